@@ -1,0 +1,210 @@
+//! The `wendu` command: a thin layer over the `wendu` crate for operators — classify JSON Lines,
+//! check and test packs, explain one complaint, benchmark, evaluate and report.
+
+mod bench;
+mod corpus;
+mod eval;
+mod explain;
+mod report;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use wendu::Engine;
+
+#[derive(Parser)]
+#[command(name = "wendu", version, about = "Classify, score and route consumer complaints with a rule pack")]
+struct Cli {
+    #[command(subcommand)]
+    command: Cmd,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq)]
+enum Format {
+    Jsonl,
+    Table,
+    Json,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Classify complaints (JSON Lines in, one decision per line out, same order).
+    Classify {
+        /// Rule pack (default: the built-in Chinese banking pack).
+        #[arg(long)]
+        pack: Option<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "jsonl")]
+        format: Format,
+        /// Stop at the first bad line instead of writing an error record and going on.
+        #[arg(long)]
+        strict: bool,
+        /// Input file; `-` or nothing for standard input.
+        file: Option<PathBuf>,
+    },
+    /// Validate a pack and list every problem.
+    Check { pack: PathBuf },
+    /// Run the test cases inside a pack.
+    Test { pack: PathBuf },
+    /// Explain the decision for one text, readably.
+    Explain {
+        #[arg(long)]
+        pack: Option<PathBuf>,
+        /// Complaint text, or a JSON complaint object.
+        text: String,
+    },
+    /// Measure throughput, compile time and memory on a corpus.
+    Bench {
+        #[arg(long)]
+        pack: Option<PathBuf>,
+        /// Corpus (JSONL or CSV); default: the shared Chinese complaints, else examples/.
+        #[arg(long)]
+        corpus: Option<PathBuf>,
+        /// Passes over the corpus per measurement.
+        #[arg(long, default_value_t = 5)]
+        rounds: usize,
+    },
+    /// Evaluate the reason dimension against the shared silver labels.
+    Eval {
+        #[arg(long)]
+        pack: Option<PathBuf>,
+        /// Labelled CSV (default: ../shared/data/cn-complaints/complaints.csv).
+        #[arg(long)]
+        data: Option<PathBuf>,
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+    },
+    /// The complaint-analysis view of a batch: counts per label, levels, top evidence, routes.
+    Report {
+        #[arg(long)]
+        pack: Option<PathBuf>,
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+        /// JSONL or CSV file.
+        file: PathBuf,
+    },
+}
+
+fn load_engine(pack: Option<&Path>) -> Result<Engine, String> {
+    let engine = match pack {
+        None => Engine::default_pack(),
+        Some(p) => {
+            let text = std::fs::read_to_string(p).map_err(|e| format!("cannot read {}: {e}", p.display()))?;
+            Engine::new(&text)
+        }
+    };
+    engine.map_err(|e| {
+        let mut s = format!("{}\n", e.message());
+        for p in e.problems() {
+            s.push_str(&format!("  {p}\n"));
+        }
+        s
+    })
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Cmd::Classify { pack, format, strict, file } => classify(pack.as_deref(), format, strict, file.as_deref()),
+        Cmd::Check { pack } => check(&pack),
+        Cmd::Test { pack } => test(&pack),
+        Cmd::Explain { pack, text } => {
+            load_engine(pack.as_deref()).and_then(|e| explain::explain(&e, &text, std::io::stdout().is_terminal()))
+        }
+        Cmd::Bench { pack, corpus, rounds } => {
+            load_engine(pack.as_deref()).and_then(|_| bench::run(pack.as_deref(), corpus.as_deref(), rounds))
+        }
+        Cmd::Eval { pack, data, format } => {
+            load_engine(pack.as_deref()).and_then(|e| eval::run(&e, data.as_deref(), format == Format::Json))
+        }
+        Cmd::Report { pack, format, file } => {
+            load_engine(pack.as_deref()).and_then(|e| report::run(&e, &file, format == Format::Json))
+        }
+    };
+    match result {
+        Ok(code) => code,
+        Err(msg) => {
+            eprint!("wendu: {msg}");
+            if !msg.ends_with('\n') {
+                eprintln!();
+            }
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn classify(pack: Option<&Path>, format: Format, strict: bool, file: Option<&Path>) -> Result<ExitCode, String> {
+    let engine = load_engine(pack)?;
+    let reader: Box<dyn BufRead> = match file {
+        None => Box::new(std::io::stdin().lock()),
+        Some(p) if p.as_os_str() == "-" => Box::new(std::io::stdin().lock()),
+        Some(p) => Box::new(std::io::BufReader::new(
+            std::fs::File::open(p).map_err(|e| format!("cannot open {}: {e}", p.display()))?,
+        )),
+    };
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let progress = std::io::stderr().is_terminal();
+    let mut errors = 0usize;
+    let mut count = 0usize;
+    for (i, line) in reader.lines().enumerate() {
+        let line_no = i + 1;
+        let line = line.map_err(|e| format!("line {line_no}: {e}"))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        count += 1;
+        match engine.classify_json(&line) {
+            Ok(d) => {
+                let r = match format {
+                    Format::Table => writeln!(out, "{}", explain::table_row(&d)),
+                    _ => writeln!(out, "{}", d.to_json()),
+                };
+                r.map_err(|e| e.to_string())?;
+            }
+            Err(e) => {
+                errors += 1;
+                if strict {
+                    out.flush().ok();
+                    return Err(format!("line {line_no}: {}", e.message()));
+                }
+                let record = format!("{{\"line\":{line_no},\"error\":{}}}", e.to_json());
+                writeln!(out, "{record}").map_err(|e| e.to_string())?;
+            }
+        }
+        if progress && count % 1000 == 0 {
+            eprint!("\r{count} complaints, {errors} errors");
+        }
+    }
+    out.flush().map_err(|e| e.to_string())?;
+    if progress && count >= 1000 {
+        eprintln!("\r{count} complaints, {errors} errors");
+    }
+    Ok(if errors > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+fn check(pack: &Path) -> Result<ExitCode, String> {
+    let text = std::fs::read_to_string(pack).map_err(|e| format!("cannot read {}: {e}", pack.display()))?;
+    let problems = Engine::check(&text);
+    for p in &problems {
+        println!("{p}");
+    }
+    let errors = problems.iter().filter(|p| p.is_error()).count();
+    let warnings = problems.len() - errors;
+    println!("{}: {errors} errors, {warnings} warnings", pack.display());
+    Ok(if errors > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+fn test(pack: &Path) -> Result<ExitCode, String> {
+    let engine = load_engine(Some(pack))?;
+    let report = engine.run_tests();
+    for r in report.results.iter().filter(|r| !r.passed) {
+        println!("FAIL {} ({})", r.name, r.path);
+        for f in &r.failures {
+            println!("     {f}");
+        }
+    }
+    println!("{} passed, {} failed", report.passed, report.failed);
+    Ok(if report.failed > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}

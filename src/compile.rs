@@ -1,0 +1,451 @@
+//! Step two: pack → **compile** → text → scan → rules → decide. Turns a validated [`Pack`] into
+//! matchers built once: every literal term and negation cue in ONE overlapping Aho-Corasick
+//! automaton, every regex in one `RegexSet` prefilter, and conditions rewritten over term ids.
+
+use crate::error::Problem;
+use crate::pack::{Cond, FieldOp, Pack, Route};
+use crate::text::{normalize_str, NormalizeOptions};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
+use serde_json::Value;
+use std::collections::HashMap;
+
+/// Index of a distinct term (normalised text + whether it is a prefix term ending in `*`).
+pub type TermId = u32;
+
+/// What one automaton pattern stands for.
+#[derive(Debug, Clone, Default)]
+pub struct PatternInfo {
+    /// Term that must end on a word boundary, if any uses this text.
+    pub exact: Option<TermId>,
+    /// Prefix term (`refund*`), if any uses this text.
+    pub prefix: Option<TermId>,
+    /// True when the text is a negation cue.
+    pub cue: bool,
+    /// The pattern starts with an ASCII letter or digit (needs a boundary before it).
+    pub word_start: bool,
+    /// The pattern ends with an ASCII letter or digit (needs a boundary after it unless prefix).
+    pub word_end: bool,
+}
+
+/// Which virtual amount field a path names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AmountField {
+    /// Largest amount found in text or given in `amount`.
+    Max,
+    /// Sum of amounts found in text (or the given `amount` when none).
+    Sum,
+    /// How many amounts were found.
+    Count,
+}
+
+/// A compiled field comparison (string operands are normalised once here).
+#[derive(Debug, Clone)]
+pub enum CFieldOp {
+    /// Equal.
+    Eq(Value),
+    /// Equal to one of.
+    In(Vec<Value>),
+    /// ≥.
+    Gte(f64),
+    /// ≤.
+    Lte(f64),
+    /// >.
+    Gt(f64),
+    /// <.
+    Lt(f64),
+    /// Presence.
+    Exists(bool),
+    /// Contains.
+    Contains(String),
+}
+
+/// A compiled condition.
+#[derive(Debug, Clone)]
+pub enum CCond {
+    /// Any of the term ids (sorted) occurs.
+    Terms { ids: Vec<TermId>, negation: bool },
+    /// Regex number `usize` of the set.
+    Regex(usize),
+    /// Two term sets near each other.
+    Near { a: Vec<TermId>, b: Vec<TermId>, within: usize, ordered: bool, negation: bool },
+    /// Field comparison.
+    Field { path: String, segments: Vec<String>, amount: Option<AmountField>, ops: Vec<CFieldOp> },
+    /// One of these label indices of dimension `dim` was assigned.
+    Label { dim: usize, code: String, matching: Vec<usize> },
+    /// All.
+    All(Vec<CCond>),
+    /// Any.
+    Any(Vec<CCond>),
+    /// Not.
+    Not(Box<CCond>),
+    /// At least n of.
+    AtLeast { n: usize, of: Vec<CCond> },
+}
+
+/// A compiled rule.
+#[derive(Debug, Clone)]
+pub struct CRule {
+    /// Rule id.
+    pub id: String,
+    /// Weight.
+    pub weight: f64,
+    /// Condition.
+    pub when: CCond,
+}
+
+/// A compiled label.
+#[derive(Debug, Clone)]
+pub struct CLabel {
+    /// Code.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// Parent label index.
+    pub parent: Option<usize>,
+    /// Parent code (for output).
+    pub parent_code: Option<String>,
+    /// Route.
+    pub route: Option<Route>,
+    /// Rules.
+    pub rules: Vec<CRule>,
+}
+
+/// A compiled dimension.
+#[derive(Debug, Clone)]
+pub struct CDimension {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Multi-label.
+    pub multi: bool,
+    /// Threshold.
+    pub threshold: f64,
+    /// Fallback label index.
+    pub fallback: Option<usize>,
+    /// Labels.
+    pub labels: Vec<CLabel>,
+}
+
+/// A compiled severity factor.
+#[derive(Debug, Clone)]
+pub struct CFactor {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Points.
+    pub points: i64,
+    /// Index of the minimum level.
+    pub min_level: Option<usize>,
+    /// Condition.
+    pub when: CCond,
+}
+
+/// Everything the scanner and evaluator need, built once per pack.
+#[derive(Debug, Clone)]
+pub struct Compiled {
+    /// Normalisation options.
+    pub normalize: NormalizeOptions,
+    /// The one automaton over all terms and cues (None when the pack has no terms).
+    pub automaton: Option<AhoCorasick>,
+    /// Per automaton pattern.
+    pub patterns: Vec<PatternInfo>,
+    /// Normalised text of each term (index = TermId).
+    pub terms: Vec<String>,
+    /// Word-boundary checks on.
+    pub word_boundary: bool,
+    /// Negation window in characters.
+    pub negation_window: usize,
+    /// Prefilter over all regexes.
+    pub regex_set: Option<RegexSet>,
+    /// The same regexes, for spans.
+    pub regexes: Vec<Regex>,
+    /// Dimensions.
+    pub dimensions: Vec<CDimension>,
+    /// Severity factors.
+    pub factors: Vec<CFactor>,
+}
+
+impl Compiled {
+    /// Compile a validated pack. Regex errors (syntax, size limit) come back as problems.
+    pub fn new(pack: &Pack) -> Result<Compiled, Vec<Problem>> {
+        let mut b = Builder {
+            opts: pack.settings.normalize,
+            term_ids: HashMap::new(),
+            terms: Vec::new(),
+            regex_src: Vec::new(),
+            problems: Vec::new(),
+            max_regex_bytes: pack.settings.limits.max_regex_bytes,
+            regexes: Vec::new(),
+        };
+        let mut dimensions = Vec::with_capacity(pack.dimensions.len());
+        for (di, d) in pack.dimensions.iter().enumerate() {
+            let mut labels = Vec::with_capacity(d.labels.len());
+            for (li, l) in d.labels.iter().enumerate() {
+                let mut rules = Vec::with_capacity(l.rules.len());
+                for (ri, r) in l.rules.iter().enumerate() {
+                    let path = format!("/dimensions/{di}/labels/{li}/rules/{ri}/when");
+                    rules.push(CRule { id: r.id.clone(), weight: r.weight, when: b.cond(&r.when, &path, pack) });
+                }
+                labels.push(CLabel {
+                    code: l.code.clone(),
+                    name: l.name.clone(),
+                    parent: l.parent.as_ref().and_then(|p| d.labels.iter().position(|x| &x.code == p)),
+                    parent_code: l.parent.clone(),
+                    route: l.route.clone(),
+                    rules,
+                });
+            }
+            dimensions.push(CDimension {
+                id: d.id.clone(),
+                name: d.name.clone(),
+                multi: d.multi,
+                threshold: if d.threshold.is_nan() { pack.settings.threshold } else { d.threshold },
+                fallback: d.fallback.as_ref().and_then(|f| d.labels.iter().position(|x| &x.code == f)),
+                labels,
+            });
+        }
+        let mut factors = Vec::new();
+        for (fi, f) in pack.severity.factors.iter().enumerate() {
+            let path = format!("/severity/factors/{fi}/when");
+            factors.push(CFactor {
+                id: f.id.clone(),
+                name: f.name.clone(),
+                points: f.points,
+                min_level: f.min_level.as_ref().and_then(|m| pack.severity.levels.iter().position(|l| &l.id == m)),
+                when: b.cond(&f.when, &path, pack),
+            });
+        }
+        // Cues join the same automaton.
+        let mut pattern_text: Vec<String> = Vec::new();
+        let mut patterns: Vec<PatternInfo> = Vec::new();
+        let mut by_text: HashMap<String, usize> = HashMap::new();
+        let mut slot = |text: &str, pattern_text: &mut Vec<String>, patterns: &mut Vec<PatternInfo>| -> usize {
+            if let Some(&i) = by_text.get(text) {
+                return i;
+            }
+            let i = patterns.len();
+            let first = text.chars().next().unwrap_or(' ');
+            let last = text.chars().last().unwrap_or(' ');
+            patterns.push(PatternInfo {
+                word_start: first.is_ascii_alphanumeric(),
+                word_end: last.is_ascii_alphanumeric(),
+                ..PatternInfo::default()
+            });
+            pattern_text.push(text.to_string());
+            by_text.insert(text.to_string(), i);
+            i
+        };
+        for (id, t) in b.terms.iter().enumerate() {
+            let (text, prefix) = match t.strip_suffix('*') {
+                Some(stem) => (stem, true),
+                None => (t.as_str(), false),
+            };
+            let i = slot(text, &mut pattern_text, &mut patterns);
+            if let Some(p) = patterns.get_mut(i) {
+                if prefix {
+                    p.prefix = Some(id as TermId);
+                } else {
+                    p.exact = Some(id as TermId);
+                }
+            }
+        }
+        for cue in &pack.settings.negation.cues {
+            let text = normalize_str(cue, &b.opts);
+            if text.is_empty() {
+                continue;
+            }
+            let i = slot(&text, &mut pattern_text, &mut patterns);
+            if let Some(p) = patterns.get_mut(i) {
+                p.cue = true;
+            }
+        }
+        let automaton = if pattern_text.is_empty() {
+            None
+        } else {
+            // A DFA: measured 2.2x faster than the default NFA on ~500 terms (see BENCHMARKS.md);
+            // patterns above a few thousand fall back to the contiguous NFA to bound memory and build time.
+            let kind = if pattern_text.len() <= 3000 { AhoCorasickKind::DFA } else { AhoCorasickKind::ContiguousNFA };
+            match AhoCorasick::builder().match_kind(MatchKind::Standard).kind(Some(kind)).build(&pattern_text) {
+                Ok(a) => Some(a),
+                Err(e) => {
+                    b.problems.push(Problem::error("/", format!("cannot build the term automaton: {e}")));
+                    None
+                }
+            }
+        };
+        let regex_set = if b.regex_src.is_empty() {
+            None
+        } else {
+            match RegexSetBuilder::new(&b.regex_src).size_limit(b.max_regex_bytes.saturating_mul(4)).build() {
+                Ok(s) => Some(s),
+                Err(e) => {
+                    b.problems.push(Problem::error("/", format!("cannot build the regex set: {e}")));
+                    None
+                }
+            }
+        };
+        if b.problems.iter().any(|p| p.is_error()) {
+            return Err(b.problems);
+        }
+        Ok(Compiled {
+            normalize: b.opts,
+            automaton,
+            patterns,
+            terms: b.terms,
+            word_boundary: pack.settings.word_boundary,
+            negation_window: pack.settings.negation.window,
+            regex_set,
+            regexes: b.regexes,
+            dimensions,
+            factors,
+        })
+    }
+}
+
+struct Builder {
+    opts: NormalizeOptions,
+    term_ids: HashMap<String, TermId>,
+    terms: Vec<String>,
+    regex_src: Vec<String>,
+    regexes: Vec<Regex>,
+    problems: Vec<Problem>,
+    max_regex_bytes: usize,
+}
+
+impl Builder {
+    fn term_list(&mut self, terms: &[String], path: &str) -> Vec<TermId> {
+        let mut ids = Vec::with_capacity(terms.len());
+        for t in terms {
+            let (stem, star) = match t.strip_suffix('*') {
+                Some(s) => (s, "*"),
+                None => (t.as_str(), ""),
+            };
+            let norm = normalize_str(stem, &self.opts);
+            if norm.is_empty() {
+                self.problems.push(Problem::error(path, format!("term \"{t}\" is empty after normalisation")));
+                continue;
+            }
+            if norm.contains('\n') {
+                self.problems.push(Problem::error(path, format!("term \"{t}\" contains a line break")));
+                continue;
+            }
+            let key = format!("{norm}{star}");
+            let next = self.terms.len() as TermId;
+            let id = *self.term_ids.entry(key.clone()).or_insert_with(|| {
+                self.terms.push(key);
+                next
+            });
+            ids.push(id);
+        }
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    }
+
+    fn cond(&mut self, c: &Cond, path: &str, pack: &Pack) -> CCond {
+        match c {
+            Cond::Terms { terms, negation } => {
+                CCond::Terms { ids: self.term_list(terms, &format!("{path}/terms")), negation: *negation }
+            }
+            Cond::Regex(src) => {
+                let i = self.regex_src.len();
+                match RegexBuilder::new(src).size_limit(self.max_regex_bytes).build() {
+                    Ok(r) => {
+                        self.regexes.push(r);
+                        self.regex_src.push(src.clone());
+                    }
+                    Err(e) => {
+                        self.problems.push(Problem::error(format!("{path}/regex"), format!("invalid regex: {e}")));
+                        // Keep indices aligned; the pack is rejected anyway.
+                        self.regex_src.push(String::from("$^"));
+                        if let Ok(r) = Regex::new("$^") {
+                            self.regexes.push(r);
+                        }
+                    }
+                }
+                CCond::Regex(i)
+            }
+            Cond::Near { a, b, within, ordered, negation } => CCond::Near {
+                a: self.term_list(a, &format!("{path}/near/a")),
+                b: self.term_list(b, &format!("{path}/near/b")),
+                within: *within,
+                ordered: *ordered,
+                negation: *negation,
+            },
+            Cond::Field { path: fpath, ops } => {
+                let amount = match fpath.as_str() {
+                    "amount.max" => Some(AmountField::Max),
+                    "amount.sum" => Some(AmountField::Sum),
+                    "amount.count" => Some(AmountField::Count),
+                    _ => None,
+                };
+                let norm = |v: &Value| -> Value {
+                    match v {
+                        Value::String(s) => Value::String(normalize_str(s.trim(), &self.opts)),
+                        other => other.clone(),
+                    }
+                };
+                let ops = ops
+                    .iter()
+                    .map(|op| match op {
+                        FieldOp::Eq(v) => CFieldOp::Eq(norm(v)),
+                        FieldOp::In(vs) => CFieldOp::In(vs.iter().map(norm).collect()),
+                        FieldOp::Gte(n) => CFieldOp::Gte(*n),
+                        FieldOp::Lte(n) => CFieldOp::Lte(*n),
+                        FieldOp::Gt(n) => CFieldOp::Gt(*n),
+                        FieldOp::Lt(n) => CFieldOp::Lt(*n),
+                        FieldOp::Exists(b) => CFieldOp::Exists(*b),
+                        FieldOp::Contains(s) => CFieldOp::Contains(normalize_str(s, &self.opts)),
+                    })
+                    .collect();
+                CCond::Field {
+                    path: fpath.clone(),
+                    segments: fpath.split('.').map(str::to_string).collect(),
+                    amount,
+                    ops,
+                }
+            }
+            Cond::Label { dimension, code } => {
+                let dim = pack.dimensions.iter().position(|d| &d.id == dimension).unwrap_or(usize::MAX);
+                let mut matching = Vec::new();
+                if let Some(d) = pack.dimensions.get(dim) {
+                    // A label matches when it is the target or has it as an ancestor.
+                    for (i, l) in d.labels.iter().enumerate() {
+                        let mut cur = Some(l.code.as_str());
+                        let mut steps = 0;
+                        while let Some(c) = cur {
+                            if c == code {
+                                matching.push(i);
+                                break;
+                            }
+                            steps += 1;
+                            if steps > d.labels.len() {
+                                break;
+                            }
+                            cur = d.labels.iter().find(|x| x.code == c).and_then(|x| x.parent.as_deref());
+                        }
+                    }
+                }
+                CCond::Label { dim, code: code.clone(), matching }
+            }
+            Cond::All(cs) => {
+                CCond::All(cs.iter().enumerate().map(|(i, c)| self.cond(c, &format!("{path}/all/{i}"), pack)).collect())
+            }
+            Cond::Any(cs) => {
+                CCond::Any(cs.iter().enumerate().map(|(i, c)| self.cond(c, &format!("{path}/any/{i}"), pack)).collect())
+            }
+            Cond::Not(c) => CCond::Not(Box::new(self.cond(c, &format!("{path}/not"), pack))),
+            Cond::AtLeast { n, of } => CCond::AtLeast {
+                n: *n,
+                of: of
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| self.cond(c, &format!("{path}/at_least/of/{i}"), pack))
+                    .collect(),
+            },
+        }
+    }
+}

@@ -1,0 +1,604 @@
+//! Step six: pack → compile → text → scan → rules → **decide**. Runs the whole flow for one
+//! complaint and builds the [`Decision`]: labels per dimension with confidence and evidence, route,
+//! severity with deadline, amounts, personal data and the masked text. Field order is fixed.
+
+use crate::compile::{CDimension, Compiled};
+use crate::complaint::Complaint;
+use crate::error::{Error, Problem};
+use crate::extract::{amount, pii};
+use crate::pack::{LevelDef, Pack, PackInfo, Route};
+use crate::rules::{AmountAgg, Ctx, RawEvidence};
+use crate::scan::scan;
+use crate::text::{utf16_offset, Normalized};
+use serde::ser::{SerializeMap, Serializer};
+use serde::Serialize;
+use serde_json::Value;
+
+/// A number written the same way on every runtime: whole numbers without a fraction, others
+/// rounded to at most 4 decimals (shortest round-trip form).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Num(pub f64);
+
+impl Serialize for Num {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let x = (self.0 * 10_000.0).round() / 10_000.0;
+        if x.fract() == 0.0 && x.abs() < 9.0e15 {
+            s.serialize_i64(x as i64)
+        } else if x.is_finite() {
+            s.serialize_f64(x)
+        } else {
+            s.serialize_none()
+        }
+    }
+}
+
+/// Pack identity in a decision.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct PackRef {
+    /// Pack id.
+    pub id: String,
+    /// Pack version.
+    pub version: String,
+    /// Content hash.
+    pub hash: String,
+}
+
+/// One piece of evidence: the words (or field, or label) that made a rule fire.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Evidence {
+    /// `term`, `regex`, `field` or `label`.
+    pub kind: &'static str,
+    /// The pack term (normalised) that matched.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub term: Option<String>,
+    /// Which input field the span is in: `text` or `title`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<&'static str>,
+    /// [start, end) in UTF-16 code units of the ORIGINAL field.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub span: Option<[usize; 2]>,
+    /// The original words (personal data masked).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// Dotted path of a field condition.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// Value of that field.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<Value>,
+    /// Dimension of a label condition.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dimension: Option<String>,
+    /// Label code of a label condition.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+}
+
+/// A rule that fired for a label.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct FiredRule {
+    /// Rule id.
+    pub id: String,
+    /// Its weight.
+    pub weight: Num,
+    /// Why.
+    pub evidence: Vec<Evidence>,
+}
+
+/// A label assigned on a dimension.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Label {
+    /// Code.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// Confidence in [0, 1]: 1 − Π(1 − weight) over the rules that fired.
+    pub confidence: Num,
+    /// Parent code.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parent: Option<String>,
+    /// True when given because nothing else was.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub fallback: bool,
+    /// Rules that fired.
+    pub rules: Vec<FiredRule>,
+}
+
+/// Labels of every dimension, in pack order (serialised as an object keyed by dimension id).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Labels(pub Vec<(String, Vec<Label>)>);
+
+impl Labels {
+    /// Labels of one dimension.
+    pub fn get(&self, dimension: &str) -> Option<&[Label]> {
+        self.0.iter().find(|(d, _)| d == dimension).map(|(_, l)| l.as_slice())
+    }
+}
+
+impl Serialize for Labels {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            m.serialize_entry(k, v)?;
+        }
+        m.end()
+    }
+}
+
+/// Where the complaint goes.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct RouteOut {
+    /// Department.
+    pub department: String,
+    /// Queue.
+    pub queue: Option<String>,
+    /// Dimension whose label decided it (null for the pack default).
+    pub dimension: Option<String>,
+    /// That label.
+    pub code: Option<String>,
+}
+
+/// A severity factor that counted.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct FactorOut {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Points.
+    pub points: i64,
+    /// Why.
+    pub evidence: Vec<Evidence>,
+}
+
+/// Severity of the complaint.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct SeverityOut {
+    /// Level id.
+    pub level: String,
+    /// Level name.
+    pub name: String,
+    /// Sum of the points of the factors that counted.
+    pub points: i64,
+    /// Handling deadline in hours.
+    pub deadline_hours: Option<u64>,
+    /// `received_at` + deadline, in the offset of `received_at`.
+    pub deadline: Option<String>,
+    /// Who must be told at once.
+    pub escalate_to: Option<String>,
+    /// Factors that counted.
+    pub factors: Vec<FactorOut>,
+}
+
+/// A money amount found in the text.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct AmountOut {
+    /// Value in currency units.
+    pub value: Num,
+    /// ISO 4217 code.
+    pub currency: &'static str,
+    /// `text` or `title`.
+    pub field: &'static str,
+    /// UTF-16 span in that field.
+    pub span: [usize; 2],
+    /// The original words.
+    pub text: String,
+}
+
+/// Personal data found in the text (never repeated: only its kind and where it is).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct PersonalData {
+    /// `mobile`, `id_card`, `bank_card` or `email`.
+    pub kind: &'static str,
+    /// `text` or `title`.
+    pub field: &'static str,
+    /// UTF-16 span in that field.
+    pub span: [usize; 2],
+}
+
+/// A term that occurred but did not count because a negation cue preceded it.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Negated {
+    /// The term.
+    pub term: String,
+    /// The cue that negated it (original words).
+    pub cue: String,
+    /// `text` or `title`.
+    pub field: &'static str,
+    /// UTF-16 span of the term.
+    pub span: [usize; 2],
+}
+
+/// The explained decision for one complaint.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Decision {
+    /// Complaint id (null when the input had none).
+    pub id: Option<String>,
+    /// Pack that decided.
+    pub pack: PackRef,
+    /// Labels per dimension.
+    pub labels: Labels,
+    /// Route.
+    pub route: Option<RouteOut>,
+    /// Severity (null when the pack scores none).
+    pub severity: Option<SeverityOut>,
+    /// Amounts found.
+    pub amounts: Vec<AmountOut>,
+    /// Personal data found.
+    pub personal_data: Vec<PersonalData>,
+    /// The text with personal data masked (same length in UTF-16 units).
+    pub masked_text: String,
+    /// The title with personal data masked, when there is a title.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub masked_title: Option<String>,
+    /// Terms that were present but negated.
+    pub negated: Vec<Negated>,
+    /// Notes, e.g. truncation.
+    pub warnings: Vec<String>,
+}
+
+impl Decision {
+    /// Compact JSON with the fixed field order.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+    }
+}
+
+struct Part<'a> {
+    name: &'static str,
+    original: &'a str,
+    /// (start, end, masked replacement) in original bytes, sorted.
+    masks: Vec<(usize, usize, String)>,
+}
+
+impl Part<'_> {
+    /// The original substring with personal data masked.
+    fn masked_slice(&self, start: usize, end: usize) -> String {
+        let slice = self.original.get(start..end).unwrap_or("");
+        if !self.masks.iter().any(|(s, e, _)| *s < end && *e > start) {
+            return slice.to_string();
+        }
+        let mut out = String::with_capacity(slice.len());
+        for (off, ch) in slice.char_indices() {
+            let b = start + off;
+            match self.masks.iter().find(|(s, e, _)| b >= *s && b < *e) {
+                Some((s, _, m)) => {
+                    let k = crate::text::char_distance(self.original, *s, b);
+                    out.push(m.chars().nth(k).unwrap_or('*'));
+                }
+                None => out.push(ch),
+            }
+        }
+        out
+    }
+
+    fn masked(&self) -> String {
+        self.masked_slice(0, self.original.len())
+    }
+}
+
+/// Classify one complaint with a compiled pack.
+pub fn decide(pack: &Pack, compiled: &Compiled, info: &PackInfo, c: &Complaint) -> Result<Decision, Error> {
+    let limits = &pack.settings.limits;
+    let mut warnings = Vec::new();
+    let mut text: &str = &c.text;
+    let title: Option<&str> = c.title.as_deref();
+    let total = text.chars().count() + title.map_or(0, |t| t.chars().count());
+    if total > limits.max_text_chars {
+        if !limits.truncate {
+            return Err(Error::InvalidInput(vec![Problem::error(
+                "/text",
+                format!("text is {total} characters; the pack's limit is {} (settings.limits.max_text_chars)", limits.max_text_chars),
+            )]));
+        }
+        let keep = limits.max_text_chars.saturating_sub(title.map_or(0, |t| t.chars().count()));
+        let cut = text.char_indices().nth(keep).map_or(text.len(), |(i, _)| i);
+        text = text.get(..cut).unwrap_or("");
+        warnings.push(format!("text truncated to {} characters (settings.limits.max_text_chars)", limits.max_text_chars));
+    }
+    let mut parts: Vec<Part> = Vec::with_capacity(2);
+    if let Some(t) = title {
+        parts.push(Part { name: "title", original: t, masks: Vec::new() });
+    }
+    parts.push(Part { name: "text", original: text, masks: Vec::new() });
+    let originals: Vec<&str> = parts.iter().map(|p| p.original).collect();
+    let norm = Normalized::new(&originals, &compiled.normalize);
+    let s = scan(compiled, &norm.text);
+
+    // Personal data first, so that everything quoted later can be masked.
+    let mut personal_data = Vec::new();
+    for m in pii::find_personal_data(&norm.text) {
+        let Some((pi, os, oe)) = norm.original_range(m.start, m.end) else { continue };
+        let Some(part) = parts.get_mut(pi) else { continue };
+        let original = part.original.get(os..oe).unwrap_or("");
+        let masked = pii::mask(m.kind, original);
+        part.masks.push((os, oe, masked));
+        personal_data.push(PersonalData {
+            kind: m.kind.as_str(),
+            field: part.name,
+            span: [utf16_offset(part.original, os), utf16_offset(part.original, oe)],
+        });
+    }
+    let mut amounts = Vec::new();
+    let mut agg = AmountAgg::default();
+    for a in amount::find_amounts(&norm.text) {
+        let Some((pi, os, oe)) = norm.original_range(a.start, a.end) else { continue };
+        let Some(part) = parts.get(pi) else { continue };
+        agg.max = Some(agg.max.map_or(a.value, |m: f64| m.max(a.value)));
+        agg.sum = Some(agg.sum.unwrap_or(0.0) + a.value);
+        agg.count += 1;
+        amounts.push(AmountOut {
+            value: Num(a.value),
+            currency: a.currency,
+            field: part.name,
+            span: [utf16_offset(part.original, os), utf16_offset(part.original, oe)],
+            text: part.masked_slice(os, oe),
+        });
+    }
+    if let Some(declared) = c.fields.get("amount").and_then(Value::as_f64) {
+        agg.max = Some(agg.max.map_or(declared, |m| m.max(declared)));
+        if agg.sum.is_none() {
+            agg.sum = Some(declared);
+        }
+    }
+
+    let map_evidence = |raw: Vec<RawEvidence>| -> Vec<Evidence> {
+        let mut out: Vec<Evidence> = Vec::with_capacity(raw.len());
+        for r in raw {
+            let e = match r {
+                RawEvidence::Regex { start, end, .. } => span_evidence("regex", &norm, &parts, start, end, None),
+                RawEvidence::Term { term, start, end } => {
+                    span_evidence("term", &norm, &parts, start, end, compiled.terms.get(term as usize).cloned())
+                }
+                RawEvidence::Field { path, value } => Some(Evidence {
+                    kind: "field",
+                    term: None,
+                    field: None,
+                    span: None,
+                    text: None,
+                    path: Some(path),
+                    value: Some(mask_value(value)),
+                    dimension: None,
+                    code: None,
+                }),
+                RawEvidence::Label { dim, code } => Some(Evidence {
+                    kind: "label",
+                    term: None,
+                    field: None,
+                    span: None,
+                    text: None,
+                    path: None,
+                    value: None,
+                    dimension: compiled.dimensions.get(dim).map(|d| d.id.clone()),
+                    code: Some(code),
+                }),
+            };
+            if let Some(e) = e {
+                if !out.contains(&e) {
+                    out.push(e);
+                }
+            }
+        }
+        out
+    };
+
+    let max_ev = limits.max_evidence.max(1);
+    let mut assigned: Vec<Vec<usize>> = vec![Vec::new(); compiled.dimensions.len()];
+    let mut labels = Labels(Vec::with_capacity(compiled.dimensions.len()));
+    for (di, dim) in compiled.dimensions.iter().enumerate() {
+        let ctx = Ctx { compiled, scan: &s, text: &norm.text, input: &c.fields, amounts: agg, assigned: &assigned };
+        let chosen = evaluate_dimension(&ctx, dim);
+        let mut out = Vec::with_capacity(chosen.len());
+        let mut indices = Vec::with_capacity(chosen.len());
+        for (li, conf, fired) in chosen {
+            let Some(l) = dim.labels.get(li) else { continue };
+            let mut rules = Vec::with_capacity(fired.len());
+            for ri in fired {
+                let Some(rule) = l.rules.get(ri) else { continue };
+                let mut raw = Vec::new();
+                ctx.evidence(&rule.when, &mut raw, max_ev);
+                rules.push(FiredRule { id: rule.id.clone(), weight: Num(rule.weight), evidence: map_evidence(raw) });
+            }
+            indices.push(li);
+            out.push(Label {
+                code: l.code.clone(),
+                name: l.name.clone(),
+                confidence: Num(conf),
+                parent: l.parent_code.clone(),
+                fallback: rules.is_empty(),
+                rules,
+            });
+        }
+        if let Some(slot) = assigned.get_mut(di) {
+            *slot = indices;
+        }
+        labels.0.push((dim.id.clone(), out));
+    }
+
+    let ctx = Ctx { compiled, scan: &s, text: &norm.text, input: &c.fields, amounts: agg, assigned: &assigned };
+    let severity = if pack.severity.levels.is_empty() {
+        None
+    } else {
+        let mut points = 0i64;
+        let mut floor = 0usize;
+        let mut factors = Vec::new();
+        for f in &compiled.factors {
+            if ctx.holds(&f.when) {
+                points = points.saturating_add(f.points);
+                if let Some(ml) = f.min_level {
+                    floor = floor.max(ml);
+                }
+                let mut raw = Vec::new();
+                ctx.evidence(&f.when, &mut raw, max_ev);
+                factors.push(FactorOut { id: f.id.clone(), name: f.name.clone(), points: f.points, evidence: map_evidence(raw) });
+            }
+        }
+        let by_points = pack.severity.levels.iter().rposition(|l| l.min_points <= points).unwrap_or(0);
+        let li = by_points.max(floor);
+        pack.severity.levels.get(li).map(|l: &LevelDef| SeverityOut {
+            level: l.id.clone(),
+            name: l.name.clone(),
+            points,
+            deadline_hours: l.deadline_hours,
+            deadline: match (c.received_at, l.deadline_hours) {
+                (Some(t), Some(h)) => Some(t.add_millis((h as i64).saturating_mul(3_600_000)).format()),
+                _ => None,
+            },
+            escalate_to: l.escalate_to.clone(),
+            factors,
+        })
+    };
+
+    let route = choose_route(compiled, &pack.settings.route_from, pack.settings.default_route.as_ref(), &assigned);
+
+    let mut negated = Vec::new();
+    for h in s.hits.iter() {
+        let Some(ci) = h.negated_by else { continue };
+        let Some((pi, os, oe)) = norm.original_range(h.start as usize, h.end as usize) else { continue };
+        let Some(part) = parts.get(pi) else { continue };
+        let cue = s
+            .cues
+            .get(ci as usize)
+            .and_then(|&(cs, ce)| norm.original_range(cs as usize, ce as usize))
+            .and_then(|(cp, cs, ce)| parts.get(cp).map(|p| p.masked_slice(cs, ce)))
+            .unwrap_or_default();
+        let n = Negated {
+            term: compiled.terms.get(h.term as usize).cloned().unwrap_or_default(),
+            cue,
+            field: part.name,
+            span: [utf16_offset(part.original, os), utf16_offset(part.original, oe)],
+        };
+        if !negated.contains(&n) {
+            negated.push(n);
+        }
+    }
+
+    let masked_title = parts.iter().find(|p| p.name == "title").map(Part::masked);
+    let masked_text = parts.iter().find(|p| p.name == "text").map(Part::masked).unwrap_or_default();
+    Ok(Decision {
+        id: c.id.clone(),
+        pack: PackRef { id: info.id.clone(), version: info.version.clone(), hash: info.hash.clone() },
+        labels,
+        route,
+        severity,
+        amounts,
+        personal_data,
+        masked_text,
+        masked_title,
+        negated,
+        warnings,
+    })
+}
+
+fn span_evidence(
+    kind: &'static str,
+    norm: &Normalized,
+    parts: &[Part],
+    start: u32,
+    end: u32,
+    term: Option<String>,
+) -> Option<Evidence> {
+    let (pi, os, oe) = norm.original_range(start as usize, end as usize)?;
+    let part = parts.get(pi)?;
+    Some(Evidence {
+        kind,
+        term,
+        field: Some(part.name),
+        span: Some([utf16_offset(part.original, os), utf16_offset(part.original, oe)]),
+        text: Some(part.masked_slice(os, oe)),
+        path: None,
+        value: None,
+        dimension: None,
+        code: None,
+    })
+}
+
+/// Field values quoted as evidence are the caller's structured data; strings that look like
+/// personal data are still masked, because a decision never repeats it.
+fn mask_value(v: Value) -> Value {
+    match v {
+        Value::String(s) => {
+            let found = pii::find_personal_data(&s);
+            if found.is_empty() {
+                return Value::String(s);
+            }
+            let mut out = String::with_capacity(s.len());
+            let mut last = 0;
+            for m in found {
+                if m.start < last {
+                    continue;
+                }
+                out.push_str(s.get(last..m.start).unwrap_or(""));
+                out.push_str(&pii::mask(m.kind, s.get(m.start..m.end).unwrap_or("")));
+                last = m.end;
+            }
+            out.push_str(s.get(last..).unwrap_or(""));
+            Value::String(out)
+        }
+        other => other,
+    }
+}
+
+/// Labels chosen for a dimension: (label index, confidence, fired rule indices), best first.
+fn evaluate_dimension(ctx: &Ctx, dim: &CDimension) -> Vec<(usize, f64, Vec<usize>)> {
+    let mut scored: Vec<(usize, f64, Vec<usize>)> = Vec::new();
+    for (li, l) in dim.labels.iter().enumerate() {
+        let mut miss = 1.0f64;
+        let mut fired = Vec::new();
+        for (ri, r) in l.rules.iter().enumerate() {
+            if ctx.holds(&r.when) {
+                miss *= 1.0 - r.weight;
+                fired.push(ri);
+            }
+        }
+        let conf = 1.0 - miss;
+        if !fired.is_empty() && conf >= dim.threshold {
+            scored.push((li, conf, fired));
+        }
+    }
+    // Best first; ties keep pack order (stable sort) so output is deterministic.
+    scored.sort_by(|a, b| b.1.partial_cmp(&a.1).unwrap_or(std::cmp::Ordering::Equal));
+    if !dim.multi {
+        scored.truncate(1);
+    }
+    if scored.is_empty() {
+        if let Some(fb) = dim.fallback {
+            scored.push((fb, 0.0, Vec::new()));
+        }
+    }
+    scored
+}
+
+fn choose_route(
+    compiled: &Compiled,
+    from: &[String],
+    default: Option<&Route>,
+    assigned: &[Vec<usize>],
+) -> Option<RouteOut> {
+    for d in from {
+        let Some(di) = compiled.dimensions.iter().position(|x| &x.id == d) else { continue };
+        let Some(dim) = compiled.dimensions.get(di) else { continue };
+        for &li in assigned.get(di).map(Vec::as_slice).unwrap_or(&[]) {
+            // The label's own route, else the nearest ancestor's.
+            let mut cur = Some(li);
+            let mut steps = 0;
+            while let Some(i) = cur {
+                let Some(l) = dim.labels.get(i) else { break };
+                if let Some(r) = &l.route {
+                    return Some(RouteOut {
+                        department: r.department.clone(),
+                        queue: r.queue.clone(),
+                        dimension: Some(dim.id.clone()),
+                        code: dim.labels.get(li).map(|x| x.code.clone()),
+                    });
+                }
+                steps += 1;
+                if steps > dim.labels.len() {
+                    break;
+                }
+                cur = l.parent;
+            }
+        }
+    }
+    default.map(|r| RouteOut { department: r.department.clone(), queue: r.queue.clone(), dimension: None, code: None })
+}

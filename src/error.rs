@@ -1,0 +1,115 @@
+//! The one error shape of wendu: every validation speaks [`Problem`] (a JSON pointer into the
+//! input plus a message), and every API call fails with one [`Error`] enum whose `code()` is the
+//! stable string the bindings hand to JavaScript and embedded hosts.
+
+use serde::Serialize;
+
+/// How bad a [`Problem`] is: errors stop a pack from loading, warnings do not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// The input cannot be used.
+    Error,
+    /// The input works but is probably not what its author meant (or is slow).
+    Warning,
+}
+
+/// One thing wrong with an input, located by a JSON pointer (RFC 6901) into that input.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Problem {
+    /// JSON pointer, e.g. `/dimensions/2/labels/5/rules/0/when/regex`; `""` is the whole document.
+    pub path: String,
+    /// Human-readable explanation.
+    pub message: String,
+    /// Error or warning.
+    pub severity: Severity,
+}
+
+impl Problem {
+    /// An error at `path`.
+    pub fn error(path: impl Into<String>, message: impl Into<String>) -> Self {
+        Problem { path: path.into(), message: message.into(), severity: Severity::Error }
+    }
+    /// A warning at `path`.
+    pub fn warning(path: impl Into<String>, message: impl Into<String>) -> Self {
+        Problem { path: path.into(), message: message.into(), severity: Severity::Warning }
+    }
+    /// True for [`Severity::Error`].
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let path = if self.path.is_empty() { "/" } else { &self.path };
+        let sev = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        write!(f, "{sev} at {path}: {}", self.message)
+    }
+}
+
+/// Every way a wendu call can fail. Each variant carries the problems that explain it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Error {
+    /// The rule pack is malformed or invalid (all problems, not only the first).
+    InvalidPack(Vec<Problem>),
+    /// A complaint, event or snapshot is malformed or invalid.
+    InvalidInput(Vec<Problem>),
+}
+
+impl Error {
+    /// Stable machine-readable code: `invalid_pack` or `invalid_input`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::InvalidPack(_) => "invalid_pack",
+            Error::InvalidInput(_) => "invalid_input",
+        }
+    }
+    /// The problems behind this error.
+    pub fn problems(&self) -> &[Problem] {
+        match self {
+            Error::InvalidPack(p) | Error::InvalidInput(p) => p,
+        }
+    }
+    /// One-line summary, e.g. `invalid pack: 3 problems; first: error at /pack/id: ...`.
+    pub fn message(&self) -> String {
+        let what = match self {
+            Error::InvalidPack(_) => "invalid pack",
+            Error::InvalidInput(_) => "invalid input",
+        };
+        let errs: Vec<&Problem> = self.problems().iter().filter(|p| p.is_error()).collect();
+        match errs.first() {
+            None => what.to_string(),
+            Some(first) if errs.len() == 1 => format!("{what}: {first}"),
+            Some(first) => format!("{what}: {} problems; first: {first}", errs.len()),
+        }
+    }
+    /// Serialise as `{"code":..,"message":..,"problems":[..]}` — the shape every binding uses.
+    pub fn to_json(&self) -> String {
+        #[derive(Serialize)]
+        struct Out<'a> {
+            code: &'a str,
+            message: String,
+            problems: &'a [Problem],
+        }
+        let out = Out { code: self.code(), message: self.message(), problems: self.problems() };
+        serde_json::to_string(&out).unwrap_or_else(|_| String::from("{\"code\":\"internal\"}"))
+    }
+}
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message())
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// Append one segment to a JSON pointer, escaping `~` and `/` as RFC 6901 requires.
+pub fn pointer(base: &str, segment: impl std::fmt::Display) -> String {
+    let seg = segment.to_string().replace('~', "~0").replace('/', "~1");
+    format!("{base}/{seg}")
+}

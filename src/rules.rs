@@ -1,0 +1,205 @@
+//! Step five: pack → compile → text → scan → **rules** → decide. Evaluates compiled conditions
+//! over the hits of one scan and the complaint's fields — never by re-scanning the text — and, for
+//! conditions that hold, collects the evidence that made them hold.
+
+use crate::compile::{AmountField, CCond, CFieldOp, Compiled, TermId};
+use crate::scan::{has_bit, Hit, Scan};
+use crate::text::{char_distance, normalize_str};
+use serde_json::Value;
+
+/// Aggregates over the amounts of one complaint, reachable as `amount.max|sum|count`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AmountAgg {
+    /// Largest.
+    pub max: Option<f64>,
+    /// Sum.
+    pub sum: Option<f64>,
+    /// Count.
+    pub count: usize,
+}
+
+/// Evidence before it is mapped back to the original text.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RawEvidence {
+    /// A term hit (byte range in the normalised text).
+    Term { term: TermId, start: u32, end: u32 },
+    /// A regex match (byte range in the normalised text).
+    Regex { index: usize, start: u32, end: u32 },
+    /// A field that satisfied a comparison.
+    Field { path: String, value: Value },
+    /// A label of another dimension.
+    Label { dim: usize, code: String },
+}
+
+/// What conditions are evaluated against.
+pub struct Ctx<'a> {
+    /// Compiled pack.
+    pub compiled: &'a Compiled,
+    /// Scan of the normalised text.
+    pub scan: &'a Scan,
+    /// Normalised text.
+    pub text: &'a str,
+    /// The complaint as JSON (an object).
+    pub input: &'a Value,
+    /// Amount aggregates.
+    pub amounts: AmountAgg,
+    /// Label indices assigned so far, per dimension.
+    pub assigned: &'a [Vec<usize>],
+}
+
+impl Ctx<'_> {
+    fn term_hits<'s>(&'s self, ids: &'s [TermId], negation: bool) -> impl Iterator<Item = &'s Hit> + 's {
+        self.scan
+            .hits
+            .iter()
+            .filter(move |h| (!negation || h.negated_by.is_none()) && ids.binary_search(&h.term).is_ok())
+    }
+
+    fn field(&self, segments: &[String], amount: Option<AmountField>) -> Option<Value> {
+        if let Some(a) = amount {
+            return match a {
+                AmountField::Max => self.amounts.max.and_then(|f| serde_json::Number::from_f64(f).map(Value::Number)),
+                AmountField::Sum => self.amounts.sum.and_then(|f| serde_json::Number::from_f64(f).map(Value::Number)),
+                AmountField::Count => Some(Value::from(self.amounts.count as u64)),
+            };
+        }
+        let mut cur = self.input;
+        for seg in segments {
+            cur = match cur {
+                Value::Object(m) => m.get(seg)?,
+                Value::Array(a) => a.get(seg.parse::<usize>().ok()?)?,
+                _ => return None,
+            };
+        }
+        Some(cur.clone())
+    }
+
+    fn near_pair(&self, a: &[TermId], b: &[TermId], within: usize, ordered: bool, negation: bool) -> Option<(Hit, Hit)> {
+        for ha in self.term_hits(a, negation) {
+            for hb in self.term_hits(b, negation) {
+                let dist = if hb.start >= ha.end {
+                    char_distance(self.text, ha.end as usize, hb.start as usize)
+                } else if ordered {
+                    continue;
+                } else if ha.start >= hb.end {
+                    char_distance(self.text, hb.end as usize, ha.start as usize)
+                } else {
+                    0 // overlapping
+                };
+                if dist <= within {
+                    return Some((*ha, *hb));
+                }
+            }
+        }
+        None
+    }
+
+    /// Does the condition hold?
+    pub fn holds(&self, c: &CCond) -> bool {
+        match c {
+            CCond::Terms { ids, negation } => {
+                let bits = if *negation { &self.scan.present } else { &self.scan.present_any };
+                ids.iter().any(|&t| has_bit(bits, t))
+            }
+            CCond::Regex(i) => self.scan.regex_matched.get(*i).copied().unwrap_or(false),
+            CCond::Near { a, b, within, ordered, negation } => {
+                let bits = if *negation { &self.scan.present } else { &self.scan.present_any };
+                a.iter().any(|&t| has_bit(bits, t))
+                    && b.iter().any(|&t| has_bit(bits, t))
+                    && self.near_pair(a, b, *within, *ordered, *negation).is_some()
+            }
+            CCond::Field { segments, amount, ops, .. } => {
+                let v = self.field(segments, *amount);
+                ops.iter().all(|op| field_op(op, v.as_ref(), &self.compiled.normalize))
+            }
+            CCond::Label { dim, matching, .. } => self
+                .assigned
+                .get(*dim)
+                .is_some_and(|a| a.iter().any(|l| matching.contains(l))),
+            CCond::All(cs) => cs.iter().all(|c| self.holds(c)),
+            CCond::Any(cs) => cs.iter().any(|c| self.holds(c)),
+            CCond::Not(c) => !self.holds(c),
+            CCond::AtLeast { n, of } => of.iter().filter(|c| self.holds(c)).take(*n).count() >= *n,
+        }
+    }
+
+    /// Evidence for a condition that holds (at most `max` items appended).
+    pub fn evidence(&self, c: &CCond, out: &mut Vec<RawEvidence>, max: usize) {
+        if out.len() >= max {
+            return;
+        }
+        match c {
+            CCond::Terms { ids, negation } => {
+                for h in self.term_hits(ids, *negation) {
+                    if out.len() >= max {
+                        break;
+                    }
+                    out.push(RawEvidence::Term { term: h.term, start: h.start, end: h.end });
+                }
+            }
+            CCond::Regex(i) => {
+                if let Some(re) = self.compiled.regexes.get(*i) {
+                    for m in re.find_iter(self.text) {
+                        if out.len() >= max {
+                            break;
+                        }
+                        if m.start() < m.end() {
+                            out.push(RawEvidence::Regex { index: *i, start: m.start() as u32, end: m.end() as u32 });
+                        }
+                    }
+                }
+            }
+            CCond::Near { a, b, within, ordered, negation } => {
+                if let Some((ha, hb)) = self.near_pair(a, b, *within, *ordered, *negation) {
+                    out.push(RawEvidence::Term { term: ha.term, start: ha.start, end: ha.end });
+                    if out.len() < max {
+                        out.push(RawEvidence::Term { term: hb.term, start: hb.start, end: hb.end });
+                    }
+                }
+            }
+            CCond::Field { path, segments, amount, .. } => {
+                let value = self.field(segments, *amount).unwrap_or(Value::Null);
+                out.push(RawEvidence::Field { path: path.clone(), value });
+            }
+            CCond::Label { dim, code, .. } => out.push(RawEvidence::Label { dim: *dim, code: code.clone() }),
+            CCond::All(cs) => cs.iter().for_each(|c| self.evidence(c, out, max)),
+            CCond::Any(cs) | CCond::AtLeast { of: cs, .. } => {
+                for c in cs {
+                    if self.holds(c) {
+                        self.evidence(c, out, max);
+                    }
+                }
+            }
+            CCond::Not(_) => {}
+        }
+    }
+}
+
+fn values_equal(a: &Value, b: &Value, opts: &crate::text::NormalizeOptions) -> bool {
+    match (a, b) {
+        (Value::String(x), Value::String(y)) => normalize_str(x.trim(), opts) == *y,
+        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
+        (Value::Bool(x), Value::Bool(y)) => x == y,
+        _ => false,
+    }
+}
+
+fn field_op(op: &CFieldOp, v: Option<&Value>, opts: &crate::text::NormalizeOptions) -> bool {
+    let present = v.filter(|x| !x.is_null());
+    match op {
+        CFieldOp::Exists(want) => present.is_some() == *want,
+        CFieldOp::Eq(want) => present.is_some_and(|x| values_equal(x, want, opts)),
+        CFieldOp::In(wants) => present.is_some_and(|x| wants.iter().any(|w| values_equal(x, w, opts))),
+        CFieldOp::Gte(n) => present.and_then(Value::as_f64).is_some_and(|x| x >= *n),
+        CFieldOp::Lte(n) => present.and_then(Value::as_f64).is_some_and(|x| x <= *n),
+        CFieldOp::Gt(n) => present.and_then(Value::as_f64).is_some_and(|x| x > *n),
+        CFieldOp::Lt(n) => present.and_then(Value::as_f64).is_some_and(|x| x < *n),
+        CFieldOp::Contains(needle) => match present {
+            Some(Value::String(s)) => normalize_str(s, opts).contains(needle.as_str()),
+            Some(Value::Array(items)) => items
+                .iter()
+                .any(|x| matches!(x, Value::String(s) if normalize_str(s.trim(), opts) == *needle)),
+            _ => false,
+        },
+    }
+}

@@ -1,0 +1,281 @@
+//! A small toolkit for walking untrusted JSON (packs, complaints, events, snapshots) and collecting
+//! every [`Problem`] with its JSON pointer instead of stopping at the first: used by `pack`,
+//! `complaint` and `trigger` so that all inputs report errors the same way.
+
+use crate::error::{pointer, Problem};
+use serde_json::{Map, Value};
+
+/// Collects problems while a JSON document is read.
+#[derive(Debug, Default)]
+pub struct Checker {
+    /// Everything found so far, in document order.
+    pub problems: Vec<Problem>,
+}
+
+/// The JSON type name used in messages.
+pub fn type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
+impl Checker {
+    /// Record an error.
+    pub fn error(&mut self, path: &str, message: impl Into<String>) {
+        self.problems.push(Problem::error(path, message));
+    }
+    /// Record a warning.
+    pub fn warning(&mut self, path: &str, message: impl Into<String>) {
+        self.problems.push(Problem::warning(path, message));
+    }
+    /// True when an error (not a warning) has been recorded.
+    pub fn has_errors(&self) -> bool {
+        self.problems.iter().any(|p| p.is_error())
+    }
+
+    /// `v` must be an object whose keys are all in `allowed`; unknown keys are errors
+    /// (a typo must not pass silently) and get a "did you mean" hint when one is close.
+    pub fn object<'a>(
+        &mut self,
+        v: &'a Value,
+        path: &str,
+        allowed: &[&str],
+    ) -> Option<&'a Map<String, Value>> {
+        match v {
+            Value::Object(m) => {
+                for k in m.keys() {
+                    if !allowed.contains(&k.as_str()) {
+                        let hint = closest(k, allowed)
+                            .map(|c| format!(" (did you mean \"{c}\"?)"))
+                            .unwrap_or_default();
+                        self.error(
+                            &pointer(path, k),
+                            format!(
+                                "unknown key \"{k}\"{hint}; allowed here: {}",
+                                allowed.join(", ")
+                            ),
+                        );
+                    }
+                }
+                Some(m)
+            }
+            other => {
+                self.error(path, format!("expected an object, found {}", type_name(other)));
+                None
+            }
+        }
+    }
+
+    /// A required or optional string member.
+    pub fn string(
+        &mut self,
+        m: &Map<String, Value>,
+        key: &str,
+        path: &str,
+        required: bool,
+    ) -> Option<String> {
+        match m.get(key) {
+            None | Some(Value::Null) if !required => None,
+            None | Some(Value::Null) => {
+                self.error(path, format!("missing required key \"{key}\""));
+                None
+            }
+            Some(Value::String(s)) => Some(s.clone()),
+            Some(other) => {
+                self.error(
+                    &pointer(path, key),
+                    format!("expected a string, found {}", type_name(other)),
+                );
+                None
+            }
+        }
+    }
+
+    /// A required non-empty string.
+    pub fn nonempty_string(&mut self, m: &Map<String, Value>, key: &str, path: &str) -> Option<String> {
+        let s = self.string(m, key, path, true)?;
+        if s.trim().is_empty() {
+            self.error(&pointer(path, key), "must not be empty");
+            return None;
+        }
+        Some(s)
+    }
+
+    /// An optional boolean member.
+    pub fn boolean(&mut self, m: &Map<String, Value>, key: &str, path: &str) -> Option<bool> {
+        match m.get(key) {
+            None | Some(Value::Null) => None,
+            Some(Value::Bool(b)) => Some(*b),
+            Some(other) => {
+                self.error(
+                    &pointer(path, key),
+                    format!("expected true or false, found {}", type_name(other)),
+                );
+                None
+            }
+        }
+    }
+
+    /// An optional finite number member.
+    pub fn number(&mut self, m: &Map<String, Value>, key: &str, path: &str) -> Option<f64> {
+        match m.get(key) {
+            None | Some(Value::Null) => None,
+            Some(Value::Number(n)) => match n.as_f64() {
+                Some(f) if f.is_finite() => Some(f),
+                _ => {
+                    self.error(&pointer(path, key), "number out of range");
+                    None
+                }
+            },
+            Some(other) => {
+                self.error(
+                    &pointer(path, key),
+                    format!("expected a number, found {}", type_name(other)),
+                );
+                None
+            }
+        }
+    }
+
+    /// An optional number member that must lie in `[min, max]`.
+    pub fn number_in(
+        &mut self,
+        m: &Map<String, Value>,
+        key: &str,
+        path: &str,
+        min: f64,
+        max: f64,
+    ) -> Option<f64> {
+        let n = self.number(m, key, path)?;
+        if n < min || n > max {
+            self.error(&pointer(path, key), format!("must be between {min} and {max}, found {n}"));
+            return None;
+        }
+        Some(n)
+    }
+
+    /// An optional non-negative integer member no larger than `max`.
+    pub fn count(&mut self, m: &Map<String, Value>, key: &str, path: &str, max: u64) -> Option<u64> {
+        match m.get(key) {
+            None | Some(Value::Null) => None,
+            Some(Value::Number(n)) => match n.as_u64() {
+                Some(u) if u <= max => Some(u),
+                _ => {
+                    self.error(
+                        &pointer(path, key),
+                        format!("expected a whole number from 0 to {max}, found {n}"),
+                    );
+                    None
+                }
+            },
+            Some(other) => {
+                self.error(
+                    &pointer(path, key),
+                    format!("expected a whole number, found {}", type_name(other)),
+                );
+                None
+            }
+        }
+    }
+
+    /// An optional array of strings.
+    pub fn strings(&mut self, m: &Map<String, Value>, key: &str, path: &str) -> Option<Vec<String>> {
+        let v = m.get(key)?;
+        self.string_list(v, &pointer(path, key))
+    }
+
+    /// `v` must be an array of strings.
+    pub fn string_list(&mut self, v: &Value, path: &str) -> Option<Vec<String>> {
+        match v {
+            Value::Array(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                let mut ok = true;
+                for (i, item) in items.iter().enumerate() {
+                    match item {
+                        Value::String(s) => out.push(s.clone()),
+                        other => {
+                            ok = false;
+                            self.error(
+                                &pointer(path, i),
+                                format!("expected a string, found {}", type_name(other)),
+                            );
+                        }
+                    }
+                }
+                ok.then_some(out)
+            }
+            other => {
+                self.error(path, format!("expected an array of strings, found {}", type_name(other)));
+                None
+            }
+        }
+    }
+}
+
+/// The allowed key closest to `k` by edit distance, when it is close enough to be a typo.
+fn closest<'a>(k: &str, allowed: &[&'a str]) -> Option<&'a str> {
+    allowed
+        .iter()
+        .map(|a| (edit_distance(k, a), *a))
+        .filter(|(d, a)| *d <= 2.max(a.len() / 4))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, a)| a)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for (i, ca) in a.iter().enumerate() {
+        cur[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != cb);
+            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}
+
+/// Parse JSON text, turning a syntax error into a problem with line and column.
+pub fn parse_json(text: &str) -> Result<Value, Problem> {
+    serde_json::from_str(text).map_err(|e| {
+        Problem::error(
+            "",
+            format!("malformed JSON at line {}, column {}: {}", e.line(), e.column(), e),
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn unknown_keys_are_errors_with_hints() {
+        let mut c = Checker::default();
+        let v = json!({"dimensons": [], "pack": {}});
+        c.object(&v, "", &["pack", "dimensions"]);
+        assert_eq!(c.problems.len(), 1);
+        assert_eq!(c.problems[0].path, "/dimensons");
+        assert!(c.problems[0].message.contains("did you mean \"dimensions\""));
+    }
+
+    #[test]
+    fn malformed_json_reports_line_and_column() {
+        let p = parse_json("{\n  \"a\": 1,\n  \"b\": \n}").unwrap_err();
+        assert!(p.message.contains("line 4"), "{}", p.message);
+    }
+
+    #[test]
+    fn pointer_escapes() {
+        assert_eq!(pointer("/lexicon", "a/b~c"), "/lexicon/a~1b~0c");
+    }
+}
