@@ -166,27 +166,30 @@ fn off(x: usize) -> u32 {
 fn normalize_into(s: &str, opts: &NormalizeOptions, mut emit: impl FnMut(char, usize, usize)) {
     // Collapsing: a whitespace run is emitted as one ' ' only once a later char is kept, so
     // leading and trailing whitespace disappear. `run` is the pending run's original range.
+    // With `strip_spaces`, a run is still kept (as one ' ') between two ASCII letters/digits, so
+    // that English words inside Chinese text stay apart ("app login" must not become "applogin").
     let mut run: Option<(usize, usize)> = None;
     let mut emitted = false;
+    let mut last_alnum = false;
     for (start, orig) in s.char_indices() {
         let end = start + orig.len_utf8();
         if orig.is_ascii() {
             // Fast path: no full-width, traditional or multi-char lowercase cases here.
             if orig.is_whitespace() {
-                if !opts.strip_spaces {
-                    run = Some(run.map_or((start, end), |(s0, _)| (s0, end)));
-                }
+                run = Some(run.map_or((start, end), |(s0, _)| (s0, end)));
                 continue;
             }
             if opts.strip_punctuation && orig.is_ascii_punctuation() {
                 continue;
             }
+            let alnum = orig.is_ascii_alphanumeric();
             if let Some((s0, e0)) = run.take() {
-                if emitted {
+                if emitted && (!opts.strip_spaces || (last_alnum && alnum)) {
                     emit(' ', s0, e0);
                 }
             }
             emitted = true;
+            last_alnum = alnum;
             emit(
                 if opts.case_fold {
                     orig.to_ascii_lowercase()
@@ -207,9 +210,7 @@ fn normalize_into(s: &str, opts: &NormalizeOptions, mut emit: impl FnMut(char, u
             };
         }
         if c.is_whitespace() {
-            if !opts.strip_spaces {
-                run = Some(run.map_or((start, end), |(s0, _)| (s0, end)));
-            }
+            run = Some(run.map_or((start, end), |(s0, _)| (s0, end)));
             continue;
         }
         if opts.strip_punctuation && is_punctuation(c) {
@@ -218,12 +219,14 @@ fn normalize_into(s: &str, opts: &NormalizeOptions, mut emit: impl FnMut(char, u
         if opts.traditional {
             c = to_simplified(c);
         }
+        let alnum = c.is_ascii_alphanumeric();
         if let Some((s0, e0)) = run.take() {
-            if emitted {
+            if emitted && (!opts.strip_spaces || (last_alnum && alnum)) {
                 emit(' ', s0, e0);
             }
         }
         emitted = true;
+        last_alnum = alnum;
         if opts.case_fold && c.is_ascii() {
             // Folded from full-width.
             emit(c.to_ascii_lowercase(), start, end);
@@ -314,7 +317,9 @@ mod tests {
         };
         assert_eq!(norm("ＡＢＣ！～", &keep_case), "ABC!~");
         assert_eq!(norm("ａ　ｂ", &EN), "a b");
-        assert_eq!(norm("ａ　ｂ", &CN), "ab");
+        // A space between two ASCII letters/digits survives stripping (English words stay apart).
+        assert_eq!(norm("ａ　ｂ", &CN), "a b");
+        assert_eq!(norm("ａ　盗", &CN), "a盗");
         let off = NormalizeOptions {
             fullwidth: false,
             ..EN
@@ -361,7 +366,8 @@ mod tests {
         );
         assert_eq!(norm("", &EN), "");
         assert_eq!(norm(" \t ", &EN), "");
-        assert_eq!(norm("a\u{2003}b", &CN), "ab");
+        assert_eq!(norm("a\u{2003}b", &CN), "a b");
+        assert_eq!(norm("APP 登录 login  failed", &CN), "app登录login failed");
         // Collapsed space maps back to its whole run.
         let n = Normalized::new(&["a \t b"], &EN);
         assert_eq!(n.text, "a b");
@@ -379,7 +385,7 @@ mod tests {
             norm("盗刷，了！“真的”？（是）《书》【注】…—·、；：", &o),
             "盗刷了真的是书注"
         );
-        assert_eq!(norm("a.b,c-d 1.5%", &o), "abcd15");
+        assert_eq!(norm("a.b,c-d 1.5%", &o), "abcd 15");
         assert_eq!(norm("〇一二3４", &o), "〇一二34");
         assert_eq!(norm("盗刷，了！", &CN), "盗刷,了!"); // full-width folded, not stripped
         assert_eq!(norm("盗刷。了", &CN), "盗刷。了");

@@ -56,6 +56,9 @@ const PREFIXES: &[(&str, &str)] = &[
     ("欧元", "EUR"),
 ];
 
+/// Last chars of [`PREFIXES`], to skip the list for most numbers.
+const PREFIX_LAST_CHARS: &str = "$¥￥€£bydrp币元金";
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum SuffixKind {
     Specific,
@@ -63,6 +66,9 @@ enum SuffixKind {
     /// `块` without `钱` is also a measure word (`一块手表`, `一块去`).
     BareKuai,
 }
+
+/// First chars of [`SUFFIXES`], to skip the list for most numbers.
+const SUFFIX_FIRST_CHARS: &str = "美港欧日英人块元€rcyudhegj";
 
 /// Longest first where one marker is a prefix of another.
 const SUFFIXES: &[(&str, &str, SuffixKind)] = &[
@@ -99,14 +105,14 @@ const SUFFIXES: &[(&str, &str, SuffixKind)] = &[
 /// times, percentages, masked digits and numbers glued to letters are never amounts.
 pub fn find_amounts(text: &str) -> Vec<Amount> {
     let mut out = Vec::new();
-    let mut i = 0;
-    while let Some(c) = char_at(text, i) {
-        let step = i + c.len_utf8();
-        if !(c.is_ascii_digit() || cn_digit(c).is_some() || c == '十' || c == '拾') {
-            i = step;
+    let mut resume = 0;
+    for (i, c) in text.char_indices() {
+        if i < resume || !(c.is_ascii_digit() || cn_digit(c).is_some() || c == '十' || c == '拾')
+        {
             continue;
         }
-        i = match parse_expr(text, i) {
+        let step = i + c.len_utf8();
+        resume = match parse_expr(text, i) {
             Err(skip) => skip.max(step),
             Ok(expr) => match classify(text, i, &expr, out.last().map_or(0, |a: &Amount| a.end)) {
                 Some(amount) => {
@@ -502,6 +508,14 @@ fn find_prefix(text: &str, start: usize) -> Option<(usize, &'static str)> {
     }
     for end in ends.into_iter().flatten() {
         let head = text.get(..end)?;
+        // Cheap test on the last char first: most numbers have no prefix at all.
+        if !head
+            .chars()
+            .next_back()
+            .is_some_and(|c| PREFIX_LAST_CHARS.contains(c))
+        {
+            continue;
+        }
         for &(pat, cur) in PREFIXES {
             if let Some(rest) = head.strip_suffix(pat) {
                 let word = pat.as_bytes().first().is_some_and(u8::is_ascii_alphabetic);
@@ -527,6 +541,13 @@ fn find_suffix(text: &str, end: usize) -> Option<(usize, &'static str, SuffixKin
         Some(t) => (end + 1, t),
         None => (end, tail),
     };
+    if !tail
+        .chars()
+        .next()
+        .is_some_and(|c| SUFFIX_FIRST_CHARS.contains(c))
+    {
+        return None;
+    }
     for &(pat, cur, kind) in SUFFIXES {
         if let Some(rest) = tail.strip_prefix(pat) {
             let word = pat.as_bytes().first().is_some_and(u8::is_ascii_alphabetic);
