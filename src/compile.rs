@@ -68,11 +68,26 @@ pub enum CCond {
     /// Regex number `usize` of the set.
     Regex(usize),
     /// Two term sets near each other.
-    Near { a: Vec<TermId>, b: Vec<TermId>, within: usize, ordered: bool, negation: bool },
+    Near {
+        a: Vec<TermId>,
+        b: Vec<TermId>,
+        within: usize,
+        ordered: bool,
+        negation: bool,
+    },
     /// Field comparison.
-    Field { path: String, segments: Vec<String>, amount: Option<AmountField>, ops: Vec<CFieldOp> },
+    Field {
+        path: String,
+        segments: Vec<String>,
+        amount: Option<AmountField>,
+        ops: Vec<CFieldOp>,
+    },
     /// One of these label indices of dimension `dim` was assigned.
-    Label { dim: usize, code: String, matching: Vec<usize> },
+    Label {
+        dim: usize,
+        code: String,
+        matching: Vec<usize>,
+    },
     /// All.
     All(Vec<CCond>),
     /// Any.
@@ -187,12 +202,19 @@ impl Compiled {
                 let mut rules = Vec::with_capacity(l.rules.len());
                 for (ri, r) in l.rules.iter().enumerate() {
                     let path = format!("/dimensions/{di}/labels/{li}/rules/{ri}/when");
-                    rules.push(CRule { id: r.id.clone(), weight: r.weight, when: b.cond(&r.when, &path, pack) });
+                    rules.push(CRule {
+                        id: r.id.clone(),
+                        weight: r.weight,
+                        when: b.cond(&r.when, &path, pack),
+                    });
                 }
                 labels.push(CLabel {
                     code: l.code.clone(),
                     name: l.name.clone(),
-                    parent: l.parent.as_ref().and_then(|p| d.labels.iter().position(|x| &x.code == p)),
+                    parent: l
+                        .parent
+                        .as_ref()
+                        .and_then(|p| d.labels.iter().position(|x| &x.code == p)),
                     parent_code: l.parent.clone(),
                     route: l.route.clone(),
                     rules,
@@ -202,8 +224,15 @@ impl Compiled {
                 id: d.id.clone(),
                 name: d.name.clone(),
                 multi: d.multi,
-                threshold: if d.threshold.is_nan() { pack.settings.threshold } else { d.threshold },
-                fallback: d.fallback.as_ref().and_then(|f| d.labels.iter().position(|x| &x.code == f)),
+                threshold: if d.threshold.is_nan() {
+                    pack.settings.threshold
+                } else {
+                    d.threshold
+                },
+                fallback: d
+                    .fallback
+                    .as_ref()
+                    .and_then(|f| d.labels.iter().position(|x| &x.code == f)),
                 labels,
             });
         }
@@ -214,7 +243,10 @@ impl Compiled {
                 id: f.id.clone(),
                 name: f.name.clone(),
                 points: f.points,
-                min_level: f.min_level.as_ref().and_then(|m| pack.severity.levels.iter().position(|l| &l.id == m)),
+                min_level: f
+                    .min_level
+                    .as_ref()
+                    .and_then(|m| pack.severity.levels.iter().position(|l| &l.id == m)),
                 when: b.cond(&f.when, &path, pack),
             });
         }
@@ -222,7 +254,10 @@ impl Compiled {
         let mut pattern_text: Vec<String> = Vec::new();
         let mut patterns: Vec<PatternInfo> = Vec::new();
         let mut by_text: HashMap<String, usize> = HashMap::new();
-        let mut slot = |text: &str, pattern_text: &mut Vec<String>, patterns: &mut Vec<PatternInfo>| -> usize {
+        let mut slot = |text: &str,
+                        pattern_text: &mut Vec<String>,
+                        patterns: &mut Vec<PatternInfo>|
+         -> usize {
             if let Some(&i) = by_text.get(text) {
                 return i;
             }
@@ -267,11 +302,22 @@ impl Compiled {
         } else {
             // A DFA: measured 2.2x faster than the default NFA on ~500 terms (see BENCHMARKS.md);
             // patterns above a few thousand fall back to the contiguous NFA to bound memory and build time.
-            let kind = if pattern_text.len() <= 3000 { AhoCorasickKind::DFA } else { AhoCorasickKind::ContiguousNFA };
-            match AhoCorasick::builder().match_kind(MatchKind::Standard).kind(Some(kind)).build(&pattern_text) {
+            let kind = if pattern_text.len() <= 3000 {
+                AhoCorasickKind::DFA
+            } else {
+                AhoCorasickKind::ContiguousNFA
+            };
+            match AhoCorasick::builder()
+                .match_kind(MatchKind::Standard)
+                .kind(Some(kind))
+                .build(&pattern_text)
+            {
                 Ok(a) => Some(a),
                 Err(e) => {
-                    b.problems.push(Problem::error("/", format!("cannot build the term automaton: {e}")));
+                    b.problems.push(Problem::error(
+                        "/",
+                        format!("cannot build the term automaton: {e}"),
+                    ));
                     None
                 }
             }
@@ -279,10 +325,16 @@ impl Compiled {
         let regex_set = if b.regex_src.is_empty() {
             None
         } else {
-            match RegexSetBuilder::new(&b.regex_src).size_limit(b.max_regex_bytes.saturating_mul(4)).build() {
+            match RegexSetBuilder::new(&b.regex_src)
+                .size_limit(b.max_regex_bytes.saturating_mul(4))
+                .build()
+            {
                 Ok(s) => Some(s),
                 Err(e) => {
-                    b.problems.push(Problem::error("/", format!("cannot build the regex set: {e}")));
+                    b.problems.push(Problem::error(
+                        "/",
+                        format!("cannot build the regex set: {e}"),
+                    ));
                     None
                 }
             }
@@ -325,11 +377,17 @@ impl Builder {
             };
             let norm = normalize_str(stem, &self.opts);
             if norm.is_empty() {
-                self.problems.push(Problem::error(path, format!("term \"{t}\" is empty after normalisation")));
+                self.problems.push(Problem::error(
+                    path,
+                    format!("term \"{t}\" is empty after normalisation"),
+                ));
                 continue;
             }
             if norm.contains('\n') {
-                self.problems.push(Problem::error(path, format!("term \"{t}\" contains a line break")));
+                self.problems.push(Problem::error(
+                    path,
+                    format!("term \"{t}\" contains a line break"),
+                ));
                 continue;
             }
             let key = format!("{norm}{star}");
@@ -347,18 +405,25 @@ impl Builder {
 
     fn cond(&mut self, c: &Cond, path: &str, pack: &Pack) -> CCond {
         match c {
-            Cond::Terms { terms, negation } => {
-                CCond::Terms { ids: self.term_list(terms, &format!("{path}/terms")), negation: *negation }
-            }
+            Cond::Terms { terms, negation } => CCond::Terms {
+                ids: self.term_list(terms, &format!("{path}/terms")),
+                negation: *negation,
+            },
             Cond::Regex(src) => {
                 let i = self.regex_src.len();
-                match RegexBuilder::new(src).size_limit(self.max_regex_bytes).build() {
+                match RegexBuilder::new(src)
+                    .size_limit(self.max_regex_bytes)
+                    .build()
+                {
                     Ok(r) => {
                         self.regexes.push(r);
                         self.regex_src.push(src.clone());
                     }
                     Err(e) => {
-                        self.problems.push(Problem::error(format!("{path}/regex"), format!("invalid regex: {e}")));
+                        self.problems.push(Problem::error(
+                            format!("{path}/regex"),
+                            format!("invalid regex: {e}"),
+                        ));
                         // Keep indices aligned; the pack is rejected anyway.
                         self.regex_src.push(String::from("$^"));
                         if let Ok(r) = Regex::new("$^") {
@@ -368,7 +433,13 @@ impl Builder {
                 }
                 CCond::Regex(i)
             }
-            Cond::Near { a, b, within, ordered, negation } => CCond::Near {
+            Cond::Near {
+                a,
+                b,
+                within,
+                ordered,
+                negation,
+            } => CCond::Near {
                 a: self.term_list(a, &format!("{path}/near/a")),
                 b: self.term_list(b, &format!("{path}/near/b")),
                 within: *within,
@@ -409,7 +480,11 @@ impl Builder {
                 }
             }
             Cond::Label { dimension, code } => {
-                let dim = pack.dimensions.iter().position(|d| &d.id == dimension).unwrap_or(usize::MAX);
+                let dim = pack
+                    .dimensions
+                    .iter()
+                    .position(|d| &d.id == dimension)
+                    .unwrap_or(usize::MAX);
                 let mut matching = Vec::new();
                 if let Some(d) = pack.dimensions.get(dim) {
                     // A label matches when it is the target or has it as an ancestor.
@@ -425,18 +500,32 @@ impl Builder {
                             if steps > d.labels.len() {
                                 break;
                             }
-                            cur = d.labels.iter().find(|x| x.code == c).and_then(|x| x.parent.as_deref());
+                            cur = d
+                                .labels
+                                .iter()
+                                .find(|x| x.code == c)
+                                .and_then(|x| x.parent.as_deref());
                         }
                     }
                 }
-                CCond::Label { dim, code: code.clone(), matching }
+                CCond::Label {
+                    dim,
+                    code: code.clone(),
+                    matching,
+                }
             }
-            Cond::All(cs) => {
-                CCond::All(cs.iter().enumerate().map(|(i, c)| self.cond(c, &format!("{path}/all/{i}"), pack)).collect())
-            }
-            Cond::Any(cs) => {
-                CCond::Any(cs.iter().enumerate().map(|(i, c)| self.cond(c, &format!("{path}/any/{i}"), pack)).collect())
-            }
+            Cond::All(cs) => CCond::All(
+                cs.iter()
+                    .enumerate()
+                    .map(|(i, c)| self.cond(c, &format!("{path}/all/{i}"), pack))
+                    .collect(),
+            ),
+            Cond::Any(cs) => CCond::Any(
+                cs.iter()
+                    .enumerate()
+                    .map(|(i, c)| self.cond(c, &format!("{path}/any/{i}"), pack))
+                    .collect(),
+            ),
             Cond::Not(c) => CCond::Not(Box::new(self.cond(c, &format!("{path}/not"), pack))),
             Cond::AtLeast { n, of } => CCond::AtLeast {
                 n: *n,

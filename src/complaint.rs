@@ -27,7 +27,13 @@ impl Complaint {
         let text = text.into();
         let mut m = Map::new();
         m.insert("text".into(), Value::String(text.clone()));
-        Complaint { id: None, title: None, text, received_at: None, fields: Value::Object(m) }
+        Complaint {
+            id: None,
+            title: None,
+            text,
+            received_at: None,
+            fields: Value::Object(m),
+        }
     }
 
     /// Parse and validate complaint JSON.
@@ -51,7 +57,10 @@ impl Complaint {
             Some(Value::String(s)) => Some(s.clone()),
             Some(Value::Number(n)) => Some(n.to_string()),
             Some(other) => {
-                c.error("/id", format!("expected a string or number, found {}", type_name(other)));
+                c.error(
+                    "/id",
+                    format!("expected a string or number, found {}", type_name(other)),
+                );
                 None
             }
         };
@@ -62,7 +71,10 @@ impl Complaint {
                 None
             }
             Some(other) => {
-                c.error("/text", format!("expected a string, found {}", type_name(other)));
+                c.error(
+                    "/text",
+                    format!("expected a string, found {}", type_name(other)),
+                );
                 None
             }
         };
@@ -89,19 +101,31 @@ impl Complaint {
             Some(Value::Object(cm)) => {
                 match cm.get("id") {
                     None | Some(Value::Null) | Some(Value::String(_)) | Some(Value::Number(_)) => {}
-                    Some(other) => c.error("/customer/id", format!("expected a string or number, found {}", type_name(other))),
+                    Some(other) => c.error(
+                        "/customer/id",
+                        format!("expected a string or number, found {}", type_name(other)),
+                    ),
                 }
                 c.number_in(cm, "age", "/customer", 0.0, 150.0);
                 c.string(cm, "segment", "/customer", false);
                 c.boolean(cm, "vulnerable", "/customer");
                 c.count(cm, "prior_complaints", "/customer", 1_000_000);
             }
-            Some(other) => c.error("/customer", format!("expected an object, found {}", type_name(other))),
+            Some(other) => c.error(
+                "/customer",
+                format!("expected an object, found {}", type_name(other)),
+            ),
         }
         if c.has_errors() {
             return Err(Error::InvalidInput(c.problems));
         }
         let title = m.get("title").and_then(Value::as_str).map(str::to_string);
-        Ok(Complaint { id, title, text: text.unwrap_or_default(), received_at, fields: v })
+        Ok(Complaint {
+            id,
+            title,
+            text: text.unwrap_or_default(),
+            received_at,
+            fields: v,
+        })
     }
 }

@@ -111,7 +111,10 @@ pub struct Labels(pub Vec<(String, Vec<Label>)>);
 impl Labels {
     /// Labels of one dimension.
     pub fn get(&self, dimension: &str) -> Option<&[Label]> {
-        self.0.iter().find(|(d, _)| d == dimension).map(|(_, l)| l.as_slice())
+        self.0
+            .iter()
+            .find(|(d, _)| d == dimension)
+            .map(|(_, l)| l.as_slice())
     }
 }
 
@@ -278,7 +281,12 @@ impl Part<'_> {
 }
 
 /// Classify one complaint with a compiled pack.
-pub fn decide(pack: &Pack, compiled: &Compiled, info: &PackInfo, c: &Complaint) -> Result<Decision, Error> {
+pub fn decide(
+    pack: &Pack,
+    compiled: &Compiled,
+    info: &PackInfo,
+    c: &Complaint,
+) -> Result<Decision, Error> {
     let limits = &pack.settings.limits;
     let mut warnings = Vec::new();
     let mut text: &str = &c.text;
@@ -291,16 +299,29 @@ pub fn decide(pack: &Pack, compiled: &Compiled, info: &PackInfo, c: &Complaint) 
                 format!("text is {total} characters; the pack's limit is {} (settings.limits.max_text_chars)", limits.max_text_chars),
             )]));
         }
-        let keep = limits.max_text_chars.saturating_sub(title.map_or(0, |t| t.chars().count()));
+        let keep = limits
+            .max_text_chars
+            .saturating_sub(title.map_or(0, |t| t.chars().count()));
         let cut = text.char_indices().nth(keep).map_or(text.len(), |(i, _)| i);
         text = text.get(..cut).unwrap_or("");
-        warnings.push(format!("text truncated to {} characters (settings.limits.max_text_chars)", limits.max_text_chars));
+        warnings.push(format!(
+            "text truncated to {} characters (settings.limits.max_text_chars)",
+            limits.max_text_chars
+        ));
     }
     let mut parts: Vec<Part> = Vec::with_capacity(2);
     if let Some(t) = title {
-        parts.push(Part { name: "title", original: t, masks: Vec::new() });
+        parts.push(Part {
+            name: "title",
+            original: t,
+            masks: Vec::new(),
+        });
     }
-    parts.push(Part { name: "text", original: text, masks: Vec::new() });
+    parts.push(Part {
+        name: "text",
+        original: text,
+        masks: Vec::new(),
+    });
     let originals: Vec<&str> = parts.iter().map(|p| p.original).collect();
     let norm = Normalized::new(&originals, &compiled.normalize);
     let s = scan(compiled, &norm.text);
@@ -308,21 +329,30 @@ pub fn decide(pack: &Pack, compiled: &Compiled, info: &PackInfo, c: &Complaint) 
     // Personal data first, so that everything quoted later can be masked.
     let mut personal_data = Vec::new();
     for m in pii::find_personal_data(&norm.text) {
-        let Some((pi, os, oe)) = norm.original_range(m.start, m.end) else { continue };
-        let Some(part) = parts.get_mut(pi) else { continue };
+        let Some((pi, os, oe)) = norm.original_range(m.start, m.end) else {
+            continue;
+        };
+        let Some(part) = parts.get_mut(pi) else {
+            continue;
+        };
         let original = part.original.get(os..oe).unwrap_or("");
         let masked = pii::mask(m.kind, original);
         part.masks.push((os, oe, masked));
         personal_data.push(PersonalData {
             kind: m.kind.as_str(),
             field: part.name,
-            span: [utf16_offset(part.original, os), utf16_offset(part.original, oe)],
+            span: [
+                utf16_offset(part.original, os),
+                utf16_offset(part.original, oe),
+            ],
         });
     }
     let mut amounts = Vec::new();
     let mut agg = AmountAgg::default();
     for a in amount::find_amounts(&norm.text) {
-        let Some((pi, os, oe)) = norm.original_range(a.start, a.end) else { continue };
+        let Some((pi, os, oe)) = norm.original_range(a.start, a.end) else {
+            continue;
+        };
         let Some(part) = parts.get(pi) else { continue };
         agg.max = Some(agg.max.map_or(a.value, |m: f64| m.max(a.value)));
         agg.sum = Some(agg.sum.unwrap_or(0.0) + a.value);
@@ -331,7 +361,10 @@ pub fn decide(pack: &Pack, compiled: &Compiled, info: &PackInfo, c: &Complaint) 
             value: Num(a.value),
             currency: a.currency,
             field: part.name,
-            span: [utf16_offset(part.original, os), utf16_offset(part.original, oe)],
+            span: [
+                utf16_offset(part.original, os),
+                utf16_offset(part.original, oe),
+            ],
             text: part.masked_slice(os, oe),
         });
     }
@@ -346,10 +379,17 @@ pub fn decide(pack: &Pack, compiled: &Compiled, info: &PackInfo, c: &Complaint) 
         let mut out: Vec<Evidence> = Vec::with_capacity(raw.len());
         for r in raw {
             let e = match r {
-                RawEvidence::Regex { start, end, .. } => span_evidence("regex", &norm, &parts, start, end, None),
-                RawEvidence::Term { term, start, end } => {
-                    span_evidence("term", &norm, &parts, start, end, compiled.terms.get(term as usize).cloned())
+                RawEvidence::Regex { start, end, .. } => {
+                    span_evidence("regex", &norm, &parts, start, end, None)
                 }
+                RawEvidence::Term { term, start, end } => span_evidence(
+                    "term",
+                    &norm,
+                    &parts,
+                    start,
+                    end,
+                    compiled.terms.get(term as usize).cloned(),
+                ),
                 RawEvidence::Field { path, value } => Some(Evidence {
                     kind: "field",
                     term: None,
@@ -386,18 +426,33 @@ pub fn decide(pack: &Pack, compiled: &Compiled, info: &PackInfo, c: &Complaint) 
     let mut assigned: Vec<Vec<usize>> = vec![Vec::new(); compiled.dimensions.len()];
     let mut labels = Labels(Vec::with_capacity(compiled.dimensions.len()));
     for (di, dim) in compiled.dimensions.iter().enumerate() {
-        let ctx = Ctx { compiled, scan: &s, text: &norm.text, input: &c.fields, amounts: agg, assigned: &assigned };
+        let ctx = Ctx {
+            compiled,
+            scan: &s,
+            text: &norm.text,
+            input: &c.fields,
+            amounts: agg,
+            assigned: &assigned,
+        };
         let chosen = evaluate_dimension(&ctx, dim);
         let mut out = Vec::with_capacity(chosen.len());
         let mut indices = Vec::with_capacity(chosen.len());
         for (li, conf, fired) in chosen {
-            let Some(l) = dim.labels.get(li) else { continue };
+            let Some(l) = dim.labels.get(li) else {
+                continue;
+            };
             let mut rules = Vec::with_capacity(fired.len());
             for ri in fired {
-                let Some(rule) = l.rules.get(ri) else { continue };
+                let Some(rule) = l.rules.get(ri) else {
+                    continue;
+                };
                 let mut raw = Vec::new();
                 ctx.evidence(&rule.when, &mut raw, max_ev);
-                rules.push(FiredRule { id: rule.id.clone(), weight: Num(rule.weight), evidence: map_evidence(raw) });
+                rules.push(FiredRule {
+                    id: rule.id.clone(),
+                    weight: Num(rule.weight),
+                    evidence: map_evidence(raw),
+                });
             }
             indices.push(li);
             out.push(Label {
@@ -415,7 +470,14 @@ pub fn decide(pack: &Pack, compiled: &Compiled, info: &PackInfo, c: &Complaint) 
         labels.0.push((dim.id.clone(), out));
     }
 
-    let ctx = Ctx { compiled, scan: &s, text: &norm.text, input: &c.fields, amounts: agg, assigned: &assigned };
+    let ctx = Ctx {
+        compiled,
+        scan: &s,
+        text: &norm.text,
+        input: &c.fields,
+        amounts: agg,
+        assigned: &assigned,
+    };
     let severity = if pack.severity.levels.is_empty() {
         None
     } else {
@@ -430,31 +492,53 @@ pub fn decide(pack: &Pack, compiled: &Compiled, info: &PackInfo, c: &Complaint) 
                 }
                 let mut raw = Vec::new();
                 ctx.evidence(&f.when, &mut raw, max_ev);
-                factors.push(FactorOut { id: f.id.clone(), name: f.name.clone(), points: f.points, evidence: map_evidence(raw) });
+                factors.push(FactorOut {
+                    id: f.id.clone(),
+                    name: f.name.clone(),
+                    points: f.points,
+                    evidence: map_evidence(raw),
+                });
             }
         }
-        let by_points = pack.severity.levels.iter().rposition(|l| l.min_points <= points).unwrap_or(0);
+        let by_points = pack
+            .severity
+            .levels
+            .iter()
+            .rposition(|l| l.min_points <= points)
+            .unwrap_or(0);
         let li = by_points.max(floor);
-        pack.severity.levels.get(li).map(|l: &LevelDef| SeverityOut {
-            level: l.id.clone(),
-            name: l.name.clone(),
-            points,
-            deadline_hours: l.deadline_hours,
-            deadline: match (c.received_at, l.deadline_hours) {
-                (Some(t), Some(h)) => Some(t.add_millis((h as i64).saturating_mul(3_600_000)).format()),
-                _ => None,
-            },
-            escalate_to: l.escalate_to.clone(),
-            factors,
-        })
+        pack.severity
+            .levels
+            .get(li)
+            .map(|l: &LevelDef| SeverityOut {
+                level: l.id.clone(),
+                name: l.name.clone(),
+                points,
+                deadline_hours: l.deadline_hours,
+                deadline: match (c.received_at, l.deadline_hours) {
+                    (Some(t), Some(h)) => {
+                        Some(t.add_millis((h as i64).saturating_mul(3_600_000)).format())
+                    }
+                    _ => None,
+                },
+                escalate_to: l.escalate_to.clone(),
+                factors,
+            })
     };
 
-    let route = choose_route(compiled, &pack.settings.route_from, pack.settings.default_route.as_ref(), &assigned);
+    let route = choose_route(
+        compiled,
+        &pack.settings.route_from,
+        pack.settings.default_route.as_ref(),
+        &assigned,
+    );
 
     let mut negated = Vec::new();
     for h in s.hits.iter() {
         let Some(ci) = h.negated_by else { continue };
-        let Some((pi, os, oe)) = norm.original_range(h.start as usize, h.end as usize) else { continue };
+        let Some((pi, os, oe)) = norm.original_range(h.start as usize, h.end as usize) else {
+            continue;
+        };
         let Some(part) = parts.get(pi) else { continue };
         let cue = s
             .cues
@@ -463,10 +547,17 @@ pub fn decide(pack: &Pack, compiled: &Compiled, info: &PackInfo, c: &Complaint) 
             .and_then(|(cp, cs, ce)| parts.get(cp).map(|p| p.masked_slice(cs, ce)))
             .unwrap_or_default();
         let n = Negated {
-            term: compiled.terms.get(h.term as usize).cloned().unwrap_or_default(),
+            term: compiled
+                .terms
+                .get(h.term as usize)
+                .cloned()
+                .unwrap_or_default(),
             cue,
             field: part.name,
-            span: [utf16_offset(part.original, os), utf16_offset(part.original, oe)],
+            span: [
+                utf16_offset(part.original, os),
+                utf16_offset(part.original, oe),
+            ],
         };
         if !negated.contains(&n) {
             negated.push(n);
@@ -474,10 +565,18 @@ pub fn decide(pack: &Pack, compiled: &Compiled, info: &PackInfo, c: &Complaint) 
     }
 
     let masked_title = parts.iter().find(|p| p.name == "title").map(Part::masked);
-    let masked_text = parts.iter().find(|p| p.name == "text").map(Part::masked).unwrap_or_default();
+    let masked_text = parts
+        .iter()
+        .find(|p| p.name == "text")
+        .map(Part::masked)
+        .unwrap_or_default();
     Ok(Decision {
         id: c.id.clone(),
-        pack: PackRef { id: info.id.clone(), version: info.version.clone(), hash: info.hash.clone() },
+        pack: PackRef {
+            id: info.id.clone(),
+            version: info.version.clone(),
+            hash: info.hash.clone(),
+        },
         labels,
         route,
         severity,
@@ -504,7 +603,10 @@ fn span_evidence(
         kind,
         term,
         field: Some(part.name),
-        span: Some([utf16_offset(part.original, os), utf16_offset(part.original, oe)]),
+        span: Some([
+            utf16_offset(part.original, os),
+            utf16_offset(part.original, oe),
+        ]),
         text: Some(part.masked_slice(os, oe)),
         path: None,
         value: None,
@@ -576,8 +678,12 @@ fn choose_route(
     assigned: &[Vec<usize>],
 ) -> Option<RouteOut> {
     for d in from {
-        let Some(di) = compiled.dimensions.iter().position(|x| &x.id == d) else { continue };
-        let Some(dim) = compiled.dimensions.get(di) else { continue };
+        let Some(di) = compiled.dimensions.iter().position(|x| &x.id == d) else {
+            continue;
+        };
+        let Some(dim) = compiled.dimensions.get(di) else {
+            continue;
+        };
         for &li in assigned.get(di).map(Vec::as_slice).unwrap_or(&[]) {
             // The label's own route, else the nearest ancestor's.
             let mut cur = Some(li);
@@ -600,5 +706,10 @@ fn choose_route(
             }
         }
     }
-    default.map(|r| RouteOut { department: r.department.clone(), queue: r.queue.clone(), dimension: None, code: None })
+    default.map(|r| RouteOut {
+        department: r.department.clone(),
+        queue: r.queue.clone(),
+        dimension: None,
+        code: None,
+    })
 }

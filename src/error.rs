@@ -28,11 +28,19 @@ pub struct Problem {
 impl Problem {
     /// An error at `path`.
     pub fn error(path: impl Into<String>, message: impl Into<String>) -> Self {
-        Problem { path: path.into(), message: message.into(), severity: Severity::Error }
+        Problem {
+            path: path.into(),
+            message: message.into(),
+            severity: Severity::Error,
+        }
     }
     /// A warning at `path`.
     pub fn warning(path: impl Into<String>, message: impl Into<String>) -> Self {
-        Problem { path: path.into(), message: message.into(), severity: Severity::Warning }
+        Problem {
+            path: path.into(),
+            message: message.into(),
+            severity: Severity::Warning,
+        }
     }
     /// True for [`Severity::Error`].
     pub fn is_error(&self) -> bool {
@@ -42,7 +50,11 @@ impl Problem {
 
 impl std::fmt::Display for Problem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let path = if self.path.is_empty() { "/" } else { &self.path };
+        let path = if self.path.is_empty() {
+            "/"
+        } else {
+            &self.path
+        };
         let sev = match self.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
@@ -95,7 +107,11 @@ impl Error {
             message: String,
             problems: &'a [Problem],
         }
-        let out = Out { code: self.code(), message: self.message(), problems: self.problems() };
+        let out = Out {
+            code: self.code(),
+            message: self.message(),
+            problems: self.problems(),
+        };
         serde_json::to_string(&out).unwrap_or_else(|_| String::from("{\"code\":\"internal\"}"))
     }
 }

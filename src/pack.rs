@@ -110,7 +110,13 @@ pub enum Cond {
     /// The regex matches the normalised text.
     Regex(String),
     /// A term of `a` and a term of `b` within `within` characters (a before b when `ordered`).
-    Near { a: Vec<String>, b: Vec<String>, within: usize, ordered: bool, negation: bool },
+    Near {
+        a: Vec<String>,
+        b: Vec<String>,
+        within: usize,
+        ordered: bool,
+        negation: bool,
+    },
     /// A complaint field compared by dotted path.
     Field { path: String, ops: Vec<FieldOp> },
     /// A label of an earlier dimension (or a descendant of it) was assigned.
@@ -251,9 +257,25 @@ pub struct Pack {
     pub warnings: Vec<Problem>,
 }
 
-const ZH_CUES: &[&str] =
-    &["没有", "没", "未", "并未", "从未", "从没", "并非", "不会", "不要", "不想", "不打算", "无需", "不用"];
-const EN_CUES: &[&str] = &["not", "never", "no", "don't", "didn't", "doesn't", "won't", "haven't", "hasn't", "isn't", "wasn't", "without"];
+const ZH_CUES: &[&str] = &[
+    "没有",
+    "没",
+    "未",
+    "并未",
+    "从未",
+    "从没",
+    "并非",
+    "不会",
+    "不要",
+    "不想",
+    "不打算",
+    "无需",
+    "不用",
+];
+const EN_CUES: &[&str] = &[
+    "not", "never", "no", "don't", "didn't", "doesn't", "won't", "haven't", "hasn't", "isn't",
+    "wasn't", "without",
+];
 
 impl Pack {
     /// Parse and validate pack JSON. On failure returns every error and warning found.
@@ -264,7 +286,11 @@ impl Pack {
 
     /// Validate an already-parsed pack.
     pub fn from_value(value: &Value) -> Result<Pack, Vec<Problem>> {
-        let mut r = PackReader { c: Checker::default(), lexicon: BTreeMap::new(), dims: Vec::new() };
+        let mut r = PackReader {
+            c: Checker::default(),
+            lexicon: BTreeMap::new(),
+            dims: Vec::new(),
+        };
         let pack = r.read(value);
         match pack {
             Some(p) if !r.c.has_errors() => Ok(p),
@@ -338,7 +364,16 @@ impl PackReader {
         let top = self.c.object(
             v,
             "",
-            &["$schema", "pack", "settings", "lexicon", "dimensions", "severity", "triggers", "tests"],
+            &[
+                "$schema",
+                "pack",
+                "settings",
+                "lexicon",
+                "dimensions",
+                "severity",
+                "triggers",
+                "tests",
+            ],
         )?;
         let info = match top.get("pack") {
             Some(p) => self.read_info(p, v),
@@ -360,7 +395,10 @@ impl PackReader {
                     let path = pointer("/dimensions", i);
                     if let Some(dim) = self.read_dimension(d, &path, i) {
                         if !seen.insert(dim.id.clone()) {
-                            self.c.error(&pointer(&path, "id"), format!("duplicate dimension id \"{}\"", dim.id));
+                            self.c.error(
+                                &pointer(&path, "id"),
+                                format!("duplicate dimension id \"{}\"", dim.id),
+                            );
                         }
                         let codes = dim.labels.iter().map(|l| l.code.clone()).collect();
                         self.dims.push((dim.id.clone(), codes));
@@ -373,7 +411,10 @@ impl PackReader {
                 out
             }
             Some(other) => {
-                self.c.error("/dimensions", format!("expected an array, found {}", type_name(other)));
+                self.c.error(
+                    "/dimensions",
+                    format!("expected an array, found {}", type_name(other)),
+                );
                 Vec::new()
             }
             None => Vec::new(),
@@ -400,9 +441,18 @@ impl PackReader {
         let info = info?;
         let settings = settings?;
         if dimensions.is_empty() && severity.factors.is_empty() && triggers.is_none() {
-            self.c.warning("", "the pack has no dimensions, severity factors or triggers: it decides nothing");
+            self.c.warning(
+                "",
+                "the pack has no dimensions, severity factors or triggers: it decides nothing",
+            );
         }
-        let warnings = self.c.problems.iter().filter(|p| !p.is_error()).cloned().collect();
+        let warnings = self
+            .c
+            .problems
+            .iter()
+            .filter(|p| !p.is_error())
+            .cloned()
+            .collect();
         Some(Pack {
             info,
             settings,
@@ -416,20 +466,41 @@ impl PackReader {
     }
 
     fn read_info(&mut self, v: &Value, whole: &Value) -> Option<PackInfo> {
-        let m = self.c.object(v, "/pack", &["id", "version", "locale", "description"])?;
+        let m = self
+            .c
+            .object(v, "/pack", &["id", "version", "locale", "description"])?;
         let id = self.c.nonempty_string(m, "id", "/pack");
         let version = self.c.nonempty_string(m, "version", "/pack");
-        let locale = self.c.string(m, "locale", "/pack", false).unwrap_or_else(|| "zh-CN".into());
-        let description = self.c.string(m, "description", "/pack", false).unwrap_or_default();
-        Some(PackInfo { id: id?, version: version?, hash: content_hash(whole), locale, description })
+        let locale = self
+            .c
+            .string(m, "locale", "/pack", false)
+            .unwrap_or_else(|| "zh-CN".into());
+        let description = self
+            .c
+            .string(m, "description", "/pack", false)
+            .unwrap_or_default();
+        Some(PackInfo {
+            id: id?,
+            version: version?,
+            hash: content_hash(whole),
+            locale,
+            description,
+        })
     }
 
     fn read_settings(&mut self, v: Option<&Value>, locale: &str) -> Option<Settings> {
         let english = locale.to_ascii_lowercase().starts_with("en");
         let mut s = Settings {
-            normalize: if english { NormalizeOptions::ENGLISH } else { NormalizeOptions::CHINESE },
+            normalize: if english {
+                NormalizeOptions::ENGLISH
+            } else {
+                NormalizeOptions::CHINESE
+            },
             negation: Negation {
-                cues: (if english { EN_CUES } else { ZH_CUES }).iter().map(|s| s.to_string()).collect(),
+                cues: (if english { EN_CUES } else { ZH_CUES })
+                    .iter()
+                    .map(|s| s.to_string())
+                    .collect(),
                 window: if english { 12 } else { 3 },
             },
             limits: Limits {
@@ -447,13 +518,26 @@ impl PackReader {
         let m = self.c.object(
             v,
             "/settings",
-            &["normalize", "negation", "limits", "threshold", "word_boundary", "route"],
+            &[
+                "normalize",
+                "negation",
+                "limits",
+                "threshold",
+                "word_boundary",
+                "route",
+            ],
         )?;
         if let Some(n) = m.get("normalize") {
             if let Some(nm) = self.c.object(
                 n,
                 "/settings/normalize",
-                &["fullwidth", "case_fold", "traditional", "strip_spaces", "strip_punctuation"],
+                &[
+                    "fullwidth",
+                    "case_fold",
+                    "traditional",
+                    "strip_spaces",
+                    "strip_punctuation",
+                ],
             ) {
                 let p = "/settings/normalize";
                 let o = &mut s.normalize;
@@ -479,7 +563,10 @@ impl PackReader {
                 if let Some(cues) = self.c.strings(nm, "cues", "/settings/negation") {
                     for (i, c) in cues.iter().enumerate() {
                         if crate::text::normalize_str(c, &s.normalize).is_empty() {
-                            self.c.error(&format!("/settings/negation/cues/{i}"), "empty cue after normalisation");
+                            self.c.error(
+                                &format!("/settings/negation/cues/{i}"),
+                                "empty cue after normalisation",
+                            );
                         }
                     }
                     s.negation.cues = cues;
@@ -491,9 +578,16 @@ impl PackReader {
         }
         if let Some(l) = m.get("limits") {
             let p = "/settings/limits";
-            if let Some(lm) =
-                self.c.object(l, p, &["max_text_chars", "truncate", "max_evidence", "max_regex_bytes"])
-            {
+            if let Some(lm) = self.c.object(
+                l,
+                p,
+                &[
+                    "max_text_chars",
+                    "truncate",
+                    "max_evidence",
+                    "max_regex_bytes",
+                ],
+            ) {
                 if let Some(n) = self.c.count(lm, "max_text_chars", p, 10_000_000) {
                     s.limits.max_text_chars = n.max(1) as usize;
                 }
@@ -536,7 +630,10 @@ impl PackReader {
 
     fn read_lexicon(&mut self, v: &Value) {
         let Value::Object(m) = v else {
-            self.c.error("/lexicon", format!("expected an object, found {}", type_name(v)));
+            self.c.error(
+                "/lexicon",
+                format!("expected an object, found {}", type_name(v)),
+            );
             return;
         };
         for (k, list) in m {
@@ -552,20 +649,28 @@ impl PackReader {
                 }
                 for (i, t) in terms.iter().enumerate() {
                     if t.starts_with('@') {
-                        self.c.error(&pointer(&path, i), "a lexicon cannot reference another lexicon");
+                        self.c.error(
+                            &pointer(&path, i),
+                            "a lexicon cannot reference another lexicon",
+                        );
                     } else if t.trim().is_empty() {
                         self.c.error(&pointer(&path, i), "empty term");
                     }
                 }
                 if self.lexicon.insert(name.clone(), terms).is_some() {
-                    self.c.error(&path, format!("lexicon \"@{name}\" is defined twice"));
+                    self.c
+                        .error(&path, format!("lexicon \"@{name}\" is defined twice"));
                 }
             }
         }
     }
 
     fn read_dimension(&mut self, v: &Value, path: &str, index: usize) -> Option<DimensionDef> {
-        let m = self.c.object(v, path, &["id", "name", "multi", "threshold", "fallback", "labels"])?;
+        let m = self.c.object(
+            v,
+            path,
+            &["id", "name", "multi", "threshold", "fallback", "labels"],
+        )?;
         let id = self.c.nonempty_string(m, "id", path);
         let name = self.c.string(m, "name", path, false);
         let multi = self.c.boolean(m, "multi", path).unwrap_or(false);
@@ -575,26 +680,35 @@ impl PackReader {
         match m.get("labels") {
             Some(Value::Array(ls)) => {
                 if ls.is_empty() {
-                    self.c.error(&pointer(path, "labels"), "a dimension needs at least one label");
+                    self.c.error(
+                        &pointer(path, "labels"),
+                        "a dimension needs at least one label",
+                    );
                 }
                 for (i, l) in ls.iter().enumerate() {
                     let lp = pointer(&pointer(path, "labels"), i);
                     if let Some(label) = self.read_label(l, &lp, index) {
                         if labels.iter().any(|x| x.code == label.code) {
-                            self.c.error(&pointer(&lp, "code"), format!("duplicate code \"{}\"", label.code));
+                            self.c.error(
+                                &pointer(&lp, "code"),
+                                format!("duplicate code \"{}\"", label.code),
+                            );
                         }
                         labels.push(label);
                     }
                 }
             }
-            Some(other) => {
-                self.c.error(&pointer(path, "labels"), format!("expected an array, found {}", type_name(other)))
-            }
+            Some(other) => self.c.error(
+                &pointer(path, "labels"),
+                format!("expected an array, found {}", type_name(other)),
+            ),
             None => self.c.error(path, "missing required key \"labels\""),
         }
         // Parents must exist in the same dimension and not form cycles.
-        let codes: HashMap<&str, Option<&str>> =
-            labels.iter().map(|l| (l.code.as_str(), l.parent.as_deref())).collect();
+        let codes: HashMap<&str, Option<&str>> = labels
+            .iter()
+            .map(|l| (l.code.as_str(), l.parent.as_deref()))
+            .collect();
         if let Some(Value::Array(ls)) = m.get("labels") {
             for (i, l) in labels.iter().enumerate() {
                 let Some(parent) = &l.parent else { continue };
@@ -605,14 +719,16 @@ impl PackReader {
                     .unwrap_or(i);
                 let pp = format!("{path}/labels/{json_index}/parent");
                 if !codes.contains_key(parent.as_str()) {
-                    self.c.error(&pp, format!("unknown parent label \"{parent}\""));
+                    self.c
+                        .error(&pp, format!("unknown parent label \"{parent}\""));
                     continue;
                 }
                 let mut cur = Some(parent.as_str());
                 let mut steps = 0;
                 while let Some(c) = cur {
                     if c == l.code || steps > labels.len() {
-                        self.c.error(&pp, format!("parent chain of \"{}\" forms a cycle", l.code));
+                        self.c
+                            .error(&pp, format!("parent chain of \"{}\" forms a cycle", l.code));
                         break;
                     }
                     cur = codes.get(c).copied().flatten();
@@ -622,7 +738,10 @@ impl PackReader {
         }
         if let Some(f) = &fallback {
             if !labels.iter().any(|l| &l.code == f) {
-                self.c.error(&pointer(path, "fallback"), format!("fallback \"{f}\" is not a label of this dimension"));
+                self.c.error(
+                    &pointer(path, "fallback"),
+                    format!("fallback \"{f}\" is not a label of this dimension"),
+                );
             }
         }
         let id = id?;
@@ -637,41 +756,65 @@ impl PackReader {
     }
 
     fn read_label(&mut self, v: &Value, path: &str, dim: usize) -> Option<LabelDef> {
-        let m = self.c.object(v, path, &["code", "name", "parent", "route", "rules", "description"])?;
+        let m = self.c.object(
+            v,
+            path,
+            &["code", "name", "parent", "route", "rules", "description"],
+        )?;
         let code = self.c.nonempty_string(m, "code", path);
         let name = self.c.string(m, "name", path, false);
         let parent = self.c.string(m, "parent", path, false);
-        let route = m.get("route").and_then(|r| self.read_route(r, &pointer(path, "route")));
+        let route = m
+            .get("route")
+            .and_then(|r| self.read_route(r, &pointer(path, "route")));
         let mut rules = Vec::new();
         match m.get("rules") {
             Some(Value::Array(rs)) => {
                 for (i, r) in rs.iter().enumerate() {
                     let rp = pointer(&pointer(path, "rules"), i);
-                    let Some(rm) = self.c.object(r, &rp, &["id", "when", "weight"]) else { continue };
+                    let Some(rm) = self.c.object(r, &rp, &["id", "when", "weight"]) else {
+                        continue;
+                    };
                     let rid = self.c.string(rm, "id", &rp, false);
                     let weight = self.c.number(rm, "weight", &rp).unwrap_or(1.0);
                     if !(weight > 0.0 && weight <= 1.0) {
-                        self.c.error(&pointer(&rp, "weight"), format!("weight must be in (0, 1], found {weight}"));
+                        self.c.error(
+                            &pointer(&rp, "weight"),
+                            format!("weight must be in (0, 1], found {weight}"),
+                        );
                     }
                     let when = match rm.get("when") {
-                        Some(w) => self.read_cond(w, &pointer(&rp, "when"), Scope::Dimension(dim), 0),
+                        Some(w) => {
+                            self.read_cond(w, &pointer(&rp, "when"), Scope::Dimension(dim), 0)
+                        }
                         None => {
                             self.c.error(&rp, "missing required key \"when\"");
                             None
                         }
                     };
                     if let (Some(when), Some(code)) = (when, &code) {
-                        rules.push(RuleDef { id: rid.unwrap_or_else(|| format!("{code}#{i}")), when, weight });
+                        rules.push(RuleDef {
+                            id: rid.unwrap_or_else(|| format!("{code}#{i}")),
+                            when,
+                            weight,
+                        });
                     }
                 }
             }
-            Some(other) => {
-                self.c.error(&pointer(path, "rules"), format!("expected an array, found {}", type_name(other)))
-            }
+            Some(other) => self.c.error(
+                &pointer(path, "rules"),
+                format!("expected an array, found {}", type_name(other)),
+            ),
             None => {}
         }
         let code = code?;
-        Some(LabelDef { name: name.unwrap_or_else(|| code.clone()), code, parent, route, rules })
+        Some(LabelDef {
+            name: name.unwrap_or_else(|| code.clone()),
+            code,
+            parent,
+            route,
+            rules,
+        })
     }
 
     /// Expand a term list: `@name` pulls in a lexicon; reports unknown lexicons and empty lists.
@@ -692,14 +835,26 @@ impl PackReader {
                     Some(list) => out.extend(list.iter().cloned()),
                     None => {
                         ok = false;
-                        let p = if matches!(v, Value::String(_)) { path.to_string() } else { pointer(path, i) };
-                        let known: Vec<String> = self.lexicon.keys().map(|k| format!("@{k}")).collect();
-                        self.c.error(&p, format!("unknown lexicon \"{t}\"; defined: {}", known.join(", ")));
+                        let p = if matches!(v, Value::String(_)) {
+                            path.to_string()
+                        } else {
+                            pointer(path, i)
+                        };
+                        let known: Vec<String> =
+                            self.lexicon.keys().map(|k| format!("@{k}")).collect();
+                        self.c.error(
+                            &p,
+                            format!("unknown lexicon \"{t}\"; defined: {}", known.join(", ")),
+                        );
                     }
                 }
             } else if t.trim().is_empty() || t.trim() == "*" {
                 ok = false;
-                let p = if matches!(v, Value::String(_)) { path.to_string() } else { pointer(path, i) };
+                let p = if matches!(v, Value::String(_)) {
+                    path.to_string()
+                } else {
+                    pointer(path, i)
+                };
                 self.c.error(&p, "empty term");
             } else {
                 out.push(t.clone());
@@ -709,17 +864,36 @@ impl PackReader {
     }
 
     fn read_cond(&mut self, v: &Value, path: &str, scope: Scope, depth: usize) -> Option<Cond> {
-        const KINDS: &[&str] = &["terms", "regex", "near", "field", "label", "all", "any", "not", "at_least"];
+        const KINDS: &[&str] = &[
+            "terms", "regex", "near", "field", "label", "all", "any", "not", "at_least",
+        ];
         if depth >= MAX_DEPTH {
-            self.c.error(path, format!("conditions nested too deep (limit {MAX_DEPTH})"));
+            self.c.error(
+                path,
+                format!("conditions nested too deep (limit {MAX_DEPTH})"),
+            );
             return None;
         }
-        let m = self.c.object(v, path, &["terms", "regex", "near", "field", "label", "all", "any", "not", "at_least", "negation"])?;
-        let kinds: Vec<&str> = KINDS.iter().copied().filter(|k| m.contains_key(*k)).collect();
+        let m = self.c.object(
+            v,
+            path,
+            &[
+                "terms", "regex", "near", "field", "label", "all", "any", "not", "at_least",
+                "negation",
+            ],
+        )?;
+        let kinds: Vec<&str> = KINDS
+            .iter()
+            .copied()
+            .filter(|k| m.contains_key(*k))
+            .collect();
         let kind = match kinds.as_slice() {
             [k] => *k,
             [] => {
-                self.c.error(path, format!("a condition needs one of: {}", KINDS.join(", ")));
+                self.c.error(
+                    path,
+                    format!("a condition needs one of: {}", KINDS.join(", ")),
+                );
                 return None;
             }
             many => {
@@ -729,13 +903,19 @@ impl PackReader {
         };
         let negation = self.c.boolean(m, "negation", path);
         if negation.is_some() && !matches!(kind, "terms" | "near") {
-            self.c.error(&pointer(path, "negation"), "\"negation\" applies only to \"terms\" and \"near\"");
+            self.c.error(
+                &pointer(path, "negation"),
+                "\"negation\" applies only to \"terms\" and \"near\"",
+            );
         }
         let negation = negation.unwrap_or(true);
         let body = m.get(kind)?;
         let bp = pointer(path, kind);
         match kind {
-            "terms" => Some(Cond::Terms { terms: self.read_terms(body, &bp)?, negation }),
+            "terms" => Some(Cond::Terms {
+                terms: self.read_terms(body, &bp)?,
+                negation,
+            }),
             "regex" => match body {
                 Value::String(s) => {
                     if has_unicode_word_boundary(s) {
@@ -744,7 +924,10 @@ impl PackReader {
                     Some(Cond::Regex(s.clone()))
                 }
                 other => {
-                    self.c.error(&bp, format!("expected a string, found {}", type_name(other)));
+                    self.c.error(
+                        &bp,
+                        format!("expected a string, found {}", type_name(other)),
+                    );
                     None
                 }
             },
@@ -769,7 +952,13 @@ impl PackReader {
                     self.c.error(&bp, "missing required key \"within\"");
                 }
                 let ordered = self.c.boolean(nm, "ordered", &bp).unwrap_or(false);
-                Some(Cond::Near { a: a?, b: b?, within: within? as usize, ordered, negation })
+                Some(Cond::Near {
+                    a: a?,
+                    b: b?,
+                    within: within? as usize,
+                    ordered,
+                    negation,
+                })
             }
             "field" => self.read_field(body, &bp),
             "label" => {
@@ -782,22 +971,35 @@ impl PackReader {
                 };
                 match self.dims.iter().position(|(id, _)| *id == dimension) {
                     Some(i) if i < limit => {
-                        if !self.dims.get(i).is_some_and(|(_, codes)| codes.contains(&code)) {
-                            self.c.error(&pointer(&bp, "code"), format!("dimension \"{dimension}\" has no label \"{code}\""));
+                        if !self
+                            .dims
+                            .get(i)
+                            .is_some_and(|(_, codes)| codes.contains(&code))
+                        {
+                            self.c.error(
+                                &pointer(&bp, "code"),
+                                format!("dimension \"{dimension}\" has no label \"{code}\""),
+                            );
                         }
                     }
                     Some(_) => {
                         self.c.error(&pointer(&bp, "dimension"), format!("dimension \"{dimension}\" is not evaluated before this one: a label condition may only name an earlier dimension"));
                     }
                     None => {
-                        self.c.error(&pointer(&bp, "dimension"), format!("unknown dimension \"{dimension}\""));
+                        self.c.error(
+                            &pointer(&bp, "dimension"),
+                            format!("unknown dimension \"{dimension}\""),
+                        );
                     }
                 }
                 Some(Cond::Label { dimension, code })
             }
             "all" | "any" => {
                 let Value::Array(items) = body else {
-                    self.c.error(&bp, format!("expected an array of conditions, found {}", type_name(body)));
+                    self.c.error(
+                        &bp,
+                        format!("expected an array of conditions, found {}", type_name(body)),
+                    );
                     return None;
                 };
                 if items.is_empty() {
@@ -814,9 +1016,18 @@ impl PackReader {
                 if !ok {
                     return None;
                 }
-                Some(if kind == "all" { Cond::All(out) } else { Cond::Any(out) })
+                Some(if kind == "all" {
+                    Cond::All(out)
+                } else {
+                    Cond::Any(out)
+                })
             }
-            "not" => Some(Cond::Not(Box::new(self.read_cond(body, &bp, scope, depth + 1)?))),
+            "not" => Some(Cond::Not(Box::new(self.read_cond(
+                body,
+                &bp,
+                scope,
+                depth + 1,
+            )?))),
             "at_least" => {
                 let am = self.c.object(body, &bp, &["n", "of"])?;
                 let n = self.c.count(am, "n", &bp, 10_000);
@@ -824,7 +1035,8 @@ impl PackReader {
                     self.c.error(&bp, "missing required key \"n\"");
                 }
                 let Some(Value::Array(items)) = am.get("of") else {
-                    self.c.error(&pointer(&bp, "of"), "expected an array of conditions");
+                    self.c
+                        .error(&pointer(&bp, "of"), "expected an array of conditions");
                     return None;
                 };
                 let mut out = Vec::new();
@@ -837,7 +1049,13 @@ impl PackReader {
                 }
                 let n = n? as usize;
                 if n == 0 || n > out.len() {
-                    self.c.error(&pointer(&bp, "n"), format!("n must be between 1 and the number of conditions ({})", out.len()));
+                    self.c.error(
+                        &pointer(&bp, "n"),
+                        format!(
+                            "n must be between 1 and the number of conditions ({})",
+                            out.len()
+                        ),
+                    );
                     return None;
                 }
                 ok.then_some(Cond::AtLeast { n, of: out })
@@ -847,10 +1065,17 @@ impl PackReader {
     }
 
     fn read_field(&mut self, v: &Value, path: &str) -> Option<Cond> {
-        let m = self.c.object(v, path, &["path", "eq", "in", "gte", "lte", "gt", "lt", "exists", "contains"])?;
+        let m = self.c.object(
+            v,
+            path,
+            &[
+                "path", "eq", "in", "gte", "lte", "gt", "lt", "exists", "contains",
+            ],
+        )?;
         let fpath = self.c.nonempty_string(m, "path", path)?;
         if fpath.split('.').any(|s| s.is_empty()) {
-            self.c.error(&pointer(path, "path"), "a dotted path has an empty segment");
+            self.c
+                .error(&pointer(path, "path"), "a dotted path has an empty segment");
         }
         let mut ops = Vec::new();
         for (k, val) in m {
@@ -859,13 +1084,16 @@ impl PackReader {
                 "path" => {}
                 "eq" => match val {
                     Value::Array(_) | Value::Object(_) | Value::Null => {
-                        self.c.error(&kp, "eq compares with a string, number or boolean");
+                        self.c
+                            .error(&kp, "eq compares with a string, number or boolean");
                     }
                     other => ops.push(FieldOp::Eq(other.clone())),
                 },
                 "in" => match val {
                     Value::Array(a) if !a.is_empty() => {
-                        if a.iter().any(|x| matches!(x, Value::Array(_) | Value::Object(_) | Value::Null)) {
+                        if a.iter()
+                            .any(|x| matches!(x, Value::Array(_) | Value::Object(_) | Value::Null))
+                        {
                             self.c.error(&kp, "in takes strings, numbers or booleans");
                         }
                         ops.push(FieldOp::In(a.clone()))
@@ -879,11 +1107,16 @@ impl PackReader {
                         "gt" => FieldOp::Gt(n),
                         _ => FieldOp::Lt(n),
                     }),
-                    _ => self.c.error(&kp, format!("expected a number, found {}", type_name(val))),
+                    _ => self
+                        .c
+                        .error(&kp, format!("expected a number, found {}", type_name(val))),
                 },
                 "exists" => match val {
                     Value::Bool(b) => ops.push(FieldOp::Exists(*b)),
-                    other => self.c.error(&kp, format!("expected true or false, found {}", type_name(other))),
+                    other => self.c.error(
+                        &kp,
+                        format!("expected true or false, found {}", type_name(other)),
+                    ),
                 },
                 "contains" => match val {
                     Value::String(s) if !s.is_empty() => ops.push(FieldOp::Contains(s.clone())),
@@ -893,7 +1126,10 @@ impl PackReader {
             }
         }
         if ops.is_empty() {
-            self.c.error(path, "a field condition needs an operator: eq, in, gte, lte, gt, lt, exists or contains");
+            self.c.error(
+                path,
+                "a field condition needs an operator: eq, in, gte, lte, gt, lt, exists or contains",
+            );
             return None;
         }
         Some(Cond::Field { path: fpath, ops })
@@ -906,13 +1142,20 @@ impl PackReader {
             Some(Value::Array(ls)) => {
                 for (i, l) in ls.iter().enumerate() {
                     let p = pointer("/severity/levels", i);
-                    let Some(lm) = self.c.object(l, &p, &["id", "name", "min_points", "deadline_hours", "escalate_to"]) else { continue };
+                    let Some(lm) = self.c.object(
+                        l,
+                        &p,
+                        &["id", "name", "min_points", "deadline_hours", "escalate_to"],
+                    ) else {
+                        continue;
+                    };
                     let id = self.c.nonempty_string(lm, "id", &p);
                     let name = self.c.string(lm, "name", &p, false);
                     let min_points = match lm.get("min_points").and_then(Value::as_i64) {
                         Some(n) => Some(n),
                         None => {
-                            self.c.error(&pointer(&p, "min_points"), "expected a whole number");
+                            self.c
+                                .error(&pointer(&p, "min_points"), "expected a whole number");
                             None
                         }
                     };
@@ -925,27 +1168,46 @@ impl PackReader {
                             }
                         }
                         if levels.iter().any(|x| x.id == id) {
-                            self.c.error(&pointer(&p, "id"), format!("duplicate level id \"{id}\""));
+                            self.c
+                                .error(&pointer(&p, "id"), format!("duplicate level id \"{id}\""));
                         }
-                        levels.push(LevelDef { name: name.unwrap_or_else(|| id.clone()), id, min_points, deadline_hours, escalate_to });
+                        levels.push(LevelDef {
+                            name: name.unwrap_or_else(|| id.clone()),
+                            id,
+                            min_points,
+                            deadline_hours,
+                            escalate_to,
+                        });
                     }
                 }
             }
-            Some(other) => self.c.error("/severity/levels", format!("expected an array, found {}", type_name(other))),
+            Some(other) => self.c.error(
+                "/severity/levels",
+                format!("expected an array, found {}", type_name(other)),
+            ),
             None => self.c.error("/severity", "missing required key \"levels\""),
         }
         if levels.is_empty() {
-            self.c.error("/severity/levels", "severity needs at least one level");
+            self.c
+                .error("/severity/levels", "severity needs at least one level");
         }
         let mut factors: Vec<FactorDef> = Vec::new();
         if let Some(fs) = m.get("factors") {
             let Value::Array(fs) = fs else {
-                self.c.error("/severity/factors", format!("expected an array, found {}", type_name(fs)));
+                self.c.error(
+                    "/severity/factors",
+                    format!("expected an array, found {}", type_name(fs)),
+                );
                 return None;
             };
             for (i, f) in fs.iter().enumerate() {
                 let p = pointer("/severity/factors", i);
-                let Some(fm) = self.c.object(f, &p, &["id", "name", "when", "points", "min_level"]) else { continue };
+                let Some(fm) = self
+                    .c
+                    .object(f, &p, &["id", "name", "when", "points", "min_level"])
+                else {
+                    continue;
+                };
                 let id = self.c.nonempty_string(fm, "id", &p);
                 let name = self.c.string(fm, "name", &p, false);
                 let points = match fm.get("points") {
@@ -953,7 +1215,8 @@ impl PackReader {
                     Some(x) => match x.as_i64() {
                         Some(n) if n.abs() <= 1_000_000 => Some(n),
                         _ => {
-                            self.c.error(&pointer(&p, "points"), "expected a whole number of points");
+                            self.c
+                                .error(&pointer(&p, "points"), "expected a whole number of points");
                             None
                         }
                     },
@@ -961,7 +1224,8 @@ impl PackReader {
                 let min_level = self.c.string(fm, "min_level", &p, false);
                 if let Some(ml) = &min_level {
                     if !levels.iter().any(|l| &l.id == ml) {
-                        self.c.error(&pointer(&p, "min_level"), format!("unknown level \"{ml}\""));
+                        self.c
+                            .error(&pointer(&p, "min_level"), format!("unknown level \"{ml}\""));
                     }
                 }
                 let when = match fm.get("when") {
@@ -973,9 +1237,16 @@ impl PackReader {
                 };
                 if let (Some(id), Some(when), Some(points)) = (id, when, points) {
                     if factors.iter().any(|x| x.id == id) {
-                        self.c.error(&pointer(&p, "id"), format!("duplicate factor id \"{id}\""));
+                        self.c
+                            .error(&pointer(&p, "id"), format!("duplicate factor id \"{id}\""));
                     }
-                    factors.push(FactorDef { name: name.unwrap_or_else(|| id.clone()), id, when, points, min_level });
+                    factors.push(FactorDef {
+                        name: name.unwrap_or_else(|| id.clone()),
+                        id,
+                        when,
+                        points,
+                        min_level,
+                    });
                 }
             }
         }
@@ -984,21 +1255,40 @@ impl PackReader {
 
     fn read_tests(&mut self, v: &Value, severity: &SeverityDef) -> Vec<PackTest> {
         let Value::Array(ts) = v else {
-            self.c.error("/tests", format!("expected an array, found {}", type_name(v)));
+            self.c.error(
+                "/tests",
+                format!("expected an array, found {}", type_name(v)),
+            );
             return Vec::new();
         };
         let mut out = Vec::new();
         for (i, t) in ts.iter().enumerate() {
             let p = pointer("/tests", i);
-            let Some(tm) = self.c.object(t, &p, &["name", "input", "expect"]) else { continue };
-            let name = self.c.string(tm, "name", &p, false).unwrap_or_else(|| format!("test {i}"));
+            let Some(tm) = self.c.object(t, &p, &["name", "input", "expect"]) else {
+                continue;
+            };
+            let name = self
+                .c
+                .string(tm, "name", &p, false)
+                .unwrap_or_else(|| format!("test {i}"));
             let Some(input) = tm.get("input") else {
                 self.c.error(&p, "missing required key \"input\"");
                 continue;
             };
             let ep = pointer(&p, "expect");
             let Some(em) = tm.get("expect").and_then(|e| {
-                self.c.object(e, &ep, &["labels", "not_labels", "level", "factors", "not_factors", "route"])
+                self.c.object(
+                    e,
+                    &ep,
+                    &[
+                        "labels",
+                        "not_labels",
+                        "level",
+                        "factors",
+                        "not_factors",
+                        "route",
+                    ],
+                )
             }) else {
                 if !tm.contains_key("expect") {
                     self.c.error(&p, "missing required key \"expect\"");
@@ -1010,7 +1300,8 @@ impl PackReader {
             let level = self.c.string(em, "level", &ep, false);
             if let Some(l) = &level {
                 if !severity.levels.iter().any(|x| &x.id == l) {
-                    self.c.error(&pointer(&ep, "level"), format!("unknown level \"{l}\""));
+                    self.c
+                        .error(&pointer(&ep, "level"), format!("unknown level \"{l}\""));
                 }
             }
             let factors = self.c.strings(em, "factors", &ep).unwrap_or_default();
@@ -1018,27 +1309,55 @@ impl PackReader {
             for (key, list) in [("factors", &factors), ("not_factors", &not_factors)] {
                 for (j, f) in list.iter().enumerate() {
                     if !severity.factors.iter().any(|x| &x.id == f) {
-                        self.c.error(&pointer(&pointer(&ep, key), j), format!("unknown factor \"{f}\""));
+                        self.c.error(
+                            &pointer(&pointer(&ep, key), j),
+                            format!("unknown factor \"{f}\""),
+                        );
                     }
                 }
             }
             let route = self.c.string(em, "route", &ep, false);
-            out.push(PackTest { name, path: p, input: input.clone(), labels, not_labels, level, factors, not_factors, route });
+            out.push(PackTest {
+                name,
+                path: p,
+                input: input.clone(),
+                labels,
+                not_labels,
+                level,
+                factors,
+                not_factors,
+                route,
+            });
         }
         out
     }
 
-    fn read_label_map(&mut self, m: &Map<String, Value>, key: &str, path: &str) -> BTreeMap<String, Vec<String>> {
+    fn read_label_map(
+        &mut self,
+        m: &Map<String, Value>,
+        key: &str,
+        path: &str,
+    ) -> BTreeMap<String, Vec<String>> {
         let mut out = BTreeMap::new();
         let Some(v) = m.get(key) else { return out };
         let kp = pointer(path, key);
         let Value::Object(lm) = v else {
-            self.c.error(&kp, format!("expected an object of dimension → label codes, found {}", type_name(v)));
+            self.c.error(
+                &kp,
+                format!(
+                    "expected an object of dimension → label codes, found {}",
+                    type_name(v)
+                ),
+            );
             return out;
         };
         for (dim, codes) in lm {
             let dp = pointer(&kp, dim);
-            let known = self.dims.iter().find(|(id, _)| id == dim).map(|(_, c)| c.clone());
+            let known = self
+                .dims
+                .iter()
+                .find(|(id, _)| id == dim)
+                .map(|(_, c)| c.clone());
             let Some(known) = known else {
                 self.c.error(&dp, format!("unknown dimension \"{dim}\""));
                 continue;
@@ -1049,7 +1368,10 @@ impl PackReader {
             };
             for (j, c) in codes.iter().enumerate() {
                 if !known.contains(c) {
-                    self.c.error(&pointer(&dp, j), format!("dimension \"{dim}\" has no label \"{c}\""));
+                    self.c.error(
+                        &pointer(&dp, j),
+                        format!("dimension \"{dim}\" has no label \"{c}\""),
+                    );
                 }
             }
             out.insert(dim.clone(), codes);

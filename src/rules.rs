@@ -48,18 +48,27 @@ pub struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    fn term_hits<'s>(&'s self, ids: &'s [TermId], negation: bool) -> impl Iterator<Item = &'s Hit> + 's {
-        self.scan
-            .hits
-            .iter()
-            .filter(move |h| (!negation || h.negated_by.is_none()) && ids.binary_search(&h.term).is_ok())
+    fn term_hits<'s>(
+        &'s self,
+        ids: &'s [TermId],
+        negation: bool,
+    ) -> impl Iterator<Item = &'s Hit> + 's {
+        self.scan.hits.iter().filter(move |h| {
+            (!negation || h.negated_by.is_none()) && ids.binary_search(&h.term).is_ok()
+        })
     }
 
     fn field(&self, segments: &[String], amount: Option<AmountField>) -> Option<Value> {
         if let Some(a) = amount {
             return match a {
-                AmountField::Max => self.amounts.max.and_then(|f| serde_json::Number::from_f64(f).map(Value::Number)),
-                AmountField::Sum => self.amounts.sum.and_then(|f| serde_json::Number::from_f64(f).map(Value::Number)),
+                AmountField::Max => self
+                    .amounts
+                    .max
+                    .and_then(|f| serde_json::Number::from_f64(f).map(Value::Number)),
+                AmountField::Sum => self
+                    .amounts
+                    .sum
+                    .and_then(|f| serde_json::Number::from_f64(f).map(Value::Number)),
                 AmountField::Count => Some(Value::from(self.amounts.count as u64)),
             };
         }
@@ -74,7 +83,14 @@ impl Ctx<'_> {
         Some(cur.clone())
     }
 
-    fn near_pair(&self, a: &[TermId], b: &[TermId], within: usize, ordered: bool, negation: bool) -> Option<(Hit, Hit)> {
+    fn near_pair(
+        &self,
+        a: &[TermId],
+        b: &[TermId],
+        within: usize,
+        ordered: bool,
+        negation: bool,
+    ) -> Option<(Hit, Hit)> {
         for ha in self.term_hits(a, negation) {
             for hb in self.term_hits(b, negation) {
                 let dist = if hb.start >= ha.end {
@@ -98,19 +114,39 @@ impl Ctx<'_> {
     pub fn holds(&self, c: &CCond) -> bool {
         match c {
             CCond::Terms { ids, negation } => {
-                let bits = if *negation { &self.scan.present } else { &self.scan.present_any };
+                let bits = if *negation {
+                    &self.scan.present
+                } else {
+                    &self.scan.present_any
+                };
                 ids.iter().any(|&t| has_bit(bits, t))
             }
             CCond::Regex(i) => self.scan.regex_matched.get(*i).copied().unwrap_or(false),
-            CCond::Near { a, b, within, ordered, negation } => {
-                let bits = if *negation { &self.scan.present } else { &self.scan.present_any };
+            CCond::Near {
+                a,
+                b,
+                within,
+                ordered,
+                negation,
+            } => {
+                let bits = if *negation {
+                    &self.scan.present
+                } else {
+                    &self.scan.present_any
+                };
                 a.iter().any(|&t| has_bit(bits, t))
                     && b.iter().any(|&t| has_bit(bits, t))
                     && self.near_pair(a, b, *within, *ordered, *negation).is_some()
             }
-            CCond::Field { segments, amount, ops, .. } => {
+            CCond::Field {
+                segments,
+                amount,
+                ops,
+                ..
+            } => {
                 let v = self.field(segments, *amount);
-                ops.iter().all(|op| field_op(op, v.as_ref(), &self.compiled.normalize))
+                ops.iter()
+                    .all(|op| field_op(op, v.as_ref(), &self.compiled.normalize))
             }
             CCond::Label { dim, matching, .. } => self
                 .assigned
@@ -134,7 +170,11 @@ impl Ctx<'_> {
                     if out.len() >= max {
                         break;
                     }
-                    out.push(RawEvidence::Term { term: h.term, start: h.start, end: h.end });
+                    out.push(RawEvidence::Term {
+                        term: h.term,
+                        start: h.start,
+                        end: h.end,
+                    });
                 }
             }
             CCond::Regex(i) => {
@@ -144,24 +184,53 @@ impl Ctx<'_> {
                             break;
                         }
                         if m.start() < m.end() {
-                            out.push(RawEvidence::Regex { index: *i, start: m.start() as u32, end: m.end() as u32 });
+                            out.push(RawEvidence::Regex {
+                                index: *i,
+                                start: m.start() as u32,
+                                end: m.end() as u32,
+                            });
                         }
                     }
                 }
             }
-            CCond::Near { a, b, within, ordered, negation } => {
+            CCond::Near {
+                a,
+                b,
+                within,
+                ordered,
+                negation,
+            } => {
                 if let Some((ha, hb)) = self.near_pair(a, b, *within, *ordered, *negation) {
-                    out.push(RawEvidence::Term { term: ha.term, start: ha.start, end: ha.end });
+                    out.push(RawEvidence::Term {
+                        term: ha.term,
+                        start: ha.start,
+                        end: ha.end,
+                    });
                     if out.len() < max {
-                        out.push(RawEvidence::Term { term: hb.term, start: hb.start, end: hb.end });
+                        out.push(RawEvidence::Term {
+                            term: hb.term,
+                            start: hb.start,
+                            end: hb.end,
+                        });
                     }
                 }
             }
-            CCond::Field { path, segments, amount, .. } => {
+            CCond::Field {
+                path,
+                segments,
+                amount,
+                ..
+            } => {
                 let value = self.field(segments, *amount).unwrap_or(Value::Null);
-                out.push(RawEvidence::Field { path: path.clone(), value });
+                out.push(RawEvidence::Field {
+                    path: path.clone(),
+                    value,
+                });
             }
-            CCond::Label { dim, code, .. } => out.push(RawEvidence::Label { dim: *dim, code: code.clone() }),
+            CCond::Label { dim, code, .. } => out.push(RawEvidence::Label {
+                dim: *dim,
+                code: code.clone(),
+            }),
             CCond::All(cs) => cs.iter().for_each(|c| self.evidence(c, out, max)),
             CCond::Any(cs) | CCond::AtLeast { of: cs, .. } => {
                 for c in cs {
@@ -189,7 +258,9 @@ fn field_op(op: &CFieldOp, v: Option<&Value>, opts: &crate::text::NormalizeOptio
     match op {
         CFieldOp::Exists(want) => present.is_some() == *want,
         CFieldOp::Eq(want) => present.is_some_and(|x| values_equal(x, want, opts)),
-        CFieldOp::In(wants) => present.is_some_and(|x| wants.iter().any(|w| values_equal(x, w, opts))),
+        CFieldOp::In(wants) => {
+            present.is_some_and(|x| wants.iter().any(|w| values_equal(x, w, opts)))
+        }
         CFieldOp::Gte(n) => present.and_then(Value::as_f64).is_some_and(|x| x >= *n),
         CFieldOp::Lte(n) => present.and_then(Value::as_f64).is_some_and(|x| x <= *n),
         CFieldOp::Gt(n) => present.and_then(Value::as_f64).is_some_and(|x| x > *n),

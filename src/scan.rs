@@ -43,14 +43,29 @@ fn set_bit(bits: &mut [u64], i: TermId) {
 /// Test one bit.
 #[inline]
 pub fn has_bit(bits: &[u64], i: TermId) -> bool {
-    bits.get((i / 64) as usize).is_some_and(|w| w & (1u64 << (i % 64)) != 0)
+    bits.get((i / 64) as usize)
+        .is_some_and(|w| w & (1u64 << (i % 64)) != 0)
 }
 
 /// Characters that end a clause: a negation does not reach across them.
 fn breaks_clause(c: char) -> bool {
     matches!(
         c,
-        ',' | '.' | '!' | '?' | ';' | ':' | '\n' | '，' | '。' | '！' | '？' | '；' | '：' | '、' | '…' | '~'
+        ',' | '.'
+            | '!'
+            | '?'
+            | ';'
+            | ':'
+            | '\n'
+            | '，'
+            | '。'
+            | '！'
+            | '？'
+            | '；'
+            | '：'
+            | '、'
+            | '…'
+            | '~'
     )
 }
 
@@ -67,26 +82,41 @@ pub fn scan(c: &Compiled, text: &str) -> Scan {
     let bytes = text.as_bytes();
     if let Some(ac) = &c.automaton {
         for m in ac.find_overlapping_iter(text) {
-            let Some(info) = c.patterns.get(m.pattern().as_usize()) else { continue };
+            let Some(info) = c.patterns.get(m.pattern().as_usize()) else {
+                continue;
+            };
             let (start, end) = (m.start(), m.end());
             let left_ok = !c.word_boundary
                 || !info.word_start
                 || start == 0
-                || !bytes.get(start - 1).is_some_and(|b| b.is_ascii_alphanumeric());
+                || !bytes
+                    .get(start - 1)
+                    .is_some_and(|b| b.is_ascii_alphanumeric());
             if !left_ok {
                 continue;
             }
-            let right_ok = !info.word_end || !bytes.get(end).is_some_and(|b| b.is_ascii_alphanumeric());
+            let right_ok =
+                !info.word_end || !bytes.get(end).is_some_and(|b| b.is_ascii_alphanumeric());
             if info.cue && (right_ok || !c.word_boundary) {
                 s.cues.push((start as u32, end as u32));
             }
             if let Some(t) = info.exact {
                 if right_ok || !c.word_boundary {
-                    s.hits.push(Hit { term: t, start: start as u32, end: end as u32, negated_by: None });
+                    s.hits.push(Hit {
+                        term: t,
+                        start: start as u32,
+                        end: end as u32,
+                        negated_by: None,
+                    });
                 }
             }
             if let Some(t) = info.prefix {
-                s.hits.push(Hit { term: t, start: start as u32, end: end as u32, negated_by: None });
+                s.hits.push(Hit {
+                    term: t,
+                    start: start as u32,
+                    end: end as u32,
+                    negated_by: None,
+                });
             }
         }
     }
@@ -97,7 +127,9 @@ pub fn scan(c: &Compiled, text: &str) -> Scan {
         // The nearest cue that ends at or before the hit starts, within the window, same clause.
         let idx = s.cues.partition_point(|&(_, ce)| ce <= h.start);
         for ci in (0..idx).rev() {
-            let Some(&(cs, ce)) = s.cues.get(ci) else { break };
+            let Some(&(cs, ce)) = s.cues.get(ci) else {
+                break;
+            };
             let gap = text.get(ce as usize..h.start as usize).unwrap_or("");
             if char_distance(text, ce as usize, h.start as usize) > c.negation_window {
                 break;

@@ -38,7 +38,10 @@ pub fn run(engine: &Engine) -> TestReport {
             Err(e) => failures.push(format!("input rejected: {e}")),
             Ok(d) => {
                 let codes = |dim: &str| -> Vec<String> {
-                    d.labels.get(dim).map(|ls| ls.iter().map(|l| l.code.clone()).collect()).unwrap_or_default()
+                    d.labels
+                        .get(dim)
+                        .map(|ls| ls.iter().map(|l| l.code.clone()).collect())
+                        .unwrap_or_default()
                 };
                 for (dim, want) in &t.labels {
                     let got = codes(dim);
@@ -52,12 +55,17 @@ pub fn run(engine: &Engine) -> TestReport {
                     let got = codes(dim);
                     for u in unwanted {
                         if got.contains(u) {
-                            failures.push(format!("{dim}: {u} should be absent, got [{}]", got.join(", ")));
+                            failures.push(format!(
+                                "{dim}: {u} should be absent, got [{}]",
+                                got.join(", ")
+                            ));
                         }
                     }
                 }
                 let sev = d.severity.as_ref();
-                let got_factors: Vec<&str> = sev.map(|s| s.factors.iter().map(|f| f.id.as_str()).collect()).unwrap_or_default();
+                let got_factors: Vec<&str> = sev
+                    .map(|s| s.factors.iter().map(|f| f.id.as_str()).collect())
+                    .unwrap_or_default();
                 if let Some(level) = &t.level {
                     let got = sev.map_or("(none)", |s| s.level.as_str());
                     if got != level {
@@ -70,7 +78,10 @@ pub fn run(engine: &Engine) -> TestReport {
                 }
                 for f in &t.factors {
                     if !got_factors.contains(&f.as_str()) {
-                        failures.push(format!("severity: expected factor {f}, got [{}]", got_factors.join(", ")));
+                        failures.push(format!(
+                            "severity: expected factor {f}, got [{}]",
+                            got_factors.join(", ")
+                        ));
                     }
                 }
                 for f in &t.not_factors {
@@ -86,8 +97,17 @@ pub fn run(engine: &Engine) -> TestReport {
                 }
             }
         }
-        results.push(TestResult { name: t.name.clone(), path: t.path.clone(), passed: failures.is_empty(), failures });
+        results.push(TestResult {
+            name: t.name.clone(),
+            path: t.path.clone(),
+            passed: failures.is_empty(),
+            failures,
+        });
     }
     let passed = results.iter().filter(|r| r.passed).count();
-    TestReport { passed, failed: results.len() - passed, results }
+    TestReport {
+        passed,
+        failed: results.len() - passed,
+        results,
+    }
 }

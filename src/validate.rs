@@ -65,7 +65,10 @@ impl Checker {
                 Some(m)
             }
             other => {
-                self.error(path, format!("expected an object, found {}", type_name(other)));
+                self.error(
+                    path,
+                    format!("expected an object, found {}", type_name(other)),
+                );
                 None
             }
         }
@@ -97,7 +100,12 @@ impl Checker {
     }
 
     /// A required non-empty string.
-    pub fn nonempty_string(&mut self, m: &Map<String, Value>, key: &str, path: &str) -> Option<String> {
+    pub fn nonempty_string(
+        &mut self,
+        m: &Map<String, Value>,
+        key: &str,
+        path: &str,
+    ) -> Option<String> {
         let s = self.string(m, key, path, true)?;
         if s.trim().is_empty() {
             self.error(&pointer(path, key), "must not be empty");
@@ -153,14 +161,23 @@ impl Checker {
     ) -> Option<f64> {
         let n = self.number(m, key, path)?;
         if n < min || n > max {
-            self.error(&pointer(path, key), format!("must be between {min} and {max}, found {n}"));
+            self.error(
+                &pointer(path, key),
+                format!("must be between {min} and {max}, found {n}"),
+            );
             return None;
         }
         Some(n)
     }
 
     /// An optional non-negative integer member no larger than `max`.
-    pub fn count(&mut self, m: &Map<String, Value>, key: &str, path: &str, max: u64) -> Option<u64> {
+    pub fn count(
+        &mut self,
+        m: &Map<String, Value>,
+        key: &str,
+        path: &str,
+        max: u64,
+    ) -> Option<u64> {
         match m.get(key) {
             None | Some(Value::Null) => None,
             Some(Value::Number(n)) => match n.as_u64() {
@@ -184,7 +201,12 @@ impl Checker {
     }
 
     /// An optional array of strings.
-    pub fn strings(&mut self, m: &Map<String, Value>, key: &str, path: &str) -> Option<Vec<String>> {
+    pub fn strings(
+        &mut self,
+        m: &Map<String, Value>,
+        key: &str,
+        path: &str,
+    ) -> Option<Vec<String>> {
         let v = m.get(key)?;
         self.string_list(v, &pointer(path, key))
     }
@@ -210,7 +232,10 @@ impl Checker {
                 ok.then_some(out)
             }
             other => {
-                self.error(path, format!("expected an array of strings, found {}", type_name(other)));
+                self.error(
+                    path,
+                    format!("expected an array of strings, found {}", type_name(other)),
+                );
                 None
             }
         }
@@ -248,7 +273,12 @@ pub fn parse_json(text: &str) -> Result<Value, Problem> {
     serde_json::from_str(text).map_err(|e| {
         Problem::error(
             "",
-            format!("malformed JSON at line {}, column {}: {}", e.line(), e.column(), e),
+            format!(
+                "malformed JSON at line {}, column {}: {}",
+                e.line(),
+                e.column(),
+                e
+            ),
         )
     })
 }
@@ -265,7 +295,9 @@ mod tests {
         c.object(&v, "", &["pack", "dimensions"]);
         assert_eq!(c.problems.len(), 1);
         assert_eq!(c.problems[0].path, "/dimensons");
-        assert!(c.problems[0].message.contains("did you mean \"dimensions\""));
+        assert!(c.problems[0]
+            .message
+            .contains("did you mean \"dimensions\""));
     }
 
     #[test]

@@ -19,7 +19,11 @@ fn peak_rss_kib() -> Option<u64> {
 }
 
 /// Run the benchmark.
-pub fn run(pack: Option<&Path>, corpus_path: Option<&Path>, rounds: usize) -> Result<ExitCode, String> {
+pub fn run(
+    pack: Option<&Path>,
+    corpus_path: Option<&Path>,
+    rounds: usize,
+) -> Result<ExitCode, String> {
     let pack_text = match pack {
         Some(p) => std::fs::read_to_string(p).map_err(|e| e.to_string())?,
         None => wendu::DEFAULT_PACK.to_string(),
@@ -35,14 +39,22 @@ pub fn run(pack: Option<&Path>, corpus_path: Option<&Path>, rounds: usize) -> Re
         },
     };
     let rows = corpus::read(&path)?;
-    let complaints: Vec<Complaint> =
-        rows.into_iter().filter_map(|r| r.json.ok()).filter_map(|j| Complaint::from_value(j).ok()).collect();
+    let complaints: Vec<Complaint> = rows
+        .into_iter()
+        .filter_map(|r| r.json.ok())
+        .filter_map(|j| Complaint::from_value(j).ok())
+        .collect();
     let jsons: Vec<String> = complaints.iter().map(|c| c.fields.to_string()).collect();
     if complaints.is_empty() {
         return Err(format!("no complaints in {}", path.display()));
     }
     let chars: usize = complaints.iter().map(|c| c.text.chars().count()).sum();
-    println!("corpus: {} ({} complaints, mean {} chars){note}", path.display(), complaints.len(), chars / complaints.len());
+    println!(
+        "corpus: {} ({} complaints, mean {} chars){note}",
+        path.display(),
+        complaints.len(),
+        chars / complaints.len()
+    );
 
     // Compile time: median of repeated builds.
     let mut compile = Vec::new();
@@ -54,8 +66,21 @@ pub fn run(pack: Option<&Path>, corpus_path: Option<&Path>, rounds: usize) -> Re
     }
     let engine = Engine::new(&pack_text).map_err(|e| e.message())?;
     let terms = engine.compiled().terms.len();
-    let rules: usize = engine.compiled().dimensions.iter().flat_map(|d| d.labels.iter()).map(|l| l.rules.len()).sum();
-    println!("pack: {} {} — {} terms, {} label rules, {} factors", engine.info().id, engine.info().version, terms, rules, engine.compiled().factors.len());
+    let rules: usize = engine
+        .compiled()
+        .dimensions
+        .iter()
+        .flat_map(|d| d.labels.iter())
+        .map(|l| l.rules.len())
+        .sum();
+    println!(
+        "pack: {} {} — {} terms, {} label rules, {} factors",
+        engine.info().id,
+        engine.info().version,
+        terms,
+        rules,
+        engine.compiled().factors.len()
+    );
     println!("compile: median {:.2} ms (15 builds)", median(compile));
 
     // Warm up, then measure `rounds` passes of each mode; report the median pass.
@@ -89,13 +114,25 @@ pub fn run(pack: Option<&Path>, corpus_path: Option<&Path>, rounds: usize) -> Re
         k
     });
     let full = measure("classify (Decision)", &mut || {
-        complaints.iter().filter_map(|c| engine.classify(c).ok()).map(|d| d.labels.0.len()).sum()
+        complaints
+            .iter()
+            .filter_map(|c| engine.classify(c).ok())
+            .map(|d| d.labels.0.len())
+            .sum()
     });
     let json = measure("classify + decision JSON", &mut || {
-        complaints.iter().filter_map(|c| engine.classify(c).ok()).map(|d| d.to_json().len()).sum()
+        complaints
+            .iter()
+            .filter_map(|c| engine.classify(c).ok())
+            .map(|d| d.to_json().len())
+            .sum()
     });
     let from_json = measure("parse complaint JSON + classify + JSON", &mut || {
-        jsons.iter().filter_map(|j| engine.classify_json(j).ok()).map(|d| d.to_json().len()).sum()
+        jsons
+            .iter()
+            .filter_map(|j| engine.classify_json(j).ok())
+            .map(|d| d.to_json().len())
+            .sum()
     });
     println!("ratio classify / bare scan: {:.2}x slower", bare / full);
     let _ = (json, from_json);

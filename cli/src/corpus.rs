@@ -30,7 +30,9 @@ pub fn shared_data(rel: &str) -> Option<PathBuf> {
 /// Read JSONL (one complaint per line) or CSV (header with `text` or `narrative`; `id`,
 /// `process_category`/`label` kept) into rows.
 pub fn read(path: &Path) -> Result<Vec<Row>, String> {
-    let is_csv = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    let is_csv = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
     if is_csv {
         read_csv(path)
     } else {
@@ -46,7 +48,8 @@ pub fn read_jsonl(text: &str) -> Vec<Row> {
         .filter(|(_, l)| !l.trim().is_empty())
         .map(|(i, l)| Row {
             line: i + 1,
-            json: serde_json::from_str(l).map_err(|e| format!("malformed JSON at column {}: {e}", e.column())),
+            json: serde_json::from_str(l)
+                .map_err(|e| format!("malformed JSON at column {}: {e}", e.column())),
             label: None,
         })
         .collect()
@@ -66,7 +69,11 @@ fn read_csv(path: &Path) -> Result<Vec<Row>, String> {
     for (i, rec) in r.records().enumerate() {
         let line = i + 2;
         match rec {
-            Err(e) => rows.push(Row { line, json: Err(e.to_string()), label: None }),
+            Err(e) => rows.push(Row {
+                line,
+                json: Err(e.to_string()),
+                label: None,
+            }),
             Ok(rec) => {
                 let mut m = serde_json::Map::new();
                 if let Some(id) = id_col.and_then(|c| rec.get(c)) {

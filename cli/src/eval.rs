@@ -36,12 +36,21 @@ pub fn run(engine: &Engine, data: Option<&Path>, as_json: bool) -> Result<ExitCo
         .iter()
         .find(|d| d.id == "reason")
         .ok_or("the pack has no `reason` dimension")?;
-    let code_of = |name: &str| reason.labels.iter().find(|l| l.name == name).map(|l| l.code.clone());
+    let code_of = |name: &str| {
+        reason
+            .labels
+            .iter()
+            .find(|l| l.name == name)
+            .map(|l| l.code.clone())
+    };
     let classes: Vec<(&str, &str, String)> = MAPPING
         .iter()
         .filter_map(|(silver, name)| code_of(name).map(|c| (*silver, *name, c)))
         .collect();
-    let reason_fallback = reason.fallback.and_then(|i| reason.labels.get(i)).map(|l| l.code.clone());
+    let reason_fallback = reason
+        .fallback
+        .and_then(|i| reason.labels.get(i))
+        .map(|l| l.code.clone());
     let business_fallback = engine
         .compiled()
         .dimensions
@@ -49,20 +58,39 @@ pub fn run(engine: &Engine, data: Option<&Path>, as_json: bool) -> Result<ExitCo
         .find(|d| d.id == "business")
         .and_then(|d| d.fallback.and_then(|i| d.labels.get(i)))
         .map(|l| l.code.clone());
-    let (mut total, mut covered, mut with_business, mut labelled) = (0usize, 0usize, 0usize, 0usize);
+    let (mut total, mut covered, mut with_business, mut labelled) =
+        (0usize, 0usize, 0usize, 0usize);
     let mut counts = vec![(0usize, 0usize, 0usize); classes.len()]; // tp, fp, fn
     for row in rows {
         let Ok(j) = row.json else { continue };
-        let Ok(d) = engine.classify_value(j) else { continue };
+        let Ok(d) = engine.classify_value(j) else {
+            continue;
+        };
         total += 1;
-        let reasons: Vec<&str> = d.labels.get("reason").unwrap_or(&[]).iter().map(|l| l.code.as_str()).collect();
-        if reasons.iter().any(|c| Some(*c) != reason_fallback.as_deref()) {
+        let reasons: Vec<&str> = d
+            .labels
+            .get("reason")
+            .unwrap_or(&[])
+            .iter()
+            .map(|l| l.code.as_str())
+            .collect();
+        if reasons
+            .iter()
+            .any(|c| Some(*c) != reason_fallback.as_deref())
+        {
             covered += 1;
         }
-        if d.labels.get("business").unwrap_or(&[]).iter().any(|l| Some(l.code.as_str()) != business_fallback.as_deref()) {
+        if d.labels
+            .get("business")
+            .unwrap_or(&[])
+            .iter()
+            .any(|l| Some(l.code.as_str()) != business_fallback.as_deref())
+        {
             with_business += 1;
         }
-        let Some(gold) = row.label.filter(|l| !l.is_empty()) else { continue };
+        let Some(gold) = row.label.filter(|l| !l.is_empty()) else {
+            continue;
+        };
         labelled += 1;
         for (i, (silver, _, code)) in classes.iter().enumerate() {
             let predicted = reasons.contains(&code.as_str());
@@ -79,13 +107,29 @@ pub fn run(engine: &Engine, data: Option<&Path>, as_json: bool) -> Result<ExitCo
     let mut per_class = Vec::new();
     let mut f1_sum = 0.0;
     for ((silver, name, code), (tp, fp, fn_)) in classes.iter().zip(&counts) {
-        let p = if tp + fp > 0 { *tp as f64 / (tp + fp) as f64 } else { 0.0 };
-        let r = if tp + fn_ > 0 { *tp as f64 / (tp + fn_) as f64 } else { 0.0 };
-        let f1 = if p + r > 0.0 { 2.0 * p * r / (p + r) } else { 0.0 };
+        let p = if tp + fp > 0 {
+            *tp as f64 / (tp + fp) as f64
+        } else {
+            0.0
+        };
+        let r = if tp + fn_ > 0 {
+            *tp as f64 / (tp + fn_) as f64
+        } else {
+            0.0
+        };
+        let f1 = if p + r > 0.0 {
+            2.0 * p * r / (p + r)
+        } else {
+            0.0
+        };
         f1_sum += f1;
         per_class.push(json!({"silver": silver, "label": name, "code": code, "precision": p, "recall": r, "f1": f1, "support": tp + fn_}));
     }
-    let macro_f1 = if classes.is_empty() { 0.0 } else { f1_sum / classes.len() as f64 };
+    let macro_f1 = if classes.is_empty() {
+        0.0
+    } else {
+        f1_sum / classes.len() as f64
+    };
     let coverage = covered as f64 / total.max(1) as f64;
     let business = with_business as f64 / total.max(1) as f64;
     if as_json {
@@ -93,13 +137,34 @@ pub fn run(engine: &Engine, data: Option<&Path>, as_json: bool) -> Result<ExitCo
             "classes": per_class, "macro_f1": macro_f1, "coverage": coverage, "business_share": business});
         println!("{out}");
     } else {
-        println!("data: {} ({total} complaints, {labelled} with a silver label)", path.display());
-        println!("pack: {} {} {}", engine.info().id, engine.info().version, engine.info().hash);
-        println!("{:<12} {:<20} {:>9} {:>7} {:>6} {:>8}", "silver", "reason label", "precision", "recall", "F1", "support");
+        println!(
+            "data: {} ({total} complaints, {labelled} with a silver label)",
+            path.display()
+        );
+        println!(
+            "pack: {} {} {}",
+            engine.info().id,
+            engine.info().version,
+            engine.info().hash
+        );
+        println!(
+            "{:<12} {:<20} {:>9} {:>7} {:>6} {:>8}",
+            "silver", "reason label", "precision", "recall", "F1", "support"
+        );
         for c in &per_class {
-            println!("{:<12} {:<20} {:>9.3} {:>7.3} {:>6.3} {:>8}", c["silver"].as_str().unwrap_or(""),
-                format!("{} {}", c["code"].as_str().unwrap_or(""), c["label"].as_str().unwrap_or("")),
-                c["precision"].as_f64().unwrap_or(0.0), c["recall"].as_f64().unwrap_or(0.0), c["f1"].as_f64().unwrap_or(0.0), c["support"]);
+            println!(
+                "{:<12} {:<20} {:>9.3} {:>7.3} {:>6.3} {:>8}",
+                c["silver"].as_str().unwrap_or(""),
+                format!(
+                    "{} {}",
+                    c["code"].as_str().unwrap_or(""),
+                    c["label"].as_str().unwrap_or("")
+                ),
+                c["precision"].as_f64().unwrap_or(0.0),
+                c["recall"].as_f64().unwrap_or(0.0),
+                c["f1"].as_f64().unwrap_or(0.0),
+                c["support"]
+            );
         }
         println!("macro-F1 {macro_f1:.3}   coverage (any reason but fallback) {:.1}%   any business label {:.1}%", coverage * 100.0, business * 100.0);
     }

@@ -10,7 +10,14 @@ pub fn table_row(d: &Decision) -> String {
     let mut cols = vec![d.id.clone().unwrap_or_else(|| "-".into())];
     for (dim, labels) in &d.labels.0 {
         let names: Vec<String> = labels.iter().map(|l| l.name.clone()).collect();
-        cols.push(format!("{dim}={}", if names.is_empty() { "-".into() } else { names.join("+") }));
+        cols.push(format!(
+            "{dim}={}",
+            if names.is_empty() {
+                "-".into()
+            } else {
+                names.join("+")
+            }
+        ));
     }
     if let Some(s) = &d.severity {
         cols.push(format!("{}({})", s.name, s.points));
@@ -33,9 +40,15 @@ fn utf16_to_byte(s: &str, unit: usize) -> usize {
 }
 
 fn highlight(text: &str, spans: &[[usize; 2]], color: bool) -> String {
-    let (open, close) = if color { ("\x1b[1;31m", "\x1b[0m") } else { ("[", "]") };
-    let mut bytes: Vec<(usize, usize)> =
-        spans.iter().map(|s| (utf16_to_byte(text, s[0]), utf16_to_byte(text, s[1]))).collect();
+    let (open, close) = if color {
+        ("\x1b[1;31m", "\x1b[0m")
+    } else {
+        ("[", "]")
+    };
+    let mut bytes: Vec<(usize, usize)> = spans
+        .iter()
+        .map(|s| (utf16_to_byte(text, s[0]), utf16_to_byte(text, s[1])))
+        .collect();
     bytes.sort_unstable();
     let mut out = String::new();
     let mut last = 0;
@@ -60,12 +73,22 @@ fn describe(e: &Evidence) -> String {
             e.path.as_deref().unwrap_or(""),
             e.value.as_ref().map(|v| v.to_string()).unwrap_or_default()
         ),
-        "label" => format!("label {}:{}", e.dimension.as_deref().unwrap_or(""), e.code.as_deref().unwrap_or("")),
+        "label" => format!(
+            "label {}:{}",
+            e.dimension.as_deref().unwrap_or(""),
+            e.code.as_deref().unwrap_or("")
+        ),
         _ => {
-            let span = e.span.map(|s| format!("{}..{}", s[0], s[1])).unwrap_or_default();
+            let span = e
+                .span
+                .map(|s| format!("{}..{}", s[0], s[1]))
+                .unwrap_or_default();
             match &e.term {
                 Some(t) if Some(t) != e.text.as_ref() => {
-                    format!("\"{}\" (term {t}) at {span}", e.text.as_deref().unwrap_or(""))
+                    format!(
+                        "\"{}\" (term {t}) at {span}",
+                        e.text.as_deref().unwrap_or("")
+                    )
                 }
                 _ => format!("\"{}\" at {span}", e.text.as_deref().unwrap_or("")),
             }
@@ -90,34 +113,73 @@ pub fn explain(engine: &Engine, input: &str, color: bool) -> Result<ExitCode, St
         .flat_map(|(_, ls)| ls.iter())
         .flat_map(|l| l.rules.iter())
         .flat_map(|r| r.evidence.iter())
-        .chain(d.severity.iter().flat_map(|s| s.factors.iter()).flat_map(|f| f.evidence.iter()))
+        .chain(
+            d.severity
+                .iter()
+                .flat_map(|s| s.factors.iter())
+                .flat_map(|f| f.evidence.iter()),
+        )
         .filter(|e| e.field == Some("text"))
         .filter_map(|e| e.span)
         .collect();
     println!("\n  {}\n", highlight(&d.masked_text, &spans, color));
     for (dim, labels) in &d.labels.0 {
-        let dim_name = engine.compiled().dimensions.iter().find(|x| &x.id == dim).map_or(dim.as_str(), |x| x.name.as_str());
+        let dim_name = engine
+            .compiled()
+            .dimensions
+            .iter()
+            .find(|x| &x.id == dim)
+            .map_or(dim.as_str(), |x| x.name.as_str());
         println!("{dim_name} ({dim})");
         if labels.is_empty() {
             println!("  (none)");
         }
         for l in labels {
-            let fb = if l.fallback { "  (fallback: no rule fired)" } else { "" };
-            println!("  {} {}  confidence {:.2}{fb}", l.code, l.name, l.confidence.0);
+            let fb = if l.fallback {
+                "  (fallback: no rule fired)"
+            } else {
+                ""
+            };
+            println!(
+                "  {} {}  confidence {:.2}{fb}",
+                l.code, l.name, l.confidence.0
+            );
             for r in &l.rules {
                 let ev: Vec<String> = r.evidence.iter().map(describe).collect();
-                println!("      rule {} (weight {}): {}", r.id, r.weight.0, ev.join("; "));
+                println!(
+                    "      rule {} (weight {}): {}",
+                    r.id,
+                    r.weight.0,
+                    ev.join("; ")
+                );
             }
         }
     }
     if let Some(s) = &d.severity {
-        println!("severity: {} {} — {} points, deadline {} h{}{}", s.level, s.name, s.points,
+        println!(
+            "severity: {} {} — {} points, deadline {} h{}{}",
+            s.level,
+            s.name,
+            s.points,
             s.deadline_hours.map_or("-".into(), |h| h.to_string()),
-            s.deadline.as_ref().map(|t| format!(" ({t})")).unwrap_or_default(),
-            s.escalate_to.as_ref().map(|t| format!(", escalate to {t}")).unwrap_or_default());
+            s.deadline
+                .as_ref()
+                .map(|t| format!(" ({t})"))
+                .unwrap_or_default(),
+            s.escalate_to
+                .as_ref()
+                .map(|t| format!(", escalate to {t}"))
+                .unwrap_or_default()
+        );
         for f in &s.factors {
             let ev: Vec<String> = f.evidence.iter().map(describe).collect();
-            println!("  +{:<4} {} ({}): {}", f.points, f.name, f.id, ev.join("; "));
+            println!(
+                "  +{:<4} {} ({}): {}",
+                f.points,
+                f.name,
+                f.id,
+                ev.join("; ")
+            );
         }
     }
     if let Some(r) = &d.route {
@@ -125,16 +187,32 @@ pub fn explain(engine: &Engine, input: &str, color: bool) -> Result<ExitCode, St
             (Some(dim), Some(code)) => format!(" (from {dim}:{code})"),
             _ => " (pack default)".into(),
         };
-        println!("route: {}{}{by}", r.department, r.queue.as_ref().map(|q| format!(" / {q}")).unwrap_or_default());
+        println!(
+            "route: {}{}{by}",
+            r.department,
+            r.queue
+                .as_ref()
+                .map(|q| format!(" / {q}"))
+                .unwrap_or_default()
+        );
     }
     for a in &d.amounts {
-        println!("amount: {} {} \"{}\" at {}..{}", a.value.0, a.currency, a.text, a.span[0], a.span[1]);
+        println!(
+            "amount: {} {} \"{}\" at {}..{}",
+            a.value.0, a.currency, a.text, a.span[0], a.span[1]
+        );
     }
     for p in &d.personal_data {
-        println!("personal data: {} at {}..{} (masked)", p.kind, p.span[0], p.span[1]);
+        println!(
+            "personal data: {} at {}..{} (masked)",
+            p.kind, p.span[0], p.span[1]
+        );
     }
     for n in &d.negated {
-        println!("negated: {} after \"{}\" at {}..{} (does not count)", n.term, n.cue, n.span[0], n.span[1]);
+        println!(
+            "negated: {} after \"{}\" at {}..{} (does not count)",
+            n.term, n.cue, n.span[0], n.span[1]
+        );
     }
     for w in &d.warnings {
         println!("warning: {w}");

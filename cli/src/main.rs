@@ -14,7 +14,11 @@ use std::process::ExitCode;
 use wendu::Engine;
 
 #[derive(Parser)]
-#[command(name = "wendu", version, about = "Classify, score and route consumer complaints with a rule pack")]
+#[command(
+    name = "wendu",
+    version,
+    about = "Classify, score and route consumer complaints with a rule pack"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Cmd,
@@ -90,7 +94,8 @@ fn load_engine(pack: Option<&Path>) -> Result<Engine, String> {
     let engine = match pack {
         None => Engine::default_pack(),
         Some(p) => {
-            let text = std::fs::read_to_string(p).map_err(|e| format!("cannot read {}: {e}", p.display()))?;
+            let text = std::fs::read_to_string(p)
+                .map_err(|e| format!("cannot read {}: {e}", p.display()))?;
             Engine::new(&text)
         }
     };
@@ -106,21 +111,26 @@ fn load_engine(pack: Option<&Path>) -> Result<Engine, String> {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Cmd::Classify { pack, format, strict, file } => classify(pack.as_deref(), format, strict, file.as_deref()),
+        Cmd::Classify {
+            pack,
+            format,
+            strict,
+            file,
+        } => classify(pack.as_deref(), format, strict, file.as_deref()),
         Cmd::Check { pack } => check(&pack),
         Cmd::Test { pack } => test(&pack),
-        Cmd::Explain { pack, text } => {
-            load_engine(pack.as_deref()).and_then(|e| explain::explain(&e, &text, std::io::stdout().is_terminal()))
-        }
-        Cmd::Bench { pack, corpus, rounds } => {
-            load_engine(pack.as_deref()).and_then(|_| bench::run(pack.as_deref(), corpus.as_deref(), rounds))
-        }
-        Cmd::Eval { pack, data, format } => {
-            load_engine(pack.as_deref()).and_then(|e| eval::run(&e, data.as_deref(), format == Format::Json))
-        }
-        Cmd::Report { pack, format, file } => {
-            load_engine(pack.as_deref()).and_then(|e| report::run(&e, &file, format == Format::Json))
-        }
+        Cmd::Explain { pack, text } => load_engine(pack.as_deref())
+            .and_then(|e| explain::explain(&e, &text, std::io::stdout().is_terminal())),
+        Cmd::Bench {
+            pack,
+            corpus,
+            rounds,
+        } => load_engine(pack.as_deref())
+            .and_then(|_| bench::run(pack.as_deref(), corpus.as_deref(), rounds)),
+        Cmd::Eval { pack, data, format } => load_engine(pack.as_deref())
+            .and_then(|e| eval::run(&e, data.as_deref(), format == Format::Json)),
+        Cmd::Report { pack, format, file } => load_engine(pack.as_deref())
+            .and_then(|e| report::run(&e, &file, format == Format::Json)),
     };
     match result {
         Ok(code) => code,
@@ -134,7 +144,12 @@ fn main() -> ExitCode {
     }
 }
 
-fn classify(pack: Option<&Path>, format: Format, strict: bool, file: Option<&Path>) -> Result<ExitCode, String> {
+fn classify(
+    pack: Option<&Path>,
+    format: Format,
+    strict: bool,
+    file: Option<&Path>,
+) -> Result<ExitCode, String> {
     let engine = load_engine(pack)?;
     let reader: Box<dyn BufRead> = match file {
         None => Box::new(std::io::stdin().lock()),
@@ -181,11 +196,16 @@ fn classify(pack: Option<&Path>, format: Format, strict: bool, file: Option<&Pat
     if progress && count >= 1000 {
         eprintln!("\r{count} complaints, {errors} errors");
     }
-    Ok(if errors > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if errors > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn check(pack: &Path) -> Result<ExitCode, String> {
-    let text = std::fs::read_to_string(pack).map_err(|e| format!("cannot read {}: {e}", pack.display()))?;
+    let text = std::fs::read_to_string(pack)
+        .map_err(|e| format!("cannot read {}: {e}", pack.display()))?;
     let problems = Engine::check(&text);
     for p in &problems {
         println!("{p}");
@@ -193,7 +213,11 @@ fn check(pack: &Path) -> Result<ExitCode, String> {
     let errors = problems.iter().filter(|p| p.is_error()).count();
     let warnings = problems.len() - errors;
     println!("{}: {errors} errors, {warnings} warnings", pack.display());
-    Ok(if errors > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if errors > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn test(pack: &Path) -> Result<ExitCode, String> {
@@ -206,5 +230,9 @@ fn test(pack: &Path) -> Result<ExitCode, String> {
         }
     }
     println!("{} passed, {} failed", report.passed, report.failed);
-    Ok(if report.failed > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if report.failed > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }

@@ -18,15 +18,23 @@ fn sorted(m: &BTreeMap<String, usize>) -> Vec<(String, usize)> {
 /// Run the report.
 pub fn run(engine: &Engine, file: &Path, as_json: bool) -> Result<ExitCode, String> {
     let rows = corpus::read(file)?;
-    let mut dims: Vec<(String, BTreeMap<String, usize>)> =
-        engine.compiled().dimensions.iter().map(|d| (d.id.clone(), BTreeMap::new())).collect();
+    let mut dims: Vec<(String, BTreeMap<String, usize>)> = engine
+        .compiled()
+        .dimensions
+        .iter()
+        .map(|d| (d.id.clone(), BTreeMap::new()))
+        .collect();
     let mut levels: BTreeMap<String, usize> = BTreeMap::new();
     let mut routes: BTreeMap<String, usize> = BTreeMap::new();
     let mut factors: BTreeMap<String, usize> = BTreeMap::new();
     let mut terms: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
     let (mut total, mut errors) = (0usize, 0usize);
     for row in rows {
-        let d = match row.json.map_err(|e| e.to_string()).and_then(|j| engine.classify_value(j).map_err(|e| e.message())) {
+        let d = match row
+            .json
+            .map_err(|e| e.to_string())
+            .and_then(|j| engine.classify_value(j).map_err(|e| e.message()))
+        {
             Ok(d) => d,
             Err(_) => {
                 errors += 1;
@@ -35,7 +43,9 @@ pub fn run(engine: &Engine, file: &Path, as_json: bool) -> Result<ExitCode, Stri
         };
         total += 1;
         for (dim, labels) in &d.labels.0 {
-            let Some((_, counts)) = dims.iter_mut().find(|(id, _)| id == dim) else { continue };
+            let Some((_, counts)) = dims.iter_mut().find(|(id, _)| id == dim) else {
+                continue;
+            };
             for l in labels {
                 *counts.entry(format!("{} {}", l.code, l.name)).or_default() += 1;
                 if dim == "reason" {
@@ -56,11 +66,20 @@ pub fn run(engine: &Engine, file: &Path, as_json: bool) -> Result<ExitCode, Stri
                 *factors.entry(format!("{} {}", f.id, f.name)).or_default() += 1;
             }
         }
-        *routes.entry(d.route.as_ref().map_or("(none)".into(), |r| r.department.clone())).or_default() += 1;
+        *routes
+            .entry(
+                d.route
+                    .as_ref()
+                    .map_or("(none)".into(), |r| r.department.clone()),
+            )
+            .or_default() += 1;
     }
     if as_json {
         let to_obj = |m: &BTreeMap<String, usize>| -> serde_json::Value {
-            sorted(m).into_iter().map(|(k, v)| json!({"label": k, "count": v})).collect()
+            sorted(m)
+                .into_iter()
+                .map(|(k, v)| json!({"label": k, "count": v}))
+                .collect()
         };
         let out = json!({
             "complaints": total, "errors": errors, "pack": engine.info(),
@@ -72,7 +91,11 @@ pub fn run(engine: &Engine, file: &Path, as_json: bool) -> Result<ExitCode, Stri
         return Ok(ExitCode::SUCCESS);
     }
     let pct = |n: usize| 100.0 * n as f64 / total.max(1) as f64;
-    println!("{total} complaints ({errors} unreadable), pack {} {}", engine.info().id, engine.info().version);
+    println!(
+        "{total} complaints ({errors} unreadable), pack {} {}",
+        engine.info().id,
+        engine.info().version
+    );
     for (dim, counts) in &dims {
         println!("\n{dim}");
         for (k, v) in sorted(counts) {
@@ -93,7 +116,11 @@ pub fn run(engine: &Engine, file: &Path, as_json: bool) -> Result<ExitCode, Stri
     }
     println!("\nmost frequent evidence terms per reason");
     for (r, m) in &terms {
-        let top: Vec<String> = sorted(m).into_iter().take(8).map(|(t, c)| format!("{t}×{c}")).collect();
+        let top: Vec<String> = sorted(m)
+            .into_iter()
+            .take(8)
+            .map(|(t, c)| format!("{t}×{c}"))
+            .collect();
         println!("  {r}: {}", top.join(", "));
     }
     Ok(ExitCode::SUCCESS)

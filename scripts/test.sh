@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The whole test suite, as the README's second command and .ci/run call it.
+# Each section is one runtime or concern; a failing section fails the run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TERM_COLOR=never
+
+section() { printf '\n=== %s ===\n' "$*"; }
+
+section "format and lint"
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets -q -- -D warnings
+
+section "core builds for WebAssembly"
+cargo build -q -p wendu --target wasm32-unknown-unknown
+
+section "Rust tests (core, CLI, golden vectors)"
+cargo test --workspace -q
+
+section "pack tests"
+cargo build -q --release -p wendu-cli
+for pack in packs/*.json; do
+  case "$pack" in */schema.json) continue ;; esac
+  echo "wendu test $pack"
+  ./target/release/wendu test "$pack"
+done
