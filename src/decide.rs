@@ -9,7 +9,7 @@ use crate::extract::{amount, pii};
 use crate::pack::{LevelDef, Pack, PackInfo, Route};
 use crate::rules::{AmountAgg, Ctx, RawEvidence};
 use crate::scan::scan;
-use crate::text::{utf16_offset, Normalized};
+use crate::text::Normalized;
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 use serde_json::Value;
@@ -250,11 +250,43 @@ impl Decision {
 struct Part<'a> {
     name: &'static str,
     original: &'a str,
+    /// UTF-16 offset of every byte offset (a byte inside a char maps to that char's start):
+    /// one pass per complaint instead of one scan per evidence span.
+    utf16: Vec<u32>,
     /// (start, end, masked replacement) in original bytes, sorted.
     masks: Vec<(usize, usize, String)>,
 }
 
-impl Part<'_> {
+impl<'a> Part<'a> {
+    fn new(name: &'static str, original: &'a str) -> Self {
+        let mut utf16 = Vec::with_capacity(original.len() + 1);
+        let mut unit = 0u32;
+        for (i, ch) in original.char_indices() {
+            while utf16.len() < i {
+                utf16.push(unit);
+            }
+            utf16.push(unit);
+            unit += ch.len_utf16() as u32;
+        }
+        while utf16.len() <= original.len() {
+            utf16.push(unit);
+        }
+        Part {
+            name,
+            original,
+            utf16,
+            masks: Vec::new(),
+        }
+    }
+
+    /// UTF-16 offset of a byte offset into the original (clamped).
+    fn u16(&self, byte: usize) -> usize {
+        self.utf16
+            .get(byte)
+            .or(self.utf16.last())
+            .map_or(0, |&u| u as usize)
+    }
+
     /// The original substring with personal data masked.
     fn masked_slice(&self, start: usize, end: usize) -> String {
         let slice = self.original.get(start..end).unwrap_or("");
@@ -311,17 +343,9 @@ pub fn decide(
     }
     let mut parts: Vec<Part> = Vec::with_capacity(2);
     if let Some(t) = title {
-        parts.push(Part {
-            name: "title",
-            original: t,
-            masks: Vec::new(),
-        });
+        parts.push(Part::new("title", t));
     }
-    parts.push(Part {
-        name: "text",
-        original: text,
-        masks: Vec::new(),
-    });
+    parts.push(Part::new("text", text));
     let originals: Vec<&str> = parts.iter().map(|p| p.original).collect();
     let norm = Normalized::new(&originals, &compiled.normalize);
     let s = scan(compiled, &norm.text);
@@ -341,10 +365,7 @@ pub fn decide(
         personal_data.push(PersonalData {
             kind: m.kind.as_str(),
             field: part.name,
-            span: [
-                utf16_offset(part.original, os),
-                utf16_offset(part.original, oe),
-            ],
+            span: [part.u16(os), part.u16(oe)],
         });
     }
     let mut amounts = Vec::new();
@@ -361,10 +382,7 @@ pub fn decide(
             value: Num(a.value),
             currency: a.currency,
             field: part.name,
-            span: [
-                utf16_offset(part.original, os),
-                utf16_offset(part.original, oe),
-            ],
+            span: [part.u16(os), part.u16(oe)],
             text: part.masked_slice(os, oe),
         });
     }
@@ -554,10 +572,7 @@ pub fn decide(
                 .unwrap_or_default(),
             cue,
             field: part.name,
-            span: [
-                utf16_offset(part.original, os),
-                utf16_offset(part.original, oe),
-            ],
+            span: [part.u16(os), part.u16(oe)],
         };
         if !negated.contains(&n) {
             negated.push(n);
@@ -603,10 +618,7 @@ fn span_evidence(
         kind,
         term,
         field: Some(part.name),
-        span: Some([
-            utf16_offset(part.original, os),
-            utf16_offset(part.original, oe),
-        ]),
+        span: Some([part.u16(os), part.u16(oe)]),
         text: Some(part.masked_slice(os, oe)),
         path: None,
         value: None,

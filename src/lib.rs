@@ -52,12 +52,14 @@ mod t2s;
 pub mod testing;
 pub mod text;
 pub mod time;
+pub mod trigger;
 pub mod validate;
 
 pub use complaint::Complaint;
 pub use decide::Decision;
 pub use error::{Error, Problem, Severity};
 pub use pack::PackInfo;
+pub use trigger::{Alert, Feedback, Outcome, TriggerEngine};
 
 use compile::Compiled;
 use pack::Pack;

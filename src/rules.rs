@@ -6,6 +6,7 @@ use crate::compile::{AmountField, CCond, CFieldOp, Compiled, TermId};
 use crate::scan::{has_bit, Hit, Scan};
 use crate::text::{char_distance, normalize_str};
 use serde_json::Value;
+use std::borrow::Cow;
 
 /// Aggregates over the amounts of one complaint, reachable as `amount.max|sum|count`.
 #[derive(Debug, Clone, Copy, Default)]
@@ -58,9 +59,9 @@ impl Ctx<'_> {
         })
     }
 
-    fn field(&self, segments: &[String], amount: Option<AmountField>) -> Option<Value> {
+    fn field(&self, segments: &[String], amount: Option<AmountField>) -> Option<Cow<'_, Value>> {
         if let Some(a) = amount {
-            return match a {
+            let v = match a {
                 AmountField::Max => self
                     .amounts
                     .max
@@ -71,6 +72,7 @@ impl Ctx<'_> {
                     .and_then(|f| serde_json::Number::from_f64(f).map(Value::Number)),
                 AmountField::Count => Some(Value::from(self.amounts.count as u64)),
             };
+            return v.map(Cow::Owned);
         }
         let mut cur = self.input;
         for seg in segments {
@@ -80,7 +82,7 @@ impl Ctx<'_> {
                 _ => return None,
             };
         }
-        Some(cur.clone())
+        Some(Cow::Borrowed(cur))
     }
 
     fn near_pair(
@@ -145,8 +147,16 @@ impl Ctx<'_> {
                 ..
             } => {
                 let v = self.field(segments, *amount);
+                let v = v.as_deref().filter(|x| !x.is_null());
+                // Normalise a string field once, not once per compared value.
+                let norm = match v {
+                    Some(Value::String(s)) => {
+                        Some(normalize_str(s.trim(), &self.compiled.normalize))
+                    }
+                    _ => None,
+                };
                 ops.iter()
-                    .all(|op| field_op(op, v.as_ref(), &self.compiled.normalize))
+                    .all(|op| field_op(op, v, norm.as_deref(), &self.compiled.normalize))
             }
             CCond::Label { dim, matching, .. } => self
                 .assigned
@@ -221,7 +231,10 @@ impl Ctx<'_> {
                 amount,
                 ..
             } => {
-                let value = self.field(segments, *amount).unwrap_or(Value::Null);
+                let value = self
+                    .field(segments, *amount)
+                    .map(|c| c.into_owned())
+                    .unwrap_or(Value::Null);
                 out.push(RawEvidence::Field {
                     path: path.clone(),
                     value,
@@ -244,29 +257,35 @@ impl Ctx<'_> {
     }
 }
 
-fn values_equal(a: &Value, b: &Value, opts: &crate::text::NormalizeOptions) -> bool {
+fn values_equal(a: &Value, norm: Option<&str>, b: &Value) -> bool {
     match (a, b) {
-        (Value::String(x), Value::String(y)) => normalize_str(x.trim(), opts) == *y,
+        (Value::String(_), Value::String(y)) => norm == Some(y.as_str()),
         (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
         (Value::Bool(x), Value::Bool(y)) => x == y,
         _ => false,
     }
 }
 
-fn field_op(op: &CFieldOp, v: Option<&Value>, opts: &crate::text::NormalizeOptions) -> bool {
-    let present = v.filter(|x| !x.is_null());
+/// `v` is the field (None when absent or null); `norm` its normalised text when it is a string.
+fn field_op(
+    op: &CFieldOp,
+    v: Option<&Value>,
+    norm: Option<&str>,
+    opts: &crate::text::NormalizeOptions,
+) -> bool {
+    let present = v;
     match op {
         CFieldOp::Exists(want) => present.is_some() == *want,
-        CFieldOp::Eq(want) => present.is_some_and(|x| values_equal(x, want, opts)),
+        CFieldOp::Eq(want) => present.is_some_and(|x| values_equal(x, norm, want)),
         CFieldOp::In(wants) => {
-            present.is_some_and(|x| wants.iter().any(|w| values_equal(x, w, opts)))
+            present.is_some_and(|x| wants.iter().any(|w| values_equal(x, norm, w)))
         }
         CFieldOp::Gte(n) => present.and_then(Value::as_f64).is_some_and(|x| x >= *n),
         CFieldOp::Lte(n) => present.and_then(Value::as_f64).is_some_and(|x| x <= *n),
         CFieldOp::Gt(n) => present.and_then(Value::as_f64).is_some_and(|x| x > *n),
         CFieldOp::Lt(n) => present.and_then(Value::as_f64).is_some_and(|x| x < *n),
         CFieldOp::Contains(needle) => match present {
-            Some(Value::String(s)) => normalize_str(s, opts).contains(needle.as_str()),
+            Some(Value::String(_)) => norm.is_some_and(|n| n.contains(needle.as_str())),
             Some(Value::Array(items)) => items
                 .iter()
                 .any(|x| matches!(x, Value::String(s) if normalize_str(s.trim(), opts) == *needle)),

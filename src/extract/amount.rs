@@ -57,7 +57,12 @@ const PREFIXES: &[(&str, &str)] = &[
 ];
 
 /// Last chars of [`PREFIXES`], to skip the list for most numbers.
-const PREFIX_LAST_CHARS: &str = "$¥￥€£bydrp币元金";
+fn may_end_prefix(c: char) -> bool {
+    matches!(
+        c,
+        '$' | '¥' | '￥' | '€' | '£' | 'b' | 'y' | 'd' | 'r' | 'p' | '币' | '元' | '金'
+    )
+}
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum SuffixKind {
@@ -68,7 +73,28 @@ enum SuffixKind {
 }
 
 /// First chars of [`SUFFIXES`], to skip the list for most numbers.
-const SUFFIX_FIRST_CHARS: &str = "美港欧日英人块元€rcyudhegj";
+fn may_start_suffix(c: char) -> bool {
+    matches!(
+        c,
+        '美' | '港'
+            | '欧'
+            | '日'
+            | '英'
+            | '人'
+            | '块'
+            | '元'
+            | '€'
+            | 'r'
+            | 'c'
+            | 'y'
+            | 'u'
+            | 'd'
+            | 'h'
+            | 'e'
+            | 'g'
+            | 'j'
+    )
+}
 
 /// Longest first where one marker is a prefix of another.
 const SUFFIXES: &[(&str, &str, SuffixKind)] = &[
@@ -104,15 +130,24 @@ const SUFFIXES: &[(&str, &str, SuffixKind)] = &[
 /// (`万`, `千`, `百`, `亿`, `k`, `w`) right after a money context word such as `借款`. Dates,
 /// times, percentages, masked digits and numbers glued to letters are never amounts.
 pub fn find_amounts(text: &str) -> Vec<Amount> {
+    let b = text.as_bytes();
     let mut out = Vec::new();
-    let mut resume = 0;
-    for (i, c) in text.char_indices() {
-        if i < resume || !(c.is_ascii_digit() || cn_digit(c).is_some() || c == '十' || c == '拾')
-        {
+    let mut i = 0;
+    // Char-length stepping with a bitmap for the Chinese numerals; measured faster than testing
+    // every byte position branch-free, and far faster than `char_indices` plus a `match`.
+    while let Some(&lead) = b.get(i) {
+        let (len, starts) = match lead {
+            0..=0x7f => (1, lead.is_ascii_digit()),
+            0x80..=0xdf => (2, false),
+            0xe0..=0xef => (3, starts_chinese_number(b, i)),
+            _ => (4, false),
+        };
+        if !starts {
+            i += len;
             continue;
         }
-        let step = i + c.len_utf8();
-        resume = match parse_expr(text, i) {
+        let step = i + len;
+        i = match parse_expr(text, i) {
             Err(skip) => skip.max(step),
             Ok(expr) => match classify(text, i, &expr, out.last().map_or(0, |a: &Amount| a.end)) {
                 Some(amount) => {
@@ -125,6 +160,40 @@ pub fn find_amounts(text: &str) -> Vec<Amount> {
         };
     }
     out
+}
+
+/// Chinese chars that can start a number: the digits and `十`/`拾` (as in `十万`).
+const NUMBER_STARTS: &str = "一壹二两贰兩貳三叁四肆五伍六陆陸七柒八捌九玖十拾";
+const CJK_FIRST: u32 = 0x4e00;
+
+/// One bit per code point from U+4E00 to U+9FFF, set for [`NUMBER_STARTS`].
+static NUMBER_START_BITS: [u64; 328] = {
+    let mut bits = [0u64; 328];
+    let s = NUMBER_STARTS.as_bytes();
+    let mut k = 0;
+    while k + 2 < s.len() {
+        let cp = ((s[k] as u32 & 0x0f) << 12)
+            | ((s[k + 1] as u32 & 0x3f) << 6)
+            | (s[k + 2] as u32 & 0x3f);
+        let off = cp - CJK_FIRST;
+        bits[(off / 64) as usize] |= 1 << (off % 64);
+        k += 3;
+    }
+    bits
+};
+
+/// Whether the three-byte char at `i` is in [`NUMBER_STARTS`].
+fn starts_chinese_number(b: &[u8], i: usize) -> bool {
+    let Some(&[b0, b1, b2]) = b.get(i..i + 3) else {
+        return false;
+    };
+    let cp = (u32::from(b0 & 0x0f) << 12) | (u32::from(b1 & 0x3f) << 6) | u32::from(b2 & 0x3f);
+    let Some(off) = cp.checked_sub(CJK_FIRST) else {
+        return false;
+    };
+    NUMBER_START_BITS
+        .get((off / 64) as usize)
+        .is_some_and(|w| (w >> (off % 64)) & 1 == 1)
 }
 
 fn char_at(text: &str, i: usize) -> Option<char> {
@@ -186,14 +255,15 @@ struct Arabic {
 /// Digits with optional `,` thousands groups (first group 1–3 digits, then exactly 3) and an
 /// optional `.` decimal part.
 fn scan_arabic(b: &[u8], start: usize) -> Arabic {
-    fn push(v: Option<u128>, d: u8) -> Option<u128> {
+    // u64 while scanning (u128 checked arithmetic is a library call); `None` past 19 digits.
+    fn push(v: Option<u64>, d: u8) -> Option<u64> {
         v?.checked_mul(10)?
-            .checked_add(u128::from(d.wrapping_sub(b'0')))
+            .checked_add(u64::from(d.wrapping_sub(b'0')))
     }
-    let mut value = Some(0u128);
+    let mut mantissa = Some(0u64);
     let mut j = start;
     while let Some(&d) = b.get(j).filter(|d| d.is_ascii_digit()) {
-        value = push(value, d);
+        mantissa = push(mantissa, d);
         j += 1;
     }
     let int_len = j - start;
@@ -204,8 +274,8 @@ fn scan_arabic(b: &[u8], start: usize) -> Arabic {
             && byte_is_digit(b, j + 3)
             && !byte_is_digit(b, j + 4)
         {
-            for k in j + 1..j + 4 {
-                value = push(value, b.get(k).copied().unwrap_or(b'0'));
+            for &d in b.get(j + 1..j + 4).unwrap_or_default() {
+                mantissa = push(mantissa, d);
             }
             j += 4;
         }
@@ -215,13 +285,14 @@ fn scan_arabic(b: &[u8], start: usize) -> Arabic {
         j += 1;
         while let Some(&d) = b.get(j).filter(|d| d.is_ascii_digit()) {
             if frac < MAX_FRAC_DIGITS {
-                value = push(value, d);
+                mantissa = push(mantissa, d);
                 frac += 1;
             }
             j += 1;
         }
     }
-    let value = value.and_then(|v| v.checked_mul(10u128.pow(MAX_FRAC_DIGITS - frac)));
+    // Cannot overflow: below 2^64 times 10^8.
+    let value = mantissa.map(|m| u128::from(m) * 10u128.pow(MAX_FRAC_DIGITS - frac));
     Arabic {
         end: j,
         value,
@@ -509,11 +580,7 @@ fn find_prefix(text: &str, start: usize) -> Option<(usize, &'static str)> {
     for end in ends.into_iter().flatten() {
         let head = text.get(..end)?;
         // Cheap test on the last char first: most numbers have no prefix at all.
-        if !head
-            .chars()
-            .next_back()
-            .is_some_and(|c| PREFIX_LAST_CHARS.contains(c))
-        {
+        if !head.chars().next_back().is_some_and(may_end_prefix) {
             continue;
         }
         for &(pat, cur) in PREFIXES {
@@ -541,11 +608,7 @@ fn find_suffix(text: &str, end: usize) -> Option<(usize, &'static str, SuffixKin
         Some(t) => (end + 1, t),
         None => (end, tail),
     };
-    if !tail
-        .chars()
-        .next()
-        .is_some_and(|c| SUFFIX_FIRST_CHARS.contains(c))
-    {
+    if !tail.chars().next().is_some_and(may_start_suffix) {
         return None;
     }
     for &(pat, cur, kind) in SUFFIXES {
@@ -727,6 +790,19 @@ mod tests {
         none("500 usdt");
         none("99999999999999元");
         none("");
+    }
+
+    #[test]
+    fn number_start_table_matches_parser() {
+        for cp in 0x4e00..=0x9fff_u32 {
+            let Some(c) = char::from_u32(cp) else {
+                continue;
+            };
+            let mut buf = [0u8; 4];
+            let encoded = c.encode_utf8(&mut buf).as_bytes();
+            let expected = cn_digit(c).is_some() || small_unit(c) == Some(10);
+            assert_eq!(starts_chinese_number(encoded, 0), expected, "{c}");
+        }
     }
 
     #[test]

@@ -219,6 +219,10 @@ fn match_groups(b: &[u8], groups: &[Group], out: &mut Vec<PiiMatch>) {
     let (Some(first), Some(last)) = (groups.first(), groups.last()) else {
         return;
     };
+    // Nothing shorter than a mobile number can match; most runs are dates and counts.
+    if groups.iter().map(|gr| gr.end - gr.start).sum::<usize>() < 11 {
+        return;
+    }
     let left_ok = left_free(b, first.start);
     let right_ok = right_free(b, last.end);
     let mut g = 0;

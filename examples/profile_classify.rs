@@ -1,0 +1,29 @@
+//! Classifies the first N complaints of a CSV once with the default pack — a fixed workload for
+//! `valgrind --tool=callgrind` (instruction counts do not depend on machine load).
+//! `cargo build --profile profiling --example profile_classify && valgrind --tool=callgrind target/profiling/examples/profile_classify ../shared/data/cn-complaints/complaints.csv 1000`
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let path = args
+        .next()
+        .unwrap_or_else(|| "../shared/data/cn-complaints/complaints.csv".into());
+    let n: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(1000);
+    let Ok(raw) = std::fs::read_to_string(&path) else {
+        eprintln!("{path} is absent");
+        return;
+    };
+    let engine = wendu::Engine::default_pack().expect("default pack");
+    let complaints: Vec<wendu::Complaint> = raw
+        .lines()
+        .skip(1)
+        .filter(|l| l.len() > 20)
+        .take(n)
+        .map(|l| wendu::Complaint::from_text(l))
+        .collect();
+    let mut total = 0usize;
+    for c in &complaints {
+        if let Ok(d) = engine.classify(c) {
+            total += d.labels.0.iter().map(|(_, l)| l.len()).sum::<usize>();
+        }
+    }
+    println!("{} complaints, {total} labels", complaints.len());
+}

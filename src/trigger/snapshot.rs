@@ -1,0 +1,490 @@
+//! Trigger state, saved and restored: `snapshot` writes everything that decides future alerts
+//! (watermark, live ids, window entries, cooldown and recovery state) as versioned JSON;
+//! `restore` validates it like any untrusted input and rebuilds running totals from the entries.
+
+use super::{make_key, AlertState, Dedupe, Group, State, TriggerEngine};
+use crate::error::{pointer, Error};
+use crate::trigger::event::MAX_SCALE_ABS;
+use crate::trigger::window::{Entry, Window};
+use crate::validate::{type_name, Checker};
+use serde_json::Value;
+use std::collections::HashMap;
+use std::fmt::Write as _;
+
+/// The `format` field of a snapshot.
+pub const FORMAT: &str = "wendu.trigger.snapshot";
+/// The snapshot version this build writes and reads.
+pub const VERSION: u64 = 1;
+
+fn json_str(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into())
+}
+
+fn opt_i64(x: Option<i64>) -> String {
+    x.map_or_else(|| "null".into(), |v| v.to_string())
+}
+
+impl TriggerEngine {
+    /// Save the state as versioned JSON (deterministic: same state, same bytes). It holds the
+    /// watermark, the ids still able to matter, every group's window entries and its cooldown
+    /// and recovery state — nothing derived, nothing about the wall clock.
+    pub fn snapshot(&self) -> String {
+        let st = &self.state;
+        let horizon = st.watermark.map_or(i64::MIN, |w| {
+            w.saturating_sub(self.spec.allowed_lateness.ms)
+        });
+        let mut s = String::with_capacity(256);
+        let _ = write!(
+            s,
+            "{{\"format\":\"{FORMAT}\",\"version\":{VERSION},\"pack\":{{\"id\":{},\"version\":{},\"hash\":{}}},\"watermark\":{}",
+            json_str(&self.pack_ref.id),
+            json_str(&self.pack_ref.version),
+            json_str(&self.pack_ref.hash),
+            opt_i64(st.watermark)
+        );
+        for (name, d) in [("seen", &st.seen), ("seen_complaints", &st.seen_complaints)] {
+            let _ = write!(s, ",\"{name}\":[");
+            for (i, (id, at)) in d.live(horizon).into_iter().enumerate() {
+                if i > 0 {
+                    s.push(',');
+                }
+                let _ = write!(s, "[{},{at}]", json_str(id));
+            }
+            s.push(']');
+        }
+        s.push_str(",\"policies\":[");
+        for (pi, p) in self.spec.policies.iter().enumerate() {
+            if pi > 0 {
+                s.push(',');
+            }
+            let _ = write!(s, "{{\"id\":{},\"groups\":[", json_str(&p.id));
+            let mut keys: Vec<&Box<str>> = st
+                .groups
+                .get(pi)
+                .map(|m| m.keys().collect())
+                .unwrap_or_default();
+            keys.sort();
+            for (gi, k) in keys.into_iter().enumerate() {
+                let Some(g) = st.groups.get(pi).and_then(|m| m.get(k)) else {
+                    continue;
+                };
+                if gi > 0 {
+                    s.push(',');
+                }
+                s.push_str("{\"key\":[");
+                for (vi, v) in super::key_values(k).iter().enumerate() {
+                    if vi > 0 {
+                        s.push(',');
+                    }
+                    s.push_str(&json_str(v));
+                }
+                let a = &g.alert;
+                let _ = write!(
+                    s,
+                    "],\"latest\":{},\"alert\":{{\"last_fired\":{},\"alerting\":{},\"good_since\":{},\"fired_id\":{}}},\"entries\":[",
+                    opt_i64(g.window.latest),
+                    opt_i64(a.last_fired),
+                    a.alerting,
+                    opt_i64(a.good_since),
+                    a.fired_id.as_deref().map_or_else(|| "null".into(), json_str)
+                );
+                for (ei, e) in g.window.entries.iter().enumerate() {
+                    if ei > 0 {
+                        s.push(',');
+                    }
+                    let _ = write!(
+                        s,
+                        "[{},{},{},{},{},[",
+                        e.at,
+                        e.off,
+                        e.flags,
+                        e.score,
+                        json_str(&e.id)
+                    );
+                    for (k, x) in e.pain.iter().enumerate() {
+                        if k > 0 {
+                            s.push(',');
+                        }
+                        let _ = write!(s, "{x}");
+                    }
+                    s.push_str("]]");
+                }
+                s.push_str("]}");
+            }
+            s.push_str("]}");
+        }
+        s.push_str("]}");
+        s
+    }
+
+    /// Replace the state with a snapshot. The snapshot is validated like any input (every
+    /// problem with its JSON pointer); it must come from the same pack (same hash). On error
+    /// the state is left unchanged.
+    pub fn restore(&mut self, snapshot: &str) -> Result<(), Error> {
+        let v = crate::validate::parse_json(snapshot).map_err(|p| Error::InvalidInput(vec![p]))?;
+        let mut r = Reader {
+            c: Checker::default(),
+        };
+        let state = r.read(self, &v);
+        match state {
+            Some(st) if !r.c.has_errors() => {
+                self.state = st;
+                self.next_sweep = None;
+                Ok(())
+            }
+            _ => Err(Error::InvalidInput(r.c.problems)),
+        }
+    }
+}
+
+struct Reader {
+    c: Checker,
+}
+
+impl Reader {
+    fn int(&mut self, v: Option<&Value>, path: &str) -> Option<Option<i64>> {
+        match v {
+            None => {
+                self.c.error(path, "missing");
+                None
+            }
+            Some(Value::Null) => Some(None),
+            Some(Value::Number(n)) => match n.as_i64() {
+                Some(x) => Some(Some(x)),
+                None => {
+                    self.c
+                        .error(path, format!("expected a whole number, found {n}"));
+                    None
+                }
+            },
+            Some(other) => {
+                self.c.error(
+                    path,
+                    format!(
+                        "expected a whole number or null, found {}",
+                        type_name(other)
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    fn array<'a>(&mut self, v: Option<&'a Value>, path: &str) -> &'a [Value] {
+        match v {
+            Some(Value::Array(a)) => a,
+            Some(other) => {
+                self.c.error(
+                    path,
+                    format!("expected an array, found {}", type_name(other)),
+                );
+                &[]
+            }
+            None => {
+                self.c.error(path, "missing");
+                &[]
+            }
+        }
+    }
+
+    fn read(&mut self, t: &TriggerEngine, v: &Value) -> Option<State> {
+        let m = self.c.object(
+            v,
+            "",
+            &[
+                "format",
+                "version",
+                "pack",
+                "watermark",
+                "seen",
+                "seen_complaints",
+                "policies",
+            ],
+        )?;
+        if m.get("format").and_then(Value::as_str) != Some(FORMAT) {
+            self.c.error(
+                "/format",
+                format!("not a trigger snapshot (expected \"{FORMAT}\")"),
+            );
+            return None;
+        }
+        match m.get("version").and_then(Value::as_u64) {
+            Some(VERSION) => {}
+            other => {
+                self.c.error(
+                    "/version",
+                    format!(
+                        "snapshot version {} is not supported (this build reads {VERSION})",
+                        other.map_or_else(|| "?".into(), |x| x.to_string())
+                    ),
+                );
+                return None;
+            }
+        }
+        let hash = m
+            .get("pack")
+            .and_then(|p| p.get("hash"))
+            .and_then(Value::as_str);
+        if hash != Some(t.pack_ref.hash.as_str()) {
+            self.c.error(
+                "/pack/hash",
+                format!(
+                    "the snapshot was taken with another pack ({}); this engine runs {} {} ({})",
+                    hash.unwrap_or("no hash"),
+                    t.pack_ref.id,
+                    t.pack_ref.version,
+                    t.pack_ref.hash
+                ),
+            );
+            return None;
+        }
+        let watermark = self.int(m.get("watermark"), "/watermark")?;
+        let mut st = State {
+            watermark,
+            groups: vec![HashMap::new(); t.spec.policies.len()],
+            ..State::default()
+        };
+        let wm = watermark.unwrap_or(i64::MIN);
+        for name in ["seen", "seen_complaints"] {
+            let path = format!("/{name}");
+            let mut pairs: Vec<(String, i64)> = Vec::new();
+            for (i, item) in self.array(m.get(name), &path).iter().enumerate() {
+                let ip = pointer(&path, i);
+                match item.as_array().map(Vec::as_slice) {
+                    Some([Value::String(id), at]) if !id.is_empty() => {
+                        if let Some(Some(at)) = self.int(Some(at), &pointer(&ip, 1)) {
+                            if watermark.is_none() || at > wm {
+                                self.c.error(&ip, "an id after the watermark");
+                            }
+                            pairs.push((id.clone(), at));
+                        } else {
+                            self.c.error(&ip, "expected [id, time]");
+                        }
+                    }
+                    _ => self.c.error(&ip, "expected [id, time]"),
+                }
+            }
+            pairs.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));
+            let mut d = Dedupe::default();
+            for (id, at) in &pairs {
+                if d.map.contains_key(id.as_str()) {
+                    self.c.error(&path, format!("id \"{id}\" is listed twice"));
+                }
+                d.insert(id, *at);
+            }
+            if name == "seen" {
+                st.seen = d;
+            } else {
+                st.seen_complaints = d;
+            }
+        }
+        for (i, pv) in self
+            .array(m.get("policies"), "/policies")
+            .iter()
+            .enumerate()
+        {
+            let pp = pointer("/policies", i);
+            let Some(pm) = self.c.object(pv, &pp, &["id", "groups"]) else {
+                continue;
+            };
+            let Some(id) = self.c.nonempty_string(pm, "id", &pp) else {
+                continue;
+            };
+            let Some(pi) = t.spec.policies.iter().position(|p| p.id == id) else {
+                self.c.error(
+                    &pointer(&pp, "id"),
+                    format!("the pack has no policy \"{id}\""),
+                );
+                continue;
+            };
+            for (gi, gv) in self
+                .array(pm.get("groups"), &pointer(&pp, "groups"))
+                .iter()
+                .enumerate()
+            {
+                let gp = pointer(&pointer(&pp, "groups"), gi);
+                if let Some((key, g)) = self.group(t, pi, gv, &gp, watermark) {
+                    if let Some(slot) = st.groups.get_mut(pi) {
+                        if slot.insert(key.into(), g).is_some() {
+                            self.c.error(&gp, "this group is listed twice");
+                        }
+                    }
+                }
+            }
+        }
+        Some(st)
+    }
+
+    fn group(
+        &mut self,
+        t: &TriggerEngine,
+        pi: usize,
+        v: &Value,
+        path: &str,
+        watermark: Option<i64>,
+    ) -> Option<(String, Group)> {
+        let p = t.spec.policies.get(pi)?;
+        let m = self
+            .c
+            .object(v, path, &["key", "latest", "alert", "entries"])?;
+        let kp = pointer(path, "key");
+        let values = match m.get("key") {
+            Some(k) => self.c.string_list(k, &kp)?,
+            None => {
+                self.c.error(path, "missing required key \"key\"");
+                return None;
+            }
+        };
+        if values.len() != p.group_by.len() {
+            self.c.error(
+                &kp,
+                format!(
+                    "policy \"{}\" groups by {} field(s), the key has {}",
+                    p.id,
+                    p.group_by.len(),
+                    values.len()
+                ),
+            );
+            return None;
+        }
+        let latest = self.int(m.get("latest"), &pointer(path, "latest"))?;
+        let ap = pointer(path, "alert");
+        let alert = match m.get("alert") {
+            Some(a) => {
+                let am = self.c.object(
+                    a,
+                    &ap,
+                    &["last_fired", "alerting", "good_since", "fired_id"],
+                )?;
+                AlertState {
+                    last_fired: self.int(am.get("last_fired"), &pointer(&ap, "last_fired"))?,
+                    alerting: self.c.boolean(am, "alerting", &ap).unwrap_or(false),
+                    good_since: self.int(am.get("good_since"), &pointer(&ap, "good_since"))?,
+                    fired_id: self.c.string(am, "fired_id", &ap, false),
+                }
+            }
+            None => {
+                self.c.error(path, "missing required key \"alert\"");
+                return None;
+            }
+        };
+        let wm = watermark.unwrap_or(i64::MIN);
+        for (name, x) in [
+            ("latest", latest),
+            ("alert/last_fired", alert.last_fired),
+            ("alert/good_since", alert.good_since),
+        ] {
+            if x.is_some_and(|x| watermark.is_none() || x > wm) {
+                self.c
+                    .error(&format!("{path}/{name}"), "a time after the watermark");
+            }
+        }
+        if alert.alerting && p.recovery.is_none() {
+            self.c.error(
+                &pointer(&ap, "alerting"),
+                "the policy has no recovery to track",
+            );
+        }
+        let ep = pointer(path, "entries");
+        let mut entries: Vec<Entry> = Vec::new();
+        for (i, ev) in self.array(m.get("entries"), &ep).iter().enumerate() {
+            let ip = pointer(&ep, i);
+            if let Some(e) = self.entry(t, ev, &ip) {
+                if entries.last().is_some_and(|prev| prev.at > e.at) {
+                    self.c.error(&ip, "entries must be sorted by time");
+                }
+                if latest.map_or(true, |l| e.at > l) {
+                    self.c.error(&ip, "an entry after the group's latest time");
+                }
+                entries.push(e);
+            }
+        }
+        if !p.kind.windowed() && !entries.is_empty() {
+            self.c
+                .error(&ep, "an immediate policy keeps no window entries");
+        }
+        let (w, b) = (
+            p.window.as_ref().map_or(0, |d| d.ms),
+            p.baseline.as_ref().map_or(0, |d| d.ms),
+        );
+        Some((
+            make_key(&values),
+            Group {
+                window: Window::rebuild(entries, latest, w, b),
+                alert,
+            },
+        ))
+    }
+
+    fn entry(&mut self, t: &TriggerEngine, v: &Value, path: &str) -> Option<Entry> {
+        let Some([at, off, flags, score, id, pain]) = v.as_array().map(Vec::as_slice) else {
+            self.c
+                .error(path, "expected [time, offset, flags, score, id, pain]");
+            return None;
+        };
+        let at = self.int(Some(at), &pointer(path, 0))??;
+        let off = match off.as_i64() {
+            Some(o) if (-1439..=1439).contains(&o) => o as i16,
+            _ => {
+                self.c
+                    .error(&pointer(path, 1), "expected an offset in minutes (±1439)");
+                return None;
+            }
+        };
+        let flags = match flags.as_u64() {
+            Some(f) if f <= 15 => f as u8,
+            _ => {
+                self.c.error(&pointer(path, 2), "expected flags 0–15");
+                return None;
+            }
+        };
+        let limit = (MAX_SCALE_ABS * 1000.0) as i64;
+        let score = match score.as_i64() {
+            Some(s) if (-limit..=limit).contains(&s) => s,
+            _ => {
+                self.c
+                    .error(&pointer(path, 3), "expected a score in thousandths");
+                return None;
+            }
+        };
+        let id = match id {
+            Value::String(s) if !s.is_empty() => s.as_str(),
+            _ => {
+                self.c.error(&pointer(path, 4), "expected a non-empty id");
+                return None;
+            }
+        };
+        let mut labels = Vec::new();
+        let dims = &t.engine.pack().dimensions;
+        for (i, x) in pain
+            .as_array()
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+            .iter()
+            .enumerate()
+        {
+            let ok = x.as_u64().and_then(|x| u32::try_from(x).ok()).filter(|x| {
+                let (d, l) = ((x >> 16) as usize, (x & 0xFFFF) as usize);
+                t.pain_dims.contains(&d) && dims.get(d).is_some_and(|dd| l < dd.labels.len())
+            });
+            match ok {
+                Some(x) => labels.push(x),
+                None => self.c.error(
+                    &pointer(&pointer(path, 5), i),
+                    "not a pain label of this pack",
+                ),
+            }
+        }
+        if !pain.is_array() {
+            self.c.error(&pointer(path, 5), "expected an array");
+        }
+        Some(Entry {
+            at,
+            off,
+            flags,
+            score,
+            id: id.into(),
+            pain: labels.into_boxed_slice(),
+        })
+    }
+}

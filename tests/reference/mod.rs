@@ -1,0 +1,420 @@
+//! A deliberately simple REFERENCE evaluator, written from docs/pack-format.md alone (not from
+//! src/scan.rs or src/rules.rs): plain `str::find` loops per term over the normalised text, its
+//! own word-boundary and negation checks, and a direct reading of the condition table. It is slow
+//! and obvious on purpose, so that `tests/core_reference.rs` can compare the engine against it.
+//!
+//! Supported (the generator in core_reference.rs stays inside this): `zh` locales, settings
+//! `normalize`, `negation`, `threshold`, `word_boundary`; `lexicon`; dimensions with `multi`,
+//! `threshold`, `fallback`, labels with `parent` and weighted rules; conditions `terms`, `near`,
+//! `field` (`eq`, `in`, `gte`, `lte`, `gt`, `lt`, `exists`), `label`, `all`, `any`, `not`,
+//! `at_least`. Normalisation itself is taken from `wendu::text::normalize_str`.
+#![allow(dead_code)]
+
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+use wendu::text::{normalize_str, NormalizeOptions};
+
+/// Clause punctuation as the docs list it, after normalisation (full-width forms become ASCII,
+/// 。 stays): a negation does not reach across these.
+const CLAUSE: &[char] = &[
+    '，', '。', '！', '？', '；', '：', ',', '.', '!', '?', ';', ':',
+];
+
+/// Default Chinese negation cues and window, from the docs.
+const ZH_CUES: &[&str] = &[
+    "没有",
+    "没",
+    "未",
+    "并未",
+    "从未",
+    "从没",
+    "并非",
+    "不会",
+    "不要",
+    "不想",
+    "不打算",
+    "无需",
+    "不用",
+];
+
+/// What the reference decided for one text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefDecision {
+    /// Dimension id → label codes, best first.
+    pub labels: Vec<(String, Vec<String>)>,
+    /// Normalised terms (with `*` for prefix terms) that occurred negated at least once.
+    pub negated: BTreeSet<String>,
+}
+
+/// A pack read for the reference.
+pub struct RefPack<'a> {
+    pack: &'a Value,
+    opts: NormalizeOptions,
+    cues: Vec<String>,
+    window: usize,
+    word_boundary: bool,
+    threshold: f64,
+    lexicon: BTreeMap<String, Vec<String>>,
+}
+
+/// One occurrence of a term: byte range in the normalised text, and whether it is negated.
+#[derive(Debug, Clone, Copy)]
+struct Occ {
+    start: usize,
+    end: usize,
+    negated: bool,
+}
+
+fn is_word(c: Option<char>) -> bool {
+    c.is_some_and(|c| c.is_ascii_alphanumeric())
+}
+
+impl<'a> RefPack<'a> {
+    /// Read the parts of a pack the reference understands.
+    pub fn new(pack: &'a Value) -> RefPack<'a> {
+        let s = &pack["settings"];
+        let mut opts = NormalizeOptions::CHINESE;
+        let n = &s["normalize"];
+        let flag = |k: &str, d: bool| n[k].as_bool().unwrap_or(d);
+        opts.fullwidth = flag("fullwidth", opts.fullwidth);
+        opts.case_fold = flag("case_fold", opts.case_fold);
+        opts.traditional = flag("traditional", opts.traditional);
+        opts.strip_spaces = flag("strip_spaces", opts.strip_spaces);
+        opts.strip_punctuation = flag("strip_punctuation", opts.strip_punctuation);
+        let cues: Vec<String> = match s["negation"]["cues"].as_array() {
+            Some(a) => a
+                .iter()
+                .filter_map(Value::as_str)
+                .map(String::from)
+                .collect(),
+            None => ZH_CUES.iter().map(|c| c.to_string()).collect(),
+        };
+        let cues = cues
+            .iter()
+            .map(|c| normalize_str(c, &opts))
+            .filter(|c| !c.is_empty())
+            .collect();
+        let mut lexicon = BTreeMap::new();
+        if let Some(m) = pack["lexicon"].as_object() {
+            for (k, v) in m {
+                let name = k.strip_prefix('@').unwrap_or(k).to_string();
+                let terms = v
+                    .as_array()
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(Value::as_str)
+                            .map(String::from)
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                lexicon.insert(name, terms);
+            }
+        }
+        RefPack {
+            pack,
+            opts,
+            cues,
+            window: s["negation"]["window"].as_u64().unwrap_or(3) as usize,
+            word_boundary: s["word_boundary"].as_bool().unwrap_or(true),
+            threshold: s["threshold"].as_f64().unwrap_or(0.5),
+            lexicon,
+        }
+    }
+
+    /// Every place `term` (normalised; a trailing `*` makes it a prefix term) occurs in `norm`,
+    /// overlapping occurrences included, respecting word boundaries.
+    fn find_all(&self, norm: &str, term: &str) -> Vec<(usize, usize)> {
+        let (stem, prefix) = match term.strip_suffix('*') {
+            Some(s) => (s, true),
+            None => (term, false),
+        };
+        let mut out = Vec::new();
+        if stem.is_empty() {
+            return out;
+        }
+        let first_word = is_word(stem.chars().next());
+        let last_word = is_word(stem.chars().last());
+        let mut from = 0;
+        while let Some(i) = norm[from..].find(stem) {
+            let start = from + i;
+            let end = start + stem.len();
+            let before = norm[..start].chars().next_back();
+            let after = norm[end..].chars().next();
+            let ok = !self.word_boundary
+                || ((!first_word || !is_word(before)) && (prefix || !last_word || !is_word(after)));
+            if ok {
+                out.push((start, end));
+            }
+            // Step one character, so overlapping occurrences are found too.
+            from = start + norm[start..].chars().next().map_or(1, char::len_utf8);
+        }
+        out
+    }
+
+    /// Is an occurrence starting at `start` negated? A cue must end at or before `start`, with
+    /// at most `window` characters and no clause punctuation between.
+    fn negated_at(&self, norm: &str, start: usize) -> bool {
+        self.cues.iter().any(|cue| {
+            self.find_all(norm, cue).into_iter().any(|(_, ce)| {
+                if ce > start {
+                    return false;
+                }
+                let gap = &norm[ce..start];
+                gap.chars().count() <= self.window && !gap.chars().any(|c| CLAUSE.contains(&c))
+            })
+        })
+    }
+
+    /// Expand `@lexicon` names and normalise (keeping a prefix star).
+    fn expand(&self, v: &Value) -> Vec<String> {
+        let raw: Vec<String> = match v {
+            Value::String(s) => vec![s.clone()],
+            Value::Array(a) => a
+                .iter()
+                .filter_map(Value::as_str)
+                .map(String::from)
+                .collect(),
+            _ => Vec::new(),
+        };
+        let mut out = Vec::new();
+        for t in raw {
+            let list = match t.strip_prefix('@') {
+                Some(name) => self.lexicon.get(name).cloned().unwrap_or_default(),
+                None => vec![t],
+            };
+            for t in list {
+                let (stem, star) = match t.strip_suffix('*') {
+                    Some(s) => (s, "*"),
+                    None => (t.as_str(), ""),
+                };
+                out.push(format!("{}{star}", normalize_str(stem, &self.opts)));
+            }
+        }
+        out
+    }
+
+    fn occurrences(&self, norm: &str, terms: &[String]) -> Vec<Occ> {
+        let mut out = Vec::new();
+        for t in terms {
+            for (start, end) in self.find_all(norm, t) {
+                out.push(Occ {
+                    start,
+                    end,
+                    negated: self.negated_at(norm, start),
+                });
+            }
+        }
+        out
+    }
+
+    fn field_value<'v>(&self, input: &'v Value, path: &str) -> Option<&'v Value> {
+        let mut cur = input;
+        for seg in path.split('.') {
+            cur = match cur {
+                Value::Object(m) => m.get(seg)?,
+                Value::Array(a) => a.get(seg.parse::<usize>().ok()?)?,
+                _ => return None,
+            };
+        }
+        (!cur.is_null()).then_some(cur)
+    }
+
+    fn equal(&self, have: &Value, want: &Value) -> bool {
+        match (have, want) {
+            (Value::String(a), Value::String(b)) => {
+                normalize_str(a.trim(), &self.opts) == normalize_str(b.trim(), &self.opts)
+            }
+            (Value::Number(a), Value::Number(b)) => a.as_f64() == b.as_f64(),
+            (Value::Bool(a), Value::Bool(b)) => a == b,
+            _ => false,
+        }
+    }
+
+    fn field_holds(&self, f: &Value, input: &Value) -> bool {
+        let path = f["path"].as_str().unwrap_or("");
+        let have = self.field_value(input, path);
+        let num = have.and_then(Value::as_f64);
+        let m = f.as_object().expect("field object");
+        m.iter().all(|(k, want)| match k.as_str() {
+            "path" => true,
+            "eq" => have.is_some_and(|h| self.equal(h, want)),
+            "in" => have.is_some_and(|h| {
+                want.as_array()
+                    .is_some_and(|ws| ws.iter().any(|w| self.equal(h, w)))
+            }),
+            "gte" => num.is_some_and(|x| x >= want.as_f64().unwrap_or(f64::NAN)),
+            "lte" => num.is_some_and(|x| x <= want.as_f64().unwrap_or(f64::NAN)),
+            "gt" => num.is_some_and(|x| x > want.as_f64().unwrap_or(f64::NAN)),
+            "lt" => num.is_some_and(|x| x < want.as_f64().unwrap_or(f64::NAN)),
+            "exists" => have.is_some() == want.as_bool().unwrap_or(true),
+            other => panic!("reference does not support field operator {other}"),
+        })
+    }
+
+    /// Codes of `dim` that count as `code` for a label condition: the code and its descendants.
+    fn covers(&self, dim: &Value, assigned: &str, code: &str) -> bool {
+        let labels = dim["labels"].as_array().cloned().unwrap_or_default();
+        let mut cur = Some(assigned.to_string());
+        let mut steps = 0;
+        while let Some(c) = cur {
+            if c == code {
+                return true;
+            }
+            steps += 1;
+            if steps > labels.len() {
+                return false;
+            }
+            cur = labels
+                .iter()
+                .find(|l| l["code"] == c.as_str())
+                .and_then(|l| l["parent"].as_str())
+                .map(String::from);
+        }
+        false
+    }
+
+    fn holds(&self, c: &Value, norm: &str, input: &Value, done: &[(String, Vec<String>)]) -> bool {
+        let aware = c["negation"].as_bool().unwrap_or(true);
+        let counts = |o: &Occ| !aware || !o.negated;
+        if let Some(t) = c.get("terms") {
+            return self.occurrences(norm, &self.expand(t)).iter().any(counts);
+        }
+        if let Some(n) = c.get("near") {
+            let a: Vec<Occ> = self
+                .occurrences(norm, &self.expand(&n["a"]))
+                .into_iter()
+                .filter(counts)
+                .collect();
+            let b: Vec<Occ> = self
+                .occurrences(norm, &self.expand(&n["b"]))
+                .into_iter()
+                .filter(counts)
+                .collect();
+            let within = n["within"].as_u64().unwrap_or(0) as usize;
+            let ordered = n["ordered"].as_bool().unwrap_or(false);
+            let between = |x: usize, y: usize| norm[x..y].chars().count();
+            return a.iter().any(|x| {
+                b.iter().any(|y| {
+                    if x.end <= y.start {
+                        between(x.end, y.start) <= within
+                    } else if ordered {
+                        false
+                    } else if y.end <= x.start {
+                        between(y.end, x.start) <= within
+                    } else {
+                        true // overlapping: nothing between them
+                    }
+                })
+            });
+        }
+        if let Some(f) = c.get("field") {
+            return self.field_holds(f, input);
+        }
+        if let Some(l) = c.get("label") {
+            let dim_id = l["dimension"].as_str().unwrap_or("");
+            let code = l["code"].as_str().unwrap_or("");
+            let Some(dim) = self.pack["dimensions"]
+                .as_array()
+                .and_then(|ds| ds.iter().find(|d| d["id"] == dim_id))
+            else {
+                return false;
+            };
+            return done
+                .iter()
+                .find(|(d, _)| d == dim_id)
+                .is_some_and(|(_, codes)| codes.iter().any(|a| self.covers(dim, a, code)));
+        }
+        if let Some(cs) = c.get("all").and_then(Value::as_array) {
+            return cs.iter().all(|x| self.holds(x, norm, input, done));
+        }
+        if let Some(cs) = c.get("any").and_then(Value::as_array) {
+            return cs.iter().any(|x| self.holds(x, norm, input, done));
+        }
+        if let Some(x) = c.get("not") {
+            return !self.holds(x, norm, input, done);
+        }
+        if let Some(al) = c.get("at_least") {
+            let n = al["n"].as_u64().unwrap_or(1) as usize;
+            let cs = al["of"].as_array().cloned().unwrap_or_default();
+            return cs
+                .iter()
+                .filter(|x| self.holds(x, norm, input, done))
+                .count()
+                >= n;
+        }
+        panic!("reference does not support condition {c}")
+    }
+
+    /// All terms used anywhere in the pack (normalised), for the `negated` comparison.
+    fn all_terms(&self, c: &Value, out: &mut BTreeSet<String>) {
+        match c {
+            Value::Object(m) => {
+                for (k, v) in m {
+                    match k.as_str() {
+                        "terms" | "a" | "b" => out.extend(self.expand(v)),
+                        _ => self.all_terms(v, out),
+                    }
+                }
+            }
+            Value::Array(a) => a.iter().for_each(|x| self.all_terms(x, out)),
+            _ => {}
+        }
+    }
+
+    /// Decide labels for one complaint (`input` is the complaint object; only `text` is read
+    /// for matching).
+    pub fn decide(&self, input: &Value) -> RefDecision {
+        let text = input["text"].as_str().unwrap_or("");
+        let norm = normalize_str(text, &self.opts);
+        let mut done: Vec<(String, Vec<String>)> = Vec::new();
+        let dims = self.pack["dimensions"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        for d in &dims {
+            let threshold = d["threshold"].as_f64().unwrap_or(self.threshold);
+            let mut scored: Vec<(String, f64)> = Vec::new();
+            for l in d["labels"].as_array().cloned().unwrap_or_default() {
+                let mut miss = 1.0f64;
+                let mut fired = false;
+                for r in l["rules"].as_array().cloned().unwrap_or_default() {
+                    if self.holds(&r["when"], &norm, input, &done) {
+                        miss *= 1.0 - r["weight"].as_f64().unwrap_or(1.0);
+                        fired = true;
+                    }
+                }
+                let confidence = 1.0 - miss;
+                if fired && confidence >= threshold {
+                    scored.push((l["code"].as_str().unwrap_or("").to_string(), confidence));
+                }
+            }
+            // Best first; ties in pack order (a stable sort).
+            scored.sort_by(|a, b| b.1.total_cmp(&a.1));
+            let mut codes: Vec<String> = scored.into_iter().map(|(c, _)| c).collect();
+            if !d["multi"].as_bool().unwrap_or(false) {
+                codes.truncate(1);
+            }
+            if codes.is_empty() {
+                if let Some(f) = d["fallback"].as_str() {
+                    codes.push(f.to_string());
+                }
+            }
+            done.push((d["id"].as_str().unwrap_or("").to_string(), codes));
+        }
+        let mut terms = BTreeSet::new();
+        self.all_terms(&self.pack["dimensions"], &mut terms);
+        self.all_terms(&self.pack["severity"], &mut terms);
+        let negated = terms
+            .into_iter()
+            .filter(|t| {
+                self.occurrences(&norm, std::slice::from_ref(t))
+                    .iter()
+                    .any(|o| o.negated)
+            })
+            .collect();
+        RefDecision {
+            labels: done,
+            negated,
+        }
+    }
+}
