@@ -17,7 +17,7 @@ fn main() {
         .skip(1)
         .filter(|l| l.len() > 20)
         .take(n)
-        .map(|l| wendu::Complaint::from_text(l))
+        .map(wendu::Complaint::from_text)
         .collect();
     let mut total = 0usize;
     for c in &complaints {

@@ -322,7 +322,7 @@ pub fn decide(
     let limits = &pack.settings.limits;
     let mut warnings = Vec::new();
     let mut text: &str = &c.text;
-    let title: Option<&str> = c.title.as_deref();
+    let mut title: Option<&str> = c.title.as_deref();
     let total = text.chars().count() + title.map_or(0, |t| t.chars().count());
     if total > limits.max_text_chars {
         if !limits.truncate {
@@ -331,11 +331,14 @@ pub fn decide(
                 format!("text is {total} characters; the pack's limit is {} (settings.limits.max_text_chars)", limits.max_text_chars),
             )]));
         }
-        let keep = limits
-            .max_text_chars
-            .saturating_sub(title.map_or(0, |t| t.chars().count()));
-        let cut = text.char_indices().nth(keep).map_or(text.len(), |(i, _)| i);
-        text = text.get(..cut).unwrap_or("");
+        // The title is kept first (up to the whole limit), the text gets what is left.
+        let cut_at = |s: &str, keep: usize| s.char_indices().nth(keep).map_or(s.len(), |(i, _)| i);
+        let title_chars = title
+            .map_or(0, |t| t.chars().count())
+            .min(limits.max_text_chars);
+        title = title.map(|t| t.get(..cut_at(t, title_chars)).unwrap_or(""));
+        let keep = limits.max_text_chars - title_chars;
+        text = text.get(..cut_at(text, keep)).unwrap_or("");
         warnings.push(format!(
             "text truncated to {} characters (settings.limits.max_text_chars)",
             limits.max_text_chars
@@ -696,7 +699,8 @@ fn choose_route(
         let Some(dim) = compiled.dimensions.get(di) else {
             continue;
         };
-        for &li in assigned.get(di).map(Vec::as_slice).unwrap_or(&[]) {
+        // Only the dimension's top label decides: a lower-ranked label never routes.
+        if let Some(&li) = assigned.get(di).and_then(|a| a.first()) {
             // The label's own route, else the nearest ancestor's.
             let mut cur = Some(li);
             let mut steps = 0;

@@ -251,6 +251,8 @@ pub struct Pack {
     pub severity: SeverityDef,
     /// The raw `triggers` section, read by the trigger module.
     pub triggers: Option<Value>,
+    /// Every regex of the pack, compiled once while validating, by source.
+    pub regexes: HashMap<String, regex::Regex>,
     /// Test cases.
     pub tests: Vec<PackTest>,
     /// Warnings found while reading.
@@ -290,6 +292,10 @@ impl Pack {
             c: Checker::default(),
             lexicon: BTreeMap::new(),
             dims: Vec::new(),
+            all_dims: Vec::new(),
+            normalize: NormalizeOptions::CHINESE,
+            regexes: HashMap::new(),
+            max_regex_bytes: 1 << 20,
         };
         let pack = r.read(value);
         match pack {
@@ -348,6 +354,14 @@ struct PackReader {
     lexicon: BTreeMap<String, Vec<String>>,
     /// Dimensions read so far: id → label codes (for `label` references).
     dims: Vec<(String, HashSet<String>)>,
+    /// Ids of every dimension in the document, to tell "later" from "unknown".
+    all_dims: Vec<String>,
+    /// Normalisation, to reject terms that normalise to nothing.
+    normalize: NormalizeOptions,
+    /// Regexes compiled while validating (so that their errors come with all the others),
+    /// by source; `compile` reuses them.
+    regexes: HashMap<String, regex::Regex>,
+    max_regex_bytes: usize,
 }
 
 /// Where a condition sits, which decides what `label` may reference.
@@ -384,6 +398,16 @@ impl PackReader {
         };
         let locale = info.as_ref().map(|i| i.locale.clone()).unwrap_or_default();
         let settings = self.read_settings(top.get("settings"), &locale);
+        if let Some(s) = &settings {
+            self.normalize = s.normalize;
+            self.max_regex_bytes = s.limits.max_regex_bytes;
+        }
+        if let Some(Value::Array(ds)) = top.get("dimensions") {
+            self.all_dims = ds
+                .iter()
+                .filter_map(|d| d.get("id").and_then(Value::as_str).map(str::to_string))
+                .collect();
+        }
         if let Some(l) = top.get("lexicon") {
             self.read_lexicon(l);
         }
@@ -462,6 +486,7 @@ impl PackReader {
             triggers,
             tests,
             warnings,
+            regexes: std::mem::take(&mut self.regexes),
         })
     }
 
@@ -856,6 +881,17 @@ impl PackReader {
                     pointer(path, i)
                 };
                 self.c.error(&p, "empty term");
+            } else if crate::text::normalize_str(t.trim_end_matches('*'), &self.normalize)
+                .is_empty()
+            {
+                ok = false;
+                let p = if matches!(v, Value::String(_)) {
+                    path.to_string()
+                } else {
+                    pointer(path, i)
+                };
+                self.c
+                    .error(&p, format!("term \"{t}\" is empty after normalisation"));
             } else {
                 out.push(t.clone());
             }
@@ -920,6 +956,23 @@ impl PackReader {
                 Value::String(s) => {
                     if has_unicode_word_boundary(s) {
                         self.c.warning(&bp, "Unicode \\b makes the regex engine fall back to a slow path on Chinese text (about 100x slower); use (?-u:\\b) or no boundary");
+                    }
+                    if !self.regexes.contains_key(s) {
+                        match regex::RegexBuilder::new(s)
+                            .size_limit(self.max_regex_bytes)
+                            .build()
+                        {
+                            Ok(re) => {
+                                if re.is_match("") {
+                                    self.c.warning(&bp, "this regex matches the empty string, so it holds for every text");
+                                }
+                                self.regexes.insert(s.clone(), re);
+                            }
+                            Err(e) => {
+                                self.c.error(&bp, format!("invalid regex: {e}"));
+                                return None;
+                            }
+                        }
                     }
                     Some(Cond::Regex(s.clone()))
                 }
@@ -988,7 +1041,11 @@ impl PackReader {
                     None => {
                         self.c.error(
                             &pointer(&bp, "dimension"),
-                            format!("unknown dimension \"{dimension}\""),
+                            if self.all_dims.contains(&dimension) {
+                                format!("dimension \"{dimension}\" is not evaluated before this one: a label condition may only name an earlier dimension")
+                            } else {
+                                format!("unknown dimension \"{dimension}\"")
+                            },
                         );
                     }
                 }
@@ -1382,23 +1439,21 @@ impl PackReader {
 
 /// True when a regex uses `\b` or `\B` outside a `(?-u:...)` group (heuristic, for a warning).
 fn has_unicode_word_boundary(re: &str) -> bool {
-    if !(re.contains("\\b") || re.contains("\\B")) {
+    // Every boundary written as (?-u:\b) or (?-u:\B) is fine; so is a regex that turns Unicode off.
+    let stripped = re.replace("(?-u:\\b)", "").replace("(?-u:\\B)", "");
+    if stripped.contains("(?-u)") {
         return false;
     }
-    // Every boundary written as (?-u:\b) or (?-u:\B) is fine.
-    let stripped = re.replace("(?-u:\\b)", "").replace("(?-u:\\B)", "");
-    let mut chars = stripped.chars().peekable();
     let mut escaped = false;
-    while let Some(c) = chars.next() {
+    for c in stripped.chars() {
         if escaped {
             if c == 'b' || c == 'B' {
-                return !stripped.contains("(?-u)");
+                return true;
             }
             escaped = false;
         } else if c == '\\' {
             escaped = true;
         }
     }
-    let _ = chars.peek();
     false
 }

@@ -4,7 +4,7 @@
 
 use crate::compile::{AmountField, CCond, CFieldOp, Compiled, TermId};
 use crate::scan::{has_bit, Hit, Scan};
-use crate::text::{char_distance, normalize_str};
+use crate::text::normalize_str;
 use serde_json::Value;
 use std::borrow::Cow;
 
@@ -95,15 +95,28 @@ impl Ctx<'_> {
     ) -> Option<(Hit, Hit)> {
         for ha in self.term_hits(a, negation) {
             for hb in self.term_hits(b, negation) {
-                let dist = if hb.start >= ha.end {
-                    char_distance(self.text, ha.end as usize, hb.start as usize)
+                // One occurrence cannot stand for both sides.
+                if ha.start == hb.start && ha.end == hb.end {
+                    continue;
+                }
+                let (gap_from, gap_to) = if hb.start >= ha.end {
+                    (ha.end, hb.start)
                 } else if ordered {
                     continue;
                 } else if ha.start >= hb.end {
-                    char_distance(self.text, hb.end as usize, ha.start as usize)
+                    (hb.end, ha.start)
                 } else {
-                    0 // overlapping
+                    (0, 0) // overlapping occurrences: distance 0
                 };
+                let gap = self
+                    .text
+                    .get(gap_from as usize..gap_to as usize)
+                    .unwrap_or("");
+                // Never across the title/text separator.
+                if gap.contains('\n') {
+                    continue;
+                }
+                let dist = gap.chars().count();
                 if dist <= within {
                     return Some((*ha, *hb));
                 }
@@ -189,16 +202,18 @@ impl Ctx<'_> {
             }
             CCond::Regex(i) => {
                 if let Some(re) = self.compiled.regexes.get(*i) {
-                    for m in re.find_iter(self.text) {
-                        if out.len() >= max {
-                            break;
-                        }
-                        if m.start() < m.end() {
-                            out.push(RawEvidence::Regex {
-                                index: *i,
-                                start: m.start() as u32,
-                                end: m.end() as u32,
-                            });
+                    for (offset, seg) in crate::scan::fields(self.text) {
+                        for m in re.find_iter(seg) {
+                            if out.len() >= max {
+                                break;
+                            }
+                            if m.start() < m.end() {
+                                out.push(RawEvidence::Regex {
+                                    index: *i,
+                                    start: (offset + m.start()) as u32,
+                                    end: (offset + m.end()) as u32,
+                                });
+                            }
                         }
                     }
                 }

@@ -71,7 +71,7 @@ fn breaks_clause(c: char) -> bool {
 
 /// Scan normalised text with the compiled pack.
 pub fn scan(c: &Compiled, text: &str) -> Scan {
-    let words = (c.terms.len() + 63) / 64;
+    let words = c.terms.len().div_ceil(64);
     let mut s = Scan {
         hits: Vec::new(),
         cues: Vec::new(),
@@ -151,8 +151,27 @@ pub fn scan(c: &Compiled, text: &str) -> Scan {
         }
     }
     if let Some(set) = &c.regex_set {
-        let m = set.matches(text);
-        s.regex_matched = (0..set.len()).map(|i| m.matched(i)).collect();
+        // Each field (title, text) on its own: a regex never spans two fields, and ^/$ anchor
+        // at the field's edges.
+        s.regex_matched = vec![false; set.len()];
+        for (_, seg) in fields(text) {
+            for i in set.matches(seg).iter() {
+                if let Some(m) = s.regex_matched.get_mut(i) {
+                    *m = true;
+                }
+            }
+        }
     }
     s
+}
+
+/// The fields of a normalised text (split at the '\n' separators that join title and text),
+/// each with its byte offset.
+pub fn fields(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let mut offset = 0;
+    text.split('\n').map(move |seg| {
+        let start = offset;
+        offset += seg.len() + 1;
+        (start, seg)
+    })
 }

@@ -599,9 +599,6 @@ fn route_from_precedence_and_default() {
 }
 
 #[test]
-#[ignore = "BUG (or docs): pack-format.md says the TOP label of each `route.from` dimension \
-            decides the route; src/decide.rs choose_route walks every assigned label of the \
-            dimension, so a lower-ranked label's route wins over the next dimension"]
 fn only_the_top_label_of_a_dimension_decides_the_route() {
     let mut p = route_pack(json!(["reason", "business"]));
     // R2 (催收, no route) outranks R1 (年费, routed to 运营部).

@@ -422,10 +422,6 @@ fn negated_lists_each_occurrence_with_its_span() {
 }
 
 #[test]
-#[ignore = "BUG: title and text are joined by '\\n' before regexes run (src/decide.rs → \
-            Normalized::new), so a regex can match across the two fields: `问题\\s*卡` holds for \
-            title 年费问题 + text 卡被盗刷 and its evidence is clipped to the title ('问题'), which \
-            does not match the regex; terms never span the fields"]
 fn a_regex_never_spans_title_and_text() {
     let e = engine(&cond_pack(json!({"regex": "问题\\s*卡"}), json!({})));
     let d = classify(&e, &json!({"title": "年费问题", "text": "卡被盗刷"}));

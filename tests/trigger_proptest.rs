@@ -79,9 +79,13 @@ fn build(steps: &[Step]) -> Vec<Value> {
                 json!({"id": id, "score": 1 + score % 5, "scale": "csat5", "at": ts,
                        "branch": branch, "comment": comment})
             }
-            6 | 7 => json!({"id": id, "score": score % 11, "scale": "nps", "at": ts, "branch": branch}),
-            8 => json!({"type": "complaint", "id": id, "text": if comment.is_empty() { "login" } else { comment },
-                        "received_at": ts, "branch": branch}),
+            6 | 7 => {
+                json!({"id": id, "score": score % 11, "scale": "nps", "at": ts, "branch": branch})
+            }
+            8 => {
+                json!({"type": "complaint", "id": id, "text": if comment.is_empty() { "login" } else { comment },
+                        "received_at": ts, "branch": branch})
+            }
             // A bad event: score out of scale, or no time.
             _ => json!({"id": id, "score": 9, "scale": "csat5", "branch": branch}),
         };

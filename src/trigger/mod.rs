@@ -236,8 +236,12 @@ impl<'a> Item<'a> {
                             continue;
                         };
                         for l in labels.iter().filter(|l| !l.fallback) {
-                            if let Some(li) = def.labels.iter().position(|x| x.code == l.code) {
-                                out.push(((di as u32) << 16) | (li as u32 & 0xFFFF));
+                            let li = def.labels.iter().position(|x| x.code == l.code);
+                            // Packed in 16 + 16 bits; a pack beyond that is not summarised.
+                            if let (Ok(d), Some(Ok(li))) =
+                                (u16::try_from(di), li.map(u16::try_from))
+                            {
+                                out.push((u32::from(d) << 16) | u32::from(li));
                             }
                         }
                     }
