@@ -22,6 +22,8 @@ pub struct PatternInfo {
     pub prefix: Option<TermId>,
     /// True when the text is a negation cue.
     pub cue: bool,
+    /// True when the text is a word that contains a cue without negating (没收).
+    pub not_cue: bool,
     /// The pattern starts with an ASCII letter or digit (needs a boundary before it).
     pub word_start: bool,
     /// The pattern ends with an ASCII letter or digit (needs a boundary after it unless prefix).
@@ -64,7 +66,11 @@ pub enum CFieldOp {
 #[derive(Debug, Clone)]
 pub enum CCond {
     /// Any of the term ids (sorted) occurs.
-    Terms { ids: Vec<TermId>, negation: bool },
+    Terms {
+        ids: Vec<TermId>,
+        negation: bool,
+        min: usize,
+    },
     /// Regex number `usize` of the set.
     Regex(usize),
     /// Two term sets near each other.
@@ -139,6 +145,8 @@ pub struct CDimension {
     pub threshold: f64,
     /// Fallback label index.
     pub fallback: Option<usize>,
+    /// Exclusive groups as label indices in priority order.
+    pub exclusive: Vec<Vec<usize>>,
     /// Labels.
     pub labels: Vec<CLabel>,
 }
@@ -234,6 +242,15 @@ impl Compiled {
                     .fallback
                     .as_ref()
                     .and_then(|f| d.labels.iter().position(|x| &x.code == f)),
+                exclusive: d
+                    .exclusive
+                    .iter()
+                    .map(|g| {
+                        g.iter()
+                            .filter_map(|c| d.labels.iter().position(|x| &x.code == c))
+                            .collect()
+                    })
+                    .collect(),
                 labels,
             });
         }
@@ -296,6 +313,16 @@ impl Compiled {
             let i = slot(&text, &mut pattern_text, &mut patterns);
             if let Some(p) = patterns.get_mut(i) {
                 p.cue = true;
+            }
+        }
+        for word in &pack.settings.negation.except {
+            let text = normalize_str(word, &b.opts);
+            if text.is_empty() {
+                continue;
+            }
+            let i = slot(&text, &mut pattern_text, &mut patterns);
+            if let Some(p) = patterns.get_mut(i) {
+                p.not_cue = true;
             }
         }
         let automaton = if pattern_text.is_empty() {
@@ -410,9 +437,14 @@ impl Builder {
 
     fn cond(&mut self, c: &Cond, path: &str, pack: &Pack) -> CCond {
         match c {
-            Cond::Terms { terms, negation } => CCond::Terms {
+            Cond::Terms {
+                terms,
+                negation,
+                min,
+            } => CCond::Terms {
                 ids: self.term_list(terms, &format!("{path}/terms")),
                 negation: *negation,
+                min: *min,
             },
             Cond::Regex(src) => {
                 // One set entry per distinct source: packs repeat regexes across labels.

@@ -674,6 +674,12 @@ fn evaluate_dimension(ctx: &Ctx, dim: &CDimension) -> Vec<(usize, f64, Vec<usize
         }
     }
     // Best first; ties keep pack order (stable sort) so output is deterministic.
+    // Exclusive groups: of the qualifying labels of a group, only the first in group order stays.
+    for group in &dim.exclusive {
+        if let Some(&winner) = group.iter().find(|g| scored.iter().any(|s| s.0 == **g)) {
+            scored.retain(|s| s.0 == winner || !group.contains(&s.0));
+        }
+    }
     scored.sort_by(|a, b| b.1.partial_cmp(&a.1).unwrap_or(std::cmp::Ordering::Equal));
     if !dim.multi {
         scored.truncate(1);

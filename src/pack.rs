@@ -37,6 +37,8 @@ pub struct Negation {
     pub cues: Vec<String>,
     /// Maximum characters between the end of the cue and the start of the term.
     pub window: usize,
+    /// Words containing a cue that are not negations (没收, 未来): a cue inside one is ignored.
+    pub except: Vec<String>,
 }
 
 /// Limits that protect the engine from oversized input.
@@ -106,7 +108,12 @@ pub enum FieldOp {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cond {
     /// Any of the terms occurs (not negated unless `negation` is false).
-    Terms { terms: Vec<String>, negation: bool },
+    /// `min`: how many distinct terms must occur (default 1).
+    Terms {
+        terms: Vec<String>,
+        negation: bool,
+        min: usize,
+    },
     /// The regex matches the normalised text.
     Regex(String),
     /// A term of `a` and a term of `b` within `within` characters (a before b when `ordered`).
@@ -170,6 +177,9 @@ pub struct DimensionDef {
     pub threshold: f64,
     /// Code of the label given when no other is.
     pub fallback: Option<String>,
+    /// Groups of codes in priority order: of the labels of one group that qualify, only the
+    /// first in group order is kept.
+    pub exclusive: Vec<Vec<String>>,
     /// Labels.
     pub labels: Vec<LabelDef>,
 }
@@ -268,12 +278,14 @@ const ZH_CUES: &[&str] = &[
     "从没",
     "并非",
     "不会",
-    "不要",
     "不想",
     "不打算",
     "无需",
     "不用",
 ];
+/// Words that begin with a cue but negate nothing after them (没收 "confiscate", 未来 "future",
+/// 没办法还款 is still about repayment).
+const ZH_NOT_CUES: &[&str] = &["没收", "未来", "未成年", "没想到", "没办法", "没法", "未经"];
 const EN_CUES: &[&str] = &[
     "not", "never", "no", "don't", "didn't", "doesn't", "won't", "haven't", "hasn't", "isn't",
     "wasn't", "without",
@@ -527,6 +539,11 @@ impl PackReader {
                     .map(|s| s.to_string())
                     .collect(),
                 window: if english { 12 } else { 3 },
+                except: if english {
+                    Vec::new()
+                } else {
+                    ZH_NOT_CUES.iter().map(|s| s.to_string()).collect()
+                },
             },
             limits: Limits {
                 max_text_chars: 20_000,
@@ -584,7 +601,21 @@ impl PackReader {
             }
         }
         if let Some(n) = m.get("negation") {
-            if let Some(nm) = self.c.object(n, "/settings/negation", &["cues", "window"]) {
+            if let Some(nm) = self
+                .c
+                .object(n, "/settings/negation", &["cues", "window", "except"])
+            {
+                if let Some(except) = self.c.strings(nm, "except", "/settings/negation") {
+                    for (i, c) in except.iter().enumerate() {
+                        if crate::text::normalize_str(c, &s.normalize).is_empty() {
+                            self.c.error(
+                                &format!("/settings/negation/except/{i}"),
+                                "empty word after normalisation",
+                            );
+                        }
+                    }
+                    s.negation.except = except;
+                }
                 if let Some(cues) = self.c.strings(nm, "cues", "/settings/negation") {
                     for (i, c) in cues.iter().enumerate() {
                         if crate::text::normalize_str(c, &s.normalize).is_empty() {
@@ -694,7 +725,15 @@ impl PackReader {
         let m = self.c.object(
             v,
             path,
-            &["id", "name", "multi", "threshold", "fallback", "labels"],
+            &[
+                "id",
+                "name",
+                "multi",
+                "threshold",
+                "fallback",
+                "exclusive",
+                "labels",
+            ],
         )?;
         let id = self.c.nonempty_string(m, "id", path);
         let name = self.c.string(m, "name", path, false);
@@ -769,6 +808,38 @@ impl PackReader {
                 );
             }
         }
+        let mut exclusive = Vec::new();
+        match m.get("exclusive") {
+            None => {}
+            Some(Value::Array(groups)) => {
+                for (gi, g) in groups.iter().enumerate() {
+                    let gp = pointer(&pointer(path, "exclusive"), gi);
+                    let Some(codes) = self.c.string_list(g, &gp) else {
+                        continue;
+                    };
+                    if codes.len() < 2 {
+                        self.c
+                            .error(&gp, "an exclusive group needs at least two codes");
+                    }
+                    for (ci, code) in codes.iter().enumerate() {
+                        if !labels.iter().any(|l| &l.code == code) {
+                            self.c.error(
+                                &pointer(&gp, ci),
+                                format!("\"{code}\" is not a label of this dimension"),
+                            );
+                        }
+                    }
+                    exclusive.push(codes);
+                }
+            }
+            Some(other) => self.c.error(
+                &pointer(path, "exclusive"),
+                format!(
+                    "expected an array of arrays of label codes, found {}",
+                    type_name(other)
+                ),
+            ),
+        }
         let id = id?;
         Some(DimensionDef {
             name: name.unwrap_or_else(|| id.clone()),
@@ -776,6 +847,7 @@ impl PackReader {
             multi,
             threshold: threshold.unwrap_or(f64::NAN),
             fallback,
+            exclusive,
             labels,
         })
     }
@@ -915,7 +987,7 @@ impl PackReader {
             path,
             &[
                 "terms", "regex", "near", "field", "label", "all", "any", "not", "at_least",
-                "negation",
+                "negation", "min",
             ],
         )?;
         let kinds: Vec<&str> = KINDS
@@ -945,13 +1017,36 @@ impl PackReader {
             );
         }
         let negation = negation.unwrap_or(true);
+        let min = self.c.count(m, "min", path, 1000);
+        if min.is_some() && kind != "terms" {
+            self.c
+                .error(&pointer(path, "min"), "\"min\" applies only to \"terms\"");
+        }
+        if min == Some(0) {
+            self.c
+                .error(&pointer(path, "min"), "\"min\" must be at least 1");
+        }
+        let min = min.unwrap_or(1).max(1) as usize;
         let body = m.get(kind)?;
         let bp = pointer(path, kind);
         match kind {
-            "terms" => Some(Cond::Terms {
-                terms: self.read_terms(body, &bp)?,
-                negation,
-            }),
+            "terms" => {
+                let terms = self.read_terms(body, &bp)?;
+                if min > terms.len() {
+                    self.c.error(
+                        &pointer(path, "min"),
+                        format!(
+                            "\"min\" is {min} but the list has only {} terms",
+                            terms.len()
+                        ),
+                    );
+                }
+                Some(Cond::Terms {
+                    terms,
+                    negation,
+                    min,
+                })
+            }
             "regex" => match body {
                 Value::String(s) => {
                     if has_unicode_word_boundary(s) {

@@ -128,13 +128,17 @@ impl Ctx<'_> {
     /// Does the condition hold?
     pub fn holds(&self, c: &CCond) -> bool {
         match c {
-            CCond::Terms { ids, negation } => {
+            CCond::Terms { ids, negation, min } => {
                 let bits = if *negation {
                     &self.scan.present
                 } else {
                     &self.scan.present_any
                 };
-                ids.iter().any(|&t| has_bit(bits, t))
+                if *min <= 1 {
+                    ids.iter().any(|&t| has_bit(bits, t))
+                } else {
+                    ids.iter().filter(|&&t| has_bit(bits, t)).take(*min).count() >= *min
+                }
             }
             CCond::Regex(i) => self.scan.regex_matched.get(*i).copied().unwrap_or(false),
             CCond::Near {
@@ -188,7 +192,7 @@ impl Ctx<'_> {
             return;
         }
         match c {
-            CCond::Terms { ids, negation } => {
+            CCond::Terms { ids, negation, .. } => {
                 for h in self.term_hits(ids, *negation) {
                     if out.len() >= max {
                         break;

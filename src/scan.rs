@@ -80,6 +80,7 @@ pub fn scan(c: &Compiled, text: &str) -> Scan {
         regex_matched: Vec::new(),
     };
     let bytes = text.as_bytes();
+    let mut not_cues: Vec<(u32, u32)> = Vec::new();
     if let Some(ac) = &c.automaton {
         for m in ac.find_overlapping_iter(text) {
             let Some(info) = c.patterns.get(m.pattern().as_usize()) else {
@@ -100,6 +101,9 @@ pub fn scan(c: &Compiled, text: &str) -> Scan {
             if info.cue && (right_ok || !c.word_boundary) {
                 s.cues.push((start as u32, end as u32));
             }
+            if info.not_cue {
+                not_cues.push((start as u32, end as u32));
+            }
             if let Some(t) = info.exact {
                 if right_ok || !c.word_boundary {
                     s.hits.push(Hit {
@@ -119,6 +123,11 @@ pub fn scan(c: &Compiled, text: &str) -> Scan {
                 });
             }
         }
+    }
+    // A cue inside a word that negates nothing (没收, 未来) is no cue.
+    if !not_cues.is_empty() {
+        s.cues
+            .retain(|&(cs, ce)| !not_cues.iter().any(|&(ns, ne)| ns <= cs && ce <= ne));
     }
     // Overlapping matches arrive by end position; evidence reads better by start.
     s.hits.sort_unstable_by_key(|h| (h.start, h.end, h.term));

@@ -37,11 +37,34 @@ pub fn run(engine: &Engine) -> TestReport {
         match Complaint::from_value(t.input.clone()).and_then(|c| engine.classify(&c)) {
             Err(e) => failures.push(format!("input rejected: {e}")),
             Ok(d) => {
+                // Assigned codes plus their ancestors: expecting A03 is met by its child A0301,
+                // as a `label` condition on A03 would be.
                 let codes = |dim: &str| -> Vec<String> {
-                    d.labels
-                        .get(dim)
-                        .map(|ls| ls.iter().map(|l| l.code.clone()).collect())
-                        .unwrap_or_default()
+                    let mut out: Vec<String> = Vec::new();
+                    let cdim = engine.compiled().dimensions.iter().find(|x| x.id == dim);
+                    for l in d.labels.get(dim).unwrap_or(&[]) {
+                        out.push(l.code.clone());
+                        let Some(cdim) = cdim else { continue };
+                        let mut cur = cdim
+                            .labels
+                            .iter()
+                            .position(|x| x.code == l.code)
+                            .and_then(|i| cdim.labels.get(i))
+                            .and_then(|x| x.parent);
+                        let mut steps = 0;
+                        while let Some(p) = cur {
+                            let Some(pl) = cdim.labels.get(p) else { break };
+                            if !out.contains(&pl.code) {
+                                out.push(pl.code.clone());
+                            }
+                            steps += 1;
+                            if steps > cdim.labels.len() {
+                                break;
+                            }
+                            cur = pl.parent;
+                        }
+                    }
+                    out
                 };
                 for (dim, want) in &t.labels {
                     let got = codes(dim);

@@ -767,3 +767,60 @@ fn pack_tests_run() {
     assert_eq!((r.passed, r.failed), (2, 1));
     assert!(!r.results[1].passed);
 }
+
+// ---------------------------------------------------------------- min and exclusive
+
+#[test]
+fn terms_min_needs_that_many_distinct_terms() {
+    let when = json!({"terms": ["合同", "条款", "格式"], "min": 2});
+    assert!(
+        !holds(when.clone(), json!({"text": "合同合同合同"})),
+        "one term repeated is one term"
+    );
+    assert!(holds(when.clone(), json!({"text": "合同里的条款"})));
+    assert!(
+        !holds(when, json!({"text": "没有合同"})),
+        "a negated term does not count"
+    );
+}
+
+#[test]
+fn terms_min_is_validated() {
+    let p = cond_pack(json!({"terms": ["a", "b"], "min": 3}), json!({}));
+    let ps = problems(&p);
+    assert!(
+        ps.iter()
+            .any(|x| x.path == "/dimensions/0/labels/0/rules/0/when/min"),
+        "{ps:#?}"
+    );
+    let p = cond_pack(json!({"regex": "a", "min": 2}), json!({}));
+    assert!(problems(&p)
+        .iter()
+        .any(|x| x.message.contains("only to \"terms\"")));
+}
+
+#[test]
+fn exclusive_groups_keep_the_first_code_in_group_order() {
+    let p = pack(
+        json!([{"id": "d", "multi": true, "fallback": "other", "exclusive": [["collect", "fee"]], "labels": [
+            {"code": "fee", "rules": [{"when": {"terms": ["年费"]}, "weight": 1.0}]},
+            {"code": "collect", "rules": [{"when": {"terms": ["催收"]}, "weight": 0.6}]},
+            {"code": "app", "rules": [{"when": {"terms": ["闪退"]}}]},
+            {"code": "other"}
+        ]}]),
+        json!({}),
+    );
+    let e = engine(&p);
+    // Both qualify: collect wins by group order although fee has the higher confidence;
+    // app is outside the group and stays.
+    assert_eq!(
+        codes(&classify_text(&e, "催收还收年费，APP闪退"), "d"),
+        ["app", "collect"]
+    );
+    assert_eq!(codes(&classify_text(&e, "乱收年费"), "d"), ["fee"]);
+    let mut bad = p.clone();
+    bad["dimensions"][0]["exclusive"] = json!([["collect", "nope"]]);
+    assert!(problems(&bad)
+        .iter()
+        .any(|x| x.path == "/dimensions/0/exclusive/0/1"));
+}

@@ -320,7 +320,6 @@ fn default_chinese_cues() {
         "从没",
         "并非",
         "不会",
-        "不要",
         "不想",
         "不打算",
         "无需",
@@ -329,6 +328,10 @@ fn default_chinese_cues() {
         let text = format!("我{cue}报警");
         assert_eq!(codes(&classify_text(&e, &text), "d"), ["other"], "{text}");
     }
+    // 不要 is no default cue: "不要再报警" style imperatives are complaints, not negations.
+    assert_eq!(codes(&classify_text(&e, "我不要报警"), "d"), ["hit"]);
+    // A cue inside a word that negates nothing (没收 "confiscate") is ignored.
+    assert_eq!(codes(&classify_text(&e, "银行没收报警回执"), "d"), ["hit"]);
     // The cue is found after normalisation too (traditional 沒有).
     let d = classify_text(&e, "我沒有報警");
     assert_eq!(codes(&d, "d"), ["other"]);

@@ -53,6 +53,7 @@ use alert::{GroupValue, PainLabel, PainPoints, RouteOut, Stats, WindowOut};
 use cond::{Conditions, Prepared};
 use serde_json::Value;
 use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
 use window::{Entry, View, Window, DETRACTOR, LOW, PROMOTER};
 
 /// Entry flag: the event's text was classified (it counts towards `texts` in pain points).
@@ -72,6 +73,9 @@ pub struct TriggerEngine {
     /// Sweep idle groups every this many milliseconds of event time.
     sweep_every: i64,
     next_sweep: Option<i64>,
+    /// Per policy: index of its `group_by` among the distinct ones (for [`KeyCache`]).
+    key_class: Vec<usize>,
+    keys: KeyCache,
     state: State,
 }
 
@@ -112,17 +116,17 @@ pub(crate) struct AlertState {
 /// accepted, i.e. while `at ≥ watermark − allowed_lateness`; an older replay is late anyway.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct Dedupe {
-    pub map: HashMap<Box<str>, i64>,
-    order: VecDeque<(i64, Box<str>)>,
+    pub map: HashMap<Arc<str>, i64>,
+    order: VecDeque<(i64, Arc<str>)>,
 }
 
 impl Dedupe {
     fn contains(&self, id: &str, horizon: i64) -> bool {
         self.map.get(id).is_some_and(|&at| at >= horizon)
     }
-    pub(crate) fn insert(&mut self, id: &str, at: i64) {
-        self.map.insert(id.into(), at);
-        self.order.push_back((at, id.into()));
+    pub(crate) fn insert(&mut self, id: &Arc<str>, at: i64) {
+        self.map.insert(Arc::clone(id), at);
+        self.order.push_back((at, Arc::clone(id)));
     }
     fn expire(&mut self, horizon: i64) {
         while let Some((at, _)) = self.order.front() {
@@ -253,38 +257,73 @@ impl<'a> Item<'a> {
         (self.pain.clone().unwrap_or_default(), classified)
     }
 
-    /// The group key (`len:value` per field, unambiguous) and the values, or None when a
+    /// Write the group key (`len:value` per field, unambiguous) into `key`; false when a
     /// field is missing (the item is then not counted by the policy).
-    fn group(&mut self, engine: &Engine, policy: &Policy) -> Option<String> {
-        let mut key = String::new();
+    fn group_into(&mut self, engine: &Engine, policy: &Policy, key: &mut String) -> bool {
+        use std::fmt::Write as _;
+        key.clear();
         for g in &policy.group_by {
-            let v = match g {
+            match g {
                 policy::GroupField::Field { segments, .. } => {
                     let mut cur = self.fields;
                     for s in segments {
-                        cur = match cur {
-                            Value::Object(m) => m.get(s)?,
-                            Value::Array(a) => a.get(s.parse::<usize>().ok()?)?,
-                            _ => return None,
+                        let next = match cur {
+                            Value::Object(m) => m.get(s),
+                            Value::Array(a) => s.parse::<usize>().ok().and_then(|i| a.get(i)),
+                            _ => None,
                         };
+                        match next {
+                            Some(v) => cur = v,
+                            None => return false,
+                        }
                     }
                     match cur {
-                        Value::String(s) => s.clone(),
-                        Value::Number(n) => n.to_string(),
-                        Value::Bool(b) => b.to_string(),
-                        _ => return None,
+                        Value::String(s) => {
+                            let _ = write!(key, "{}:{s}", s.len());
+                        }
+                        Value::Number(n) => {
+                            let n = n.to_string();
+                            let _ = write!(key, "{}:{n}", n.len());
+                        }
+                        Value::Bool(b) => {
+                            let _ = write!(key, "{}:{b}", if *b { 4 } else { 5 });
+                        }
+                        _ => return false,
                     }
                 }
                 policy::GroupField::Label { dim, .. } => {
-                    let d = self.decision(engine)?;
-                    d.labels.0.get(*dim)?.1.first()?.code.clone()
+                    let code = self
+                        .decision(engine)
+                        .and_then(|d| d.labels.0.get(*dim))
+                        .and_then(|(_, ls)| ls.first())
+                        .map(|l| l.code.as_str());
+                    match code {
+                        Some(c) => {
+                            let _ = write!(key, "{}:{c}", c.len());
+                        }
+                        None => return false,
+                    }
                 }
-            };
-            key.push_str(&v.len().to_string());
-            key.push(':');
-            key.push_str(&v);
+            }
         }
-        Some(key)
+        true
+    }
+}
+
+/// Group keys of the item being processed, one per distinct `group_by` of the pack, built at
+/// most once per item into buffers reused across items (no allocation per event).
+#[derive(Debug, Clone, Default)]
+struct KeyCache {
+    /// Per distinct `group_by`: None = not built yet for this item; Some(false) = a field is
+    /// missing; Some(true) = `buf` holds the key.
+    slots: Vec<(Option<bool>, String)>,
+}
+
+impl KeyCache {
+    fn reset(&mut self) {
+        for s in &mut self.slots {
+            s.0 = None;
+        }
     }
 }
 
@@ -407,6 +446,21 @@ impl TriggerEngine {
             .saturating_add(spec.allowed_lateness.ms)
             .max(60_000);
         let n = spec.policies.len();
+        let mut distinct: Vec<&Vec<policy::GroupField>> = Vec::new();
+        let mut key_class = Vec::with_capacity(n);
+        for p in &spec.policies {
+            let i = match distinct.iter().position(|g| **g == p.group_by) {
+                Some(i) => i,
+                None => {
+                    distinct.push(&p.group_by);
+                    distinct.len() - 1
+                }
+            };
+            key_class.push(i);
+        }
+        let keys = KeyCache {
+            slots: vec![(None, String::new()); distinct.len()],
+        };
         Ok(TriggerEngine {
             engine,
             spec,
@@ -415,6 +469,8 @@ impl TriggerEngine {
             pain_dims,
             sweep_every,
             next_sweep: None,
+            key_class,
+            keys,
             state: State {
                 groups: vec![HashMap::new(); n],
                 ..State::default()
@@ -550,7 +606,7 @@ impl TriggerEngine {
     /// Late or duplicate? Reports it and returns false; otherwise records the id.
     fn admit(
         &mut self,
-        id: &str,
+        id: &Arc<str>,
         at: &Timestamp,
         complaint: bool,
         index: usize,
@@ -579,7 +635,7 @@ impl TriggerEngine {
             } else {
                 &self.state.seen
             };
-            if seen.contains(id, horizon) {
+            if seen.contains(id.as_ref(), horizon) {
                 out.notices.push(Notice {
                     index,
                     id: Some(id.to_string()),
@@ -605,7 +661,8 @@ impl TriggerEngine {
     }
 
     fn feed_feedback(&mut self, f: &Feedback, index: usize, out: &mut Outcome) {
-        if !self.admit(&f.id, &f.at, false, index, out) {
+        let id: Arc<str> = Arc::from(f.id.as_str());
+        if !self.admit(&id, &f.at, false, index, out) {
             return;
         }
         let mut item = Item {
@@ -620,6 +677,8 @@ impl TriggerEngine {
             warning: None,
         };
         let score_milli = (f.score * 1000.0).round() as i64;
+        let mut keys = std::mem::take(&mut self.keys);
+        keys.reset();
         for pi in 0..self.spec.policies.len() {
             let Some(p) = self.spec.policies.get(pi) else {
                 continue;
@@ -635,9 +694,14 @@ impl TriggerEngine {
                     continue;
                 }
             }
-            let Some(key) = item.group(&self.engine, p) else {
+            let class = self.key_class.get(pi).copied().unwrap_or(0);
+            let Some((built, key)) = keys.slots.get_mut(class) else {
                 continue;
             };
+            let present = *built.get_or_insert_with(|| item.group_into(&self.engine, p, key));
+            if !present {
+                continue;
+            }
             let low = f.score <= low_at;
             let mut flags = if low { LOW } else { 0 };
             if f.scale == Scale::Nps {
@@ -660,17 +724,18 @@ impl TriggerEngine {
                 off: f.at.offset_minutes,
                 flags,
                 score: score_milli,
-                id: f.id.as_str().into(),
+                id: Arc::clone(&id),
                 pain,
             };
             if p.kind == PolicyKind::Immediate {
                 if low {
-                    self.immediate(pi, &key, entry, out);
+                    self.immediate(pi, key, entry, out);
                 }
             } else {
-                self.windowed(pi, &key, entry, out);
+                self.windowed(pi, key, entry, out);
             }
         }
+        self.keys = keys;
         if let Some(w) = item.warning.take() {
             out.notices.push(Notice {
                 index,
@@ -725,7 +790,8 @@ impl TriggerEngine {
                 }
             },
         };
-        if !self.admit(id, &at, true, index, out) {
+        let shared: Arc<str> = Arc::from(id);
+        if !self.admit(&shared, &at, true, index, out) {
             return;
         }
         let text = match &c.title {
@@ -755,16 +821,17 @@ impl TriggerEngine {
                     continue;
                 }
             }
-            let Some(key) = item.group(&self.engine, p) else {
+            let mut key = String::new();
+            if !item.group_into(&self.engine, p, &mut key) {
                 continue;
-            };
+            }
             let (pain, _) = item.pain(&self.engine, &self.pain_dims);
             let entry = Entry {
                 at: at.millis,
                 off: at.offset_minutes,
                 flags: TEXT,
                 score: 0,
-                id: id.into(),
+                id: Arc::clone(&shared),
                 pain,
             };
             self.windowed(pi, &key, entry, out);

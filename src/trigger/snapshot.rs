@@ -270,7 +270,7 @@ impl Reader {
                 if d.map.contains_key(id.as_str()) {
                     self.c.error(&path, format!("id \"{id}\" is listed twice"));
                 }
-                d.insert(id, *at);
+                d.insert(&std::sync::Arc::from(id.as_str()), *at);
             }
             if name == "seen" {
                 st.seen = d;

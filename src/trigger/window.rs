@@ -3,6 +3,7 @@
 //! group's latest event (O(1) per in-order event) and an exact rescan for late events.
 
 use std::collections::VecDeque;
+use std::sync::Arc;
 
 /// Entry flag: the score is low for the policy.
 pub const LOW: u8 = 1;
@@ -22,8 +23,8 @@ pub struct Entry {
     pub flags: u8,
     /// Score in thousandths (exact sums); 0 for complaints.
     pub score: i64,
-    /// Event id.
-    pub id: Box<str>,
+    /// Event id (shared by every policy's entry and the dedupe set: one allocation per event).
+    pub id: Arc<str>,
     /// Pain labels of its text: `dimension index << 16 | label index`.
     pub pain: Box<[u32]>,
 }

@@ -1,0 +1,103 @@
+// Run the golden vectors against a wendu API object ({Engine, TriggerEngine, WenduError}) and
+// report every output that is not byte-identical to the expected JSON. Plain ES module with no
+// Node APIs: the Node, browser and bundler tests all use it unchanged.
+//
+// What is compared is what users see: JSON.stringify of the parsed result (or of the thrown
+// WenduError's {code, message, problems}) — equal to the core's bytes because the core writes
+// compact JSON in a fixed field order.
+
+function errorJson(e, WenduError) {
+  if (!(e instanceof WenduError)) throw e;
+  return JSON.stringify({ code: e.code, message: e.message, problems: e.problems });
+}
+
+function make(api, Ctor, pack) {
+  return pack === null ? new Ctor() : new Ctor(pack);
+}
+
+/** Returns `{checked, failures: [{file, what, expected, actual}]}`. */
+export function runVectors(api, vectors) {
+  const { Engine, TriggerEngine, WenduError } = api;
+  const failures = [];
+  let checked = 0;
+  const expect = (file, what, expected, actual) => {
+    checked++;
+    if (expected !== actual) failures.push({ file, what, expected, actual });
+  };
+
+  // classify: one call per vector, then one classifyBatch per pack over its structured inputs.
+  const byPack = new Map();
+  for (const v of vectors.filter((v) => v.kind === "classify")) {
+    let engine;
+    try {
+      engine = make(api, Engine, v.pack);
+    } catch (e) {
+      expect(v.file, "constructor", v.expected, errorJson(e, WenduError));
+      continue;
+    }
+    let actual;
+    try {
+      actual = JSON.stringify(engine.classify(v.input));
+    } catch (e) {
+      actual = errorJson(e, WenduError);
+    }
+    expect(v.file, "classify", v.expected, actual);
+    engine.free();
+    if (typeof v.input !== "string") {
+      const key = v.pack === null ? "\u0000default" : v.pack;
+      if (!byPack.has(key)) byPack.set(key, []);
+      byPack.get(key).push(v);
+    }
+  }
+  for (const group of byPack.values()) {
+    const engine = make(api, Engine, group[0].pack);
+    const results = engine.classifyBatch(group.map((v) => v.input));
+    group.forEach((v, i) => {
+      const want = v.expected.startsWith('{"code":') ? `{"error":${v.expected}}` : v.expected;
+      expect(v.file, "classifyBatch", want, JSON.stringify(results[i]));
+    });
+    engine.free();
+  }
+
+  for (const v of vectors.filter((v) => v.kind === "check")) {
+    expect(v.file, "check", v.expected, JSON.stringify(Engine.check(v.pack === null ? undefined : v.pack)));
+  }
+
+  const decoder = new TextDecoder();
+  for (const v of vectors.filter((v) => v.kind === "trigger")) {
+    const t = make(api, TriggerEngine, v.pack);
+    v.events.forEach((e, i) => {
+      expect(v.file, `ingest ${i}`, v.expected[i], JSON.stringify(t.ingest(e)));
+    });
+    const snap = t.snapshot();
+    expect(v.file, "snapshot", v.expected_snapshot, decoder.decode(snap));
+    t.free();
+    if (v.expected_batch !== undefined) {
+      const b = make(api, TriggerEngine, v.pack);
+      expect(v.file, "ingestBatch", v.expected_batch, JSON.stringify(b.ingestBatch(v.events)));
+      b.free();
+    }
+    // Resume: half the stream, snapshot, restore into a fresh engine, the rest must match.
+    const half = Math.floor(v.events.length / 2);
+    const a = make(api, TriggerEngine, v.pack);
+    for (const e of v.events.slice(0, half)) a.ingest(e);
+    const mid = a.snapshot();
+    a.free();
+    const r = make(api, TriggerEngine, v.pack);
+    r.restore(mid);
+    expect(v.file, "snapshot round trip", decoder.decode(mid), decoder.decode(r.snapshot()));
+    v.events.slice(half).forEach((e, j) => {
+      expect(v.file, `resumed ingest ${half + j}`, v.expected[half + j], JSON.stringify(r.ingest(e)));
+    });
+    r.free();
+  }
+  return { checked, failures };
+}
+
+/** A readable summary of failures (first few). */
+export function describeFailures(failures, max = 5) {
+  return failures
+    .slice(0, max)
+    .map((f) => `${f.file} [${f.what}]\n  expected ${f.expected}\n  actual   ${f.actual}`)
+    .join("\n");
+}

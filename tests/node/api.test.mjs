@@ -1,0 +1,118 @@
+// The JavaScript API beyond the vectors: argument forms, errors, lifetimes, snapshots.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { Engine, TriggerEngine, WenduError, version } from "wendu";
+
+const pack = {
+  pack: { id: "api", version: "3" },
+  dimensions: [{ id: "d", fallback: "other", labels: [
+    { code: "fee", name: "收费", rules: [{ when: { terms: ["年费"] } }] },
+    { code: "other", name: "其他" },
+  ] }],
+  triggers: { policies: [{ id: "low", kind: "immediate", scale: "csat5" }] },
+};
+
+test("the default pack, pack info and version", () => {
+  const e = new Engine();
+  assert.equal(e.pack.id, "cn-banking");
+  assert.match(e.pack.hash, /^sha256:[0-9a-f]{64}$/);
+  assert.ok(Object.isFrozen(e.pack));
+  assert.match(version, /^\d+\.\d+\.\d+/);
+  e.free();
+});
+
+test("a pack as an object or as JSON text gives the same engine", () => {
+  const a = new Engine(pack);
+  const b = new Engine(JSON.stringify(pack));
+  assert.deepEqual(a.pack, b.pack);
+  assert.deepEqual(a.classify({ text: "年费" }), b.classify('{"text": "年费"}'));
+  assert.equal(a.classify({ text: "乱收年费" }).labels.d[0].code, "fee");
+});
+
+test("errors are WenduError with code, message and problems", () => {
+  const e = new Engine(pack);
+  assert.throws(() => e.classify({ text: 1, customer: { age: 200 } }), (err) => {
+    assert.ok(err instanceof WenduError);
+    assert.ok(err instanceof Error);
+    assert.equal(err.name, "WenduError");
+    assert.equal(err.code, "invalid_input");
+    assert.deepEqual(err.problems.map((p) => p.path), ["/text", "/customer/age"]);
+    assert.match(err.message, /^invalid input: 2 problems/);
+    return true;
+  });
+  assert.throws(() => new Engine({ pack: { id: "x" } }), { name: "WenduError", code: "invalid_pack" });
+  assert.throws(() => new Engine("{"), { code: "invalid_pack" });
+  assert.throws(() => e.classify(), { code: "invalid_input" });
+  const cyclic = { text: "x" };
+  cyclic.self = cyclic;
+  assert.throws(() => e.classify(cyclic), { code: "invalid_input" });
+  assert.throws(() => e.classify({ text: "x", n: 10n }), { code: "invalid_input" });
+});
+
+test("Engine.check lists every problem; clean packs give []", () => {
+  assert.deepEqual(Engine.check(pack), []);
+  assert.deepEqual(Engine.check(), []);
+  const problems = Engine.check({ pack: { id: "p", version: "1" }, dimensons: [] });
+  assert.ok(problems.length >= 2);
+  for (const p of problems) assert.deepEqual(Object.keys(p), ["path", "message", "severity"]);
+});
+
+test("classifyBatch: one call, decisions in order, errors in place", () => {
+  const e = new Engine(pack);
+  const out = e.classifyBatch([{ text: "年费" }, { text: 5 }, { id: 7, text: "无" }]);
+  assert.equal(out.length, 3);
+  assert.equal(out[0].labels.d[0].code, "fee");
+  assert.equal(out[1].error.code, "invalid_input");
+  assert.equal(out[2].id, "7");
+  assert.deepEqual(e.classifyBatch("[]"), []);
+  assert.throws(() => e.classifyBatch({ text: "x" }), { code: "invalid_input" });
+  assert.throws(() => e.classifyBatch("{}"), { code: "invalid_input" });
+  const many = Array.from({ length: 500 }, (_, i) => ({ id: i, text: i % 2 ? "年费" : "其他" }));
+  assert.deepEqual(e.classifyBatch(many), many.map((c) => e.classify(c)));
+});
+
+test("free, double free, use after free, Symbol.dispose", () => {
+  const e = new Engine(pack);
+  e.free();
+  e.free();
+  assert.throws(() => e.classify({ text: "x" }), { code: "freed" });
+  assert.throws(() => e.pack, { code: "freed" });
+  if (typeof Symbol.dispose === "symbol") {
+    const d = new Engine(pack);
+    d[Symbol.dispose]();
+    assert.throws(() => d.classify({ text: "x" }), { code: "freed" });
+  }
+});
+
+test("trigger engine: ingest, batch, snapshot bytes, restore", () => {
+  const t = new TriggerEngine(pack);
+  assert.equal(t.pack.id, "api");
+  const out = t.ingest({ id: "1", score: 1, scale: "csat5", at: "2026-01-01T00:00:00Z" });
+  assert.equal(out.accepted, 1);
+  assert.equal(out.alerts[0].policy, "low");
+  const batch = t.ingestBatch([
+    { id: "2", score: 5, scale: "csat5", at: "2026-01-01T00:01:00Z" },
+    { id: "1", score: 1, scale: "csat5", at: "2026-01-01T00:02:00Z" },
+  ]);
+  assert.deepEqual(batch.notices.map((n) => [n.index, n.kind]), [[1, "duplicate"]]);
+  const snap = t.snapshot();
+  assert.ok(snap instanceof Uint8Array);
+  const u = new TriggerEngine(pack);
+  u.restore(snap);
+  assert.deepEqual(u.snapshot(), snap);
+  u.restore(new TextDecoder().decode(snap));
+  assert.throws(() => u.restore(new Uint8Array([0xff, 0xfe])), { code: "invalid_input" });
+  assert.throws(() => u.restore("{}"), { code: "invalid_input" });
+  assert.throws(() => u.ingestBatch({}), { code: "invalid_input" });
+  assert.throws(() => new TriggerEngine({ ...pack, triggers: { policies: [{ id: "x", kind: "nope" }] } }), { code: "invalid_pack" });
+  t.free();
+  assert.throws(() => t.snapshot(), { code: "freed" });
+});
+
+test("a decision is exactly the core's JSON (spans in UTF-16 units)", () => {
+  const e = new Engine(pack);
+  const text = "👨‍👩‍👧 乱收年费";
+  const d = e.classify({ text });
+  const [start, end] = d.labels.d[0].rules[0].evidence[0].span;
+  assert.equal(text.slice(start, end), "年费");
+});
