@@ -19,6 +19,15 @@ pub struct AmountAgg {
     pub count: usize,
 }
 
+/// A JSON number written the way decisions write numbers: whole values without a fraction.
+fn number(f: f64) -> Option<Value> {
+    if f.fract() == 0.0 && f.abs() < 9.0e15 {
+        Some(Value::from(f as i64))
+    } else {
+        serde_json::Number::from_f64(f).map(Value::Number)
+    }
+}
+
 /// Evidence before it is mapped back to the original text.
 #[derive(Debug, Clone, PartialEq)]
 pub enum RawEvidence {
@@ -62,14 +71,8 @@ impl Ctx<'_> {
     fn field(&self, segments: &[String], amount: Option<AmountField>) -> Option<Cow<'_, Value>> {
         if let Some(a) = amount {
             let v = match a {
-                AmountField::Max => self
-                    .amounts
-                    .max
-                    .and_then(|f| serde_json::Number::from_f64(f).map(Value::Number)),
-                AmountField::Sum => self
-                    .amounts
-                    .sum
-                    .and_then(|f| serde_json::Number::from_f64(f).map(Value::Number)),
+                AmountField::Max => self.amounts.max.and_then(number),
+                AmountField::Sum => self.amounts.sum.and_then(number),
                 AmountField::Count => Some(Value::from(self.amounts.count as u64)),
             };
             return v.map(Cow::Owned);

@@ -50,12 +50,17 @@ fn highlight(text: &str, spans: &[[usize; 2]], color: bool) -> String {
         .map(|s| (utf16_to_byte(text, s[0]), utf16_to_byte(text, s[1])))
         .collect();
     bytes.sort_unstable();
+    // Merge overlapping spans (被盗 and 盗刷 in 被盗刷) into one highlight.
+    let mut merged: Vec<(usize, usize)> = Vec::new();
+    for (s, e) in bytes {
+        match merged.last_mut() {
+            Some(last) if s <= last.1 => last.1 = last.1.max(e),
+            _ => merged.push((s, e)),
+        }
+    }
     let mut out = String::new();
     let mut last = 0;
-    for (s, e) in bytes {
-        if s < last {
-            continue;
-        }
+    for (s, e) in merged {
         out.push_str(text.get(last..s).unwrap_or(""));
         out.push_str(open);
         out.push_str(text.get(s..e).unwrap_or(""));
