@@ -24,3 +24,8 @@ for pack in packs/*.json; do
   echo "wendu test $pack"
   ./target/release/wendu test "$pack"
 done
+
+section "pack schema (packs/schema.json against packs, broken packs and the validator's keys)"
+python3 -c 'import jsonschema' 2>/dev/null || python3 -m pip install -q jsonschema
+cargo build -q --release -p wendu-cli
+python3 tests/schema_check.py --wendu ./target/release/wendu

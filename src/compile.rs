@@ -30,6 +30,62 @@ pub struct PatternInfo {
     pub word_end: bool,
 }
 
+/// A set of terms, kept both as sorted ids (for evidence) and as a sparse bit mask over the
+/// words of the scan's presence bitset (so that "does any occur" is a few ANDs, not a walk over
+/// a lexicon of hundreds of terms).
+#[derive(Debug, Clone, Default)]
+pub struct TermSet {
+    /// Sorted, distinct.
+    pub ids: Vec<TermId>,
+    /// (word index, bits) for every word holding at least one id, by word index.
+    words: Vec<(u32, u64)>,
+}
+
+impl TermSet {
+    /// Build from ids (any order, duplicates allowed).
+    pub fn new(mut ids: Vec<TermId>) -> Self {
+        ids.sort_unstable();
+        ids.dedup();
+        let mut words: Vec<(u32, u64)> = Vec::new();
+        for &id in &ids {
+            let (w, bit) = (id / 64, 1u64 << (id % 64));
+            match words.last_mut() {
+                Some(last) if last.0 == w => last.1 |= bit,
+                _ => words.push((w, bit)),
+            }
+        }
+        TermSet { ids, words }
+    }
+    /// Any member set in `bits`?
+    #[inline]
+    pub fn any(&self, bits: &[u64]) -> bool {
+        self.words
+            .iter()
+            .any(|&(w, m)| bits.get(w as usize).is_some_and(|b| b & m != 0))
+    }
+    /// How many members are set in `bits`.
+    #[inline]
+    pub fn count(&self, bits: &[u64]) -> usize {
+        self.words
+            .iter()
+            .map(|&(w, m)| {
+                bits.get(w as usize)
+                    .map_or(0, |b| (b & m).count_ones() as usize)
+            })
+            .sum()
+    }
+    /// Is `id` a member?
+    #[inline]
+    pub fn contains(&self, id: TermId) -> bool {
+        let w = id / 64;
+        self.words
+            .binary_search_by_key(&w, |&(x, _)| x)
+            .ok()
+            .and_then(|i| self.words.get(i))
+            .is_some_and(|&(_, m)| m & (1u64 << (id % 64)) != 0)
+    }
+}
+
 /// Which virtual amount field a path names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AmountField {
@@ -67,7 +123,7 @@ pub enum CFieldOp {
 pub enum CCond {
     /// Any of the term ids (sorted) occurs.
     Terms {
-        ids: Vec<TermId>,
+        ids: TermSet,
         negation: bool,
         min: usize,
     },
@@ -75,8 +131,8 @@ pub enum CCond {
     Regex(usize),
     /// Two term sets near each other.
     Near {
-        a: Vec<TermId>,
-        b: Vec<TermId>,
+        a: TermSet,
+        b: TermSet,
         within: usize,
         ordered: bool,
         negation: bool,
@@ -176,7 +232,7 @@ pub struct Compiled {
     /// Per automaton pattern.
     pub patterns: Vec<PatternInfo>,
     /// Normalised text of each term (index = TermId).
-    pub terms: Vec<String>,
+    pub terms: Vec<std::sync::Arc<str>>,
     /// Word-boundary checks on.
     pub word_boundary: bool,
     /// Negation window in characters.
@@ -377,7 +433,11 @@ impl Compiled {
             normalize: b.opts,
             automaton,
             patterns,
-            terms: b.terms,
+            terms: b
+                .terms
+                .iter()
+                .map(|t| std::sync::Arc::from(t.as_str()))
+                .collect(),
             word_boundary: pack.settings.word_boundary,
             negation_window: pack.settings.negation.window,
             regex_set,
@@ -400,7 +460,7 @@ struct Builder {
 }
 
 impl Builder {
-    fn term_list(&mut self, terms: &[String], path: &str) -> Vec<TermId> {
+    fn term_list(&mut self, terms: &[String], path: &str) -> TermSet {
         let mut ids = Vec::with_capacity(terms.len());
         for t in terms {
             let (stem, star) = match t.strip_suffix('*') {
@@ -430,9 +490,7 @@ impl Builder {
             });
             ids.push(id);
         }
-        ids.sort_unstable();
-        ids.dedup();
-        ids
+        TermSet::new(ids)
     }
 
     fn cond(&mut self, c: &Cond, path: &str, pack: &Pack) -> CCond {

@@ -50,7 +50,7 @@ pub struct Evidence {
     pub kind: &'static str,
     /// The pack term (normalised) that matched.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub term: Option<String>,
+    pub term: Option<std::sync::Arc<str>>,
     /// Which input field the span is in: `text` or `title`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<&'static str>,
@@ -203,7 +203,7 @@ pub struct PersonalData {
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Negated {
     /// The term.
-    pub term: String,
+    pub term: std::sync::Arc<str>,
     /// The cue that negated it (original words).
     pub cue: String,
     /// `text` or `title`.
@@ -259,18 +259,19 @@ struct Part<'a> {
 
 impl<'a> Part<'a> {
     fn new(name: &'static str, original: &'a str) -> Self {
+        // One branch-light pass over the bytes: a byte that starts a char opens a new unit
+        // count (2 units for 4-byte chars, which are surrogate pairs in UTF-16); a byte inside a
+        // char maps to that char's start.
         let mut utf16 = Vec::with_capacity(original.len() + 1);
-        let mut unit = 0u32;
-        for (i, ch) in original.char_indices() {
-            while utf16.len() < i {
-                utf16.push(unit);
+        let (mut unit, mut cur) = (0u32, 0u32);
+        for &b in original.as_bytes() {
+            if b & 0xC0 != 0x80 {
+                cur = unit;
+                unit += 1 + u32::from(b >= 0xF0);
             }
-            utf16.push(unit);
-            unit += ch.len_utf16() as u32;
+            utf16.push(cur);
         }
-        while utf16.len() <= original.len() {
-            utf16.push(unit);
-        }
+        utf16.push(unit);
         Part {
             name,
             original,
@@ -613,7 +614,7 @@ fn span_evidence(
     parts: &[Part],
     start: u32,
     end: u32,
-    term: Option<String>,
+    term: Option<std::sync::Arc<str>>,
 ) -> Option<Evidence> {
     let (pi, os, oe) = norm.original_range(start as usize, end as usize)?;
     let part = parts.get(pi)?;

@@ -2,8 +2,8 @@
 //! over the hits of one scan and the complaint's fields — never by re-scanning the text — and, for
 //! conditions that hold, collects the evidence that made them hold.
 
-use crate::compile::{AmountField, CCond, CFieldOp, Compiled, TermId};
-use crate::scan::{has_bit, Hit, Scan};
+use crate::compile::{AmountField, CCond, CFieldOp, Compiled, TermId, TermSet};
+use crate::scan::{Hit, Scan};
 use crate::text::normalize_str;
 use serde_json::Value;
 use std::borrow::Cow;
@@ -60,12 +60,13 @@ pub struct Ctx<'a> {
 impl Ctx<'_> {
     fn term_hits<'s>(
         &'s self,
-        ids: &'s [TermId],
+        ids: &'s TermSet,
         negation: bool,
     ) -> impl Iterator<Item = &'s Hit> + 's {
-        self.scan.hits.iter().filter(move |h| {
-            (!negation || h.negated_by.is_none()) && ids.binary_search(&h.term).is_ok()
-        })
+        self.scan
+            .hits
+            .iter()
+            .filter(move |h| (!negation || h.negated_by.is_none()) && ids.contains(h.term))
     }
 
     fn field(&self, segments: &[String], amount: Option<AmountField>) -> Option<Cow<'_, Value>> {
@@ -90,8 +91,8 @@ impl Ctx<'_> {
 
     fn near_pair(
         &self,
-        a: &[TermId],
-        b: &[TermId],
+        a: &TermSet,
+        b: &TermSet,
         within: usize,
         ordered: bool,
         negation: bool,
@@ -138,9 +139,9 @@ impl Ctx<'_> {
                     &self.scan.present_any
                 };
                 if *min <= 1 {
-                    ids.iter().any(|&t| has_bit(bits, t))
+                    ids.any(bits)
                 } else {
-                    ids.iter().filter(|&&t| has_bit(bits, t)).take(*min).count() >= *min
+                    ids.count(bits) >= *min
                 }
             }
             CCond::Regex(i) => self.scan.regex_matched.get(*i).copied().unwrap_or(false),
@@ -156,8 +157,8 @@ impl Ctx<'_> {
                 } else {
                     &self.scan.present_any
                 };
-                a.iter().any(|&t| has_bit(bits, t))
-                    && b.iter().any(|&t| has_bit(bits, t))
+                a.any(bits)
+                    && b.any(bits)
                     && self.near_pair(a, b, *within, *ordered, *negation).is_some()
             }
             CCond::Field {

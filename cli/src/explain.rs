@@ -89,7 +89,7 @@ fn describe(e: &Evidence) -> String {
                 .map(|s| format!("{}..{}", s[0], s[1]))
                 .unwrap_or_default();
             match &e.term {
-                Some(t) if Some(t) != e.text.as_ref() => {
+                Some(t) if Some(&**t) != e.text.as_deref() => {
                     format!(
                         "\"{}\" (term {t}) at {span}",
                         e.text.as_deref().unwrap_or("")

@@ -5,7 +5,9 @@ mod bench;
 mod corpus;
 mod eval;
 mod explain;
+mod replay;
 mod report;
+mod trigger_bench;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::{BufRead, IsTerminal, Write};
@@ -79,6 +81,45 @@ enum Cmd {
         #[arg(long, value_enum, default_value = "table")]
         format: Format,
     },
+    /// Replay a CSV or JSON Lines stream of ratings (or complaints) through a pack's triggers.
+    Replay {
+        /// Rule pack with a `triggers` section.
+        #[arg(long)]
+        pack: PathBuf,
+        /// `jsonl`: one alert JSON per line; `table`: one readable line per alert.
+        #[arg(long, value_enum, default_value = "jsonl")]
+        format: Format,
+        /// Also print every late, duplicate or invalid input as {"line": N, "notice": {...}}.
+        #[arg(long)]
+        notices: bool,
+        /// Scale of CSV rows without a `scale` column.
+        #[arg(long, default_value = "csat5")]
+        scale: String,
+        /// Restore this snapshot first (continue a previous replay).
+        #[arg(long)]
+        resume: Option<PathBuf>,
+        /// Write the trigger state snapshot here at the end.
+        #[arg(long)]
+        save: Option<PathBuf>,
+        /// CSV (`.csv`: id, time, score or rating, comment or text columns) or JSON Lines; `-`
+        /// for standard input.
+        stream: PathBuf,
+    },
+    /// Measure the trigger engine: events/s through windowed policies, memory and snapshot size
+    /// per active group (synthetic seeded stream).
+    BenchTriggers {
+        /// Events per throughput round.
+        #[arg(long, default_value_t = 2_000_000)]
+        events: usize,
+        /// Distinct groups (branches) in the throughput stream.
+        #[arg(long, default_value_t = 1_000)]
+        groups: usize,
+        #[arg(long, default_value_t = 5)]
+        rounds: usize,
+        /// Skip the memory and snapshot measurements.
+        #[arg(long)]
+        skip_memory: bool,
+    },
     /// The complaint-analysis view of a batch: counts per label, levels, top evidence, routes.
     Report {
         #[arg(long)]
@@ -129,6 +170,35 @@ fn main() -> ExitCode {
             .and_then(|_| bench::run(pack.as_deref(), corpus.as_deref(), rounds)),
         Cmd::Eval { pack, data, format } => load_engine(pack.as_deref())
             .and_then(|e| eval::run(&e, data.as_deref(), format == Format::Json)),
+        Cmd::Replay {
+            pack,
+            format,
+            notices,
+            scale,
+            resume,
+            save,
+            stream,
+        } => replay::run(
+            &pack,
+            &stream,
+            &replay::Options {
+                style: if format == Format::Table {
+                    replay::Style::Table
+                } else {
+                    replay::Style::Jsonl
+                },
+                notices,
+                scale,
+                resume,
+                save,
+            },
+        ),
+        Cmd::BenchTriggers {
+            events,
+            groups,
+            rounds,
+            skip_memory,
+        } => trigger_bench::run(events, groups, rounds, !skip_memory),
         Cmd::Report { pack, format, file } => load_engine(pack.as_deref())
             .and_then(|e| report::run(&e, &file, format == Format::Json)),
     };

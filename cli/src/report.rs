@@ -53,7 +53,7 @@ pub fn run(engine: &Engine, file: &Path, as_json: bool) -> Result<ExitCode, Stri
                     for r in &l.rules {
                         for e in &r.evidence {
                             if let Some(term) = &e.term {
-                                *t.entry(term.clone()).or_default() += 1;
+                                *t.entry(term.to_string()).or_default() += 1;
                             }
                         }
                     }

@@ -38,6 +38,7 @@ pub mod cond;
 pub mod event;
 pub mod policy;
 pub mod snapshot;
+pub mod state;
 pub mod window;
 
 pub use alert::{Alert, AlertKind, Notice, NoticeKind, Outcome};
@@ -52,9 +53,10 @@ use crate::Engine;
 use alert::{GroupValue, PainLabel, PainPoints, RouteOut, Stats, WindowOut};
 use cond::{Conditions, Prepared};
 use serde_json::Value;
-use std::collections::{HashMap, VecDeque};
+use state::{AlertState, KeyHasher, KeyMap, State};
+use std::collections::VecDeque;
 use std::sync::Arc;
-use window::{Entry, View, Window, DETRACTOR, LOW, PROMOTER};
+use window::{Entry, View, DETRACTOR, LOW, PROMOTER};
 
 /// Entry flag: the event's text was classified (it counts towards `texts` in pain points).
 const TEXT: u8 = 8;
@@ -76,81 +78,8 @@ pub struct TriggerEngine {
     /// Per policy: index of its `group_by` among the distinct ones (for [`KeyCache`]).
     key_class: Vec<usize>,
     keys: KeyCache,
+    hasher: KeyHasher,
     state: State,
-}
-
-/// Everything that changes as events arrive (what a snapshot holds).
-#[derive(Debug, Clone, Default, PartialEq)]
-pub(crate) struct State {
-    /// Latest accepted event time.
-    pub watermark: Option<i64>,
-    /// Feedback event ids still able to matter.
-    pub seen: Dedupe,
-    /// Complaint ids still able to matter.
-    pub seen_complaints: Dedupe,
-    /// Per policy (pack order): group key → group.
-    pub groups: Vec<HashMap<Box<str>, Group>>,
-}
-
-/// One group of one policy.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub(crate) struct Group {
-    pub window: Window,
-    pub alert: AlertState,
-}
-
-/// Cooldown and recovery tracking of one policy and group.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub(crate) struct AlertState {
-    /// Instant of the latest `fired` alert.
-    pub last_fired: Option<i64>,
-    /// A `fired` alert is open (recovery is tracked).
-    pub alerting: bool,
-    /// The metric has been good at every in-order evaluation since this instant.
-    pub good_since: Option<i64>,
-    /// Id of the open `fired` alert.
-    pub fired_id: Option<String>,
-}
-
-/// Event ids kept for deduplication: an id is kept while an event with its time could still be
-/// accepted, i.e. while `at ≥ watermark − allowed_lateness`; an older replay is late anyway.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub(crate) struct Dedupe {
-    pub map: HashMap<Arc<str>, i64>,
-    order: VecDeque<(i64, Arc<str>)>,
-}
-
-impl Dedupe {
-    fn contains(&self, id: &str, horizon: i64) -> bool {
-        self.map.get(id).is_some_and(|&at| at >= horizon)
-    }
-    pub(crate) fn insert(&mut self, id: &Arc<str>, at: i64) {
-        self.map.insert(Arc::clone(id), at);
-        self.order.push_back((at, Arc::clone(id)));
-    }
-    fn expire(&mut self, horizon: i64) {
-        while let Some((at, _)) = self.order.front() {
-            if *at >= horizon {
-                break;
-            }
-            if let Some((at, id)) = self.order.pop_front() {
-                if self.map.get(&id) == Some(&at) {
-                    self.map.remove(&id);
-                }
-            }
-        }
-    }
-    /// Live ids, sorted by (time, id), for snapshots.
-    pub(crate) fn live(&self, horizon: i64) -> Vec<(&str, i64)> {
-        let mut v: Vec<(&str, i64)> = self
-            .map
-            .iter()
-            .filter(|(_, &at)| at >= horizon)
-            .map(|(k, &at)| (k.as_ref(), at))
-            .collect();
-        v.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(b.0)));
-        v
-    }
 }
 
 /// Counts of what the engine holds, for monitoring and benchmarks.
@@ -260,7 +189,6 @@ impl<'a> Item<'a> {
     /// Write the group key (`len:value` per field, unambiguous) into `key`; false when a
     /// field is missing (the item is then not counted by the policy).
     fn group_into(&mut self, engine: &Engine, policy: &Policy, key: &mut String) -> bool {
-        use std::fmt::Write as _;
         key.clear();
         for g in &policy.group_by {
             match g {
@@ -278,16 +206,9 @@ impl<'a> Item<'a> {
                         }
                     }
                     match cur {
-                        Value::String(s) => {
-                            let _ = write!(key, "{}:{s}", s.len());
-                        }
-                        Value::Number(n) => {
-                            let n = n.to_string();
-                            let _ = write!(key, "{}:{n}", n.len());
-                        }
-                        Value::Bool(b) => {
-                            let _ = write!(key, "{}:{b}", if *b { 4 } else { 5 });
-                        }
+                        Value::String(s) => push_part(key, s),
+                        Value::Number(n) => push_part(key, &n.to_string()),
+                        Value::Bool(b) => push_part(key, if *b { "true" } else { "false" }),
                         _ => return false,
                     }
                 }
@@ -298,9 +219,7 @@ impl<'a> Item<'a> {
                         .and_then(|(_, ls)| ls.first())
                         .map(|l| l.code.as_str());
                     match code {
-                        Some(c) => {
-                            let _ = write!(key, "{}:{c}", c.len());
-                        }
+                        Some(c) => push_part(key, c),
                         None => return false,
                     }
                 }
@@ -310,13 +229,33 @@ impl<'a> Item<'a> {
     }
 }
 
+/// Append `len:value` to a group key (by hand: this runs for every event).
+fn push_part(key: &mut String, value: &str) {
+    let mut digits = [0u8; 20];
+    let mut n = value.len();
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        if let Some(d) = digits.get_mut(i) {
+            *d = b'0' + (n % 10) as u8;
+        }
+        n /= 10;
+        if n == 0 || i == 0 {
+            break;
+        }
+    }
+    key.push_str(std::str::from_utf8(digits.get(i..).unwrap_or_default()).unwrap_or("0"));
+    key.push(':');
+    key.push_str(value);
+}
+
 /// Group keys of the item being processed, one per distinct `group_by` of the pack, built at
 /// most once per item into buffers reused across items (no allocation per event).
 #[derive(Debug, Clone, Default)]
 struct KeyCache {
     /// Per distinct `group_by`: None = not built yet for this item; Some(false) = a field is
-    /// missing; Some(true) = `buf` holds the key.
-    slots: Vec<(Option<bool>, String)>,
+    /// missing; Some(true) = the buffer holds the key, and the hash is its hash.
+    slots: Vec<(Option<bool>, String, u64)>,
 }
 
 impl KeyCache {
@@ -344,9 +283,7 @@ pub(crate) fn key_values(key: &str) -> Vec<String> {
 pub(crate) fn make_key(values: &[String]) -> String {
     let mut key = String::new();
     for v in values {
-        key.push_str(&v.len().to_string());
-        key.push(':');
-        key.push_str(v);
+        push_part(&mut key, v);
     }
     key
 }
@@ -459,7 +396,7 @@ impl TriggerEngine {
             key_class.push(i);
         }
         let keys = KeyCache {
-            slots: vec![(None, String::new()); distinct.len()],
+            slots: vec![(None, String::new(), 0); distinct.len()],
         };
         Ok(TriggerEngine {
             engine,
@@ -471,8 +408,9 @@ impl TriggerEngine {
             next_sweep: None,
             key_class,
             keys,
+            hasher: KeyHasher::default(),
             state: State {
-                groups: vec![HashMap::new(); n],
+                groups: (0..n).map(|_| KeyMap::default()).collect(),
                 ..State::default()
             },
         })
@@ -523,13 +461,13 @@ impl TriggerEngine {
     /// How much state the engine holds.
     pub fn stats(&self) -> StateStats {
         StateStats {
-            groups: self.state.groups.iter().map(HashMap::len).sum(),
+            groups: self.state.groups.iter().map(KeyMap::len).sum(),
             entries: self
                 .state
                 .groups
                 .iter()
-                .flat_map(HashMap::values)
-                .map(|g| g.window.entries.len())
+                .flat_map(KeyMap::iter)
+                .map(|(_, g)| g.window.entries.len())
                 .sum(),
             ids: self.state.seen.map.len() + self.state.seen_complaints.map.len(),
         }
@@ -613,6 +551,7 @@ impl TriggerEngine {
         out: &mut Outcome,
     ) -> bool {
         let lateness = self.spec.allowed_lateness.ms;
+        let h = self.hasher.hash(id);
         if let Some(wm) = self.state.watermark {
             let horizon = wm.saturating_sub(lateness);
             if at.millis < horizon {
@@ -635,7 +574,7 @@ impl TriggerEngine {
             } else {
                 &self.state.seen
             };
-            if seen.contains(id.as_ref(), horizon) {
+            if seen.contains(h, id, horizon) {
                 out.notices.push(Notice {
                     index,
                     id: Some(id.to_string()),
@@ -654,7 +593,7 @@ impl TriggerEngine {
         } else {
             &mut self.state.seen
         };
-        seen.insert(id, at.millis);
+        seen.insert(h, id, at.millis);
         seen.expire(horizon);
         out.accepted += 1;
         true
@@ -695,13 +634,18 @@ impl TriggerEngine {
                 }
             }
             let class = self.key_class.get(pi).copied().unwrap_or(0);
-            let Some((built, key)) = keys.slots.get_mut(class) else {
+            let Some((built, key, h)) = keys.slots.get_mut(class) else {
                 continue;
             };
-            let present = *built.get_or_insert_with(|| item.group_into(&self.engine, p, key));
+            let present = *built.get_or_insert_with(|| {
+                let ok = item.group_into(&self.engine, p, key);
+                *h = self.hasher.hash(key);
+                ok
+            });
             if !present {
                 continue;
             }
+            let h = *h;
             let low = f.score <= low_at;
             let mut flags = if low { LOW } else { 0 };
             if f.scale == Scale::Nps {
@@ -729,10 +673,10 @@ impl TriggerEngine {
             };
             if p.kind == PolicyKind::Immediate {
                 if low {
-                    self.immediate(pi, key, entry, out);
+                    self.immediate(pi, h, key, entry, out);
                 }
             } else {
-                self.windowed(pi, key, entry, out);
+                self.windowed(pi, h, key, entry, out);
             }
         }
         self.keys = keys;
@@ -825,6 +769,7 @@ impl TriggerEngine {
             if !item.group_into(&self.engine, p, &mut key) {
                 continue;
             }
+            let h = self.hasher.hash(&key);
             let (pain, _) = item.pain(&self.engine, &self.pain_dims);
             let entry = Entry {
                 at: at.millis,
@@ -834,12 +779,12 @@ impl TriggerEngine {
                 id: Arc::clone(&shared),
                 pain,
             };
-            self.windowed(pi, &key, entry, out);
+            self.windowed(pi, h, &key, entry, out);
         }
         self.sweep_if_due();
     }
 
-    fn immediate(&mut self, pi: usize, key: &str, entry: Entry, out: &mut Outcome) {
+    fn immediate(&mut self, pi: usize, h: u64, key: &str, entry: Entry, out: &mut Outcome) {
         let Some(p) = self.spec.policies.get(pi) else {
             return;
         };
@@ -848,9 +793,8 @@ impl TriggerEngine {
             let Some(groups) = self.state.groups.get_mut(pi) else {
                 return;
             };
-            let g = match groups.get_mut(key) {
-                Some(g) => g,
-                None => groups.entry(key.into()).or_default(),
+            let Some(g) = groups.get_or_default(h, key) else {
+                return;
             };
             if !cooldown_ok(&g.alert, tau, p.cooldown.ms) {
                 return;
@@ -881,7 +825,7 @@ impl TriggerEngine {
         out.alerts.push(a);
     }
 
-    fn windowed(&mut self, pi: usize, key: &str, entry: Entry, out: &mut Outcome) {
+    fn windowed(&mut self, pi: usize, h: u64, key: &str, entry: Entry, out: &mut Outcome) {
         let Some(p) = self.spec.policies.get(pi) else {
             return;
         };
@@ -894,9 +838,8 @@ impl TriggerEngine {
         );
         let tau = entry.at;
         let off = entry.off;
-        let g = match groups.get_mut(key) {
-            Some(g) => g,
-            None => groups.entry(key.into()).or_default(),
+        let Some(g) = groups.get_or_default(h, key) else {
+            return;
         };
         let (view, in_order) = g.window.insert(entry, w, b);
         let view = if in_order {
@@ -933,7 +876,7 @@ impl TriggerEngine {
         } else {
             AlertKind::Recovered
         };
-        let Some(g) = self.state.groups.get(pi).and_then(|m| m.get(key)) else {
+        let Some(g) = self.state.groups.get(pi).and_then(|m| m.get(h, key)) else {
             return;
         };
         let a = self.build_alert(
@@ -949,7 +892,12 @@ impl TriggerEngine {
                 since,
             },
         );
-        if let Some(g) = self.state.groups.get_mut(pi).and_then(|m| m.get_mut(key)) {
+        if let Some(g) = self
+            .state
+            .groups
+            .get_mut(pi)
+            .and_then(|m| m.get_mut(h, key))
+        {
             if fire {
                 g.alert.last_fired = Some(g.alert.last_fired.map_or(tau, |x| x.max(tau)));
                 if p.recovery.is_some() {

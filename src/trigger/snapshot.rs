@@ -2,13 +2,13 @@
 //! (watermark, live ids, window entries, cooldown and recovery state) as versioned JSON;
 //! `restore` validates it like any untrusted input and rebuilds running totals from the entries.
 
-use super::{make_key, AlertState, Dedupe, Group, State, TriggerEngine};
+use super::state::{AlertState, Dedupe, Group, KeyMap, State};
+use super::{make_key, TriggerEngine};
 use crate::error::{pointer, Error};
 use crate::trigger::event::MAX_SCALE_ABS;
 use crate::trigger::window::{Entry, Window};
 use crate::validate::{type_name, Checker};
 use serde_json::Value;
-use std::collections::HashMap;
 use std::fmt::Write as _;
 
 /// The `format` field of a snapshot.
@@ -58,16 +58,13 @@ impl TriggerEngine {
                 s.push(',');
             }
             let _ = write!(s, "{{\"id\":{},\"groups\":[", json_str(&p.id));
-            let mut keys: Vec<&Box<str>> = st
+            let mut groups: Vec<(&Box<str>, &Group)> = st
                 .groups
                 .get(pi)
-                .map(|m| m.keys().collect())
+                .map(|m| m.iter().collect())
                 .unwrap_or_default();
-            keys.sort();
-            for (gi, k) in keys.into_iter().enumerate() {
-                let Some(g) = st.groups.get(pi).and_then(|m| m.get(k)) else {
-                    continue;
-                };
+            groups.sort_by(|a, b| a.0.cmp(b.0));
+            for (gi, (k, g)) in groups.into_iter().enumerate() {
                 if gi > 0 {
                     s.push(',');
                 }
@@ -124,6 +121,7 @@ impl TriggerEngine {
         let v = crate::validate::parse_json(snapshot).map_err(|p| Error::InvalidInput(vec![p]))?;
         let mut r = Reader {
             c: Checker::default(),
+            ids: std::collections::HashMap::new(),
         };
         let state = r.read(self, &v);
         match state {
@@ -139,6 +137,20 @@ impl TriggerEngine {
 
 struct Reader {
     c: Checker,
+    /// One shared id per event, as the live engine keeps them (entries of several policies and
+    /// the dedupe set point to the same string).
+    ids: std::collections::HashMap<String, std::sync::Arc<str>>,
+}
+
+impl Reader {
+    fn intern(&mut self, id: &str) -> std::sync::Arc<str> {
+        if let Some(a) = self.ids.get(id) {
+            return std::sync::Arc::clone(a);
+        }
+        let a: std::sync::Arc<str> = std::sync::Arc::from(id);
+        self.ids.insert(id.to_string(), std::sync::Arc::clone(&a));
+        a
+    }
 }
 
 impl Reader {
@@ -241,7 +253,9 @@ impl Reader {
         let watermark = self.int(m.get("watermark"), "/watermark")?;
         let mut st = State {
             watermark,
-            groups: vec![HashMap::new(); t.spec.policies.len()],
+            groups: (0..t.spec.policies.len())
+                .map(|_| KeyMap::default())
+                .collect(),
             ..State::default()
         };
         let wm = watermark.unwrap_or(i64::MIN);
@@ -267,10 +281,12 @@ impl Reader {
             pairs.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));
             let mut d = Dedupe::default();
             for (id, at) in &pairs {
-                if d.map.contains_key(id.as_str()) {
+                let h = t.hasher.hash(id);
+                if d.map.contains(h, id) {
                     self.c.error(&path, format!("id \"{id}\" is listed twice"));
                 }
-                d.insert(&std::sync::Arc::from(id.as_str()), *at);
+                let shared = self.intern(id);
+                d.insert(h, &shared, *at);
             }
             if name == "seen" {
                 st.seen = d;
@@ -305,7 +321,8 @@ impl Reader {
                 let gp = pointer(&pointer(&pp, "groups"), gi);
                 if let Some((key, g)) = self.group(t, pi, gv, &gp, watermark) {
                     if let Some(slot) = st.groups.get_mut(pi) {
-                        if slot.insert(key.into(), g).is_some() {
+                        let h = t.hasher.hash(&key);
+                        if slot.insert(h, key.into(), g) {
                             self.c.error(&gp, "this group is listed twice");
                         }
                     }
@@ -448,7 +465,7 @@ impl Reader {
             }
         };
         let id = match id {
-            Value::String(s) if !s.is_empty() => s.as_str(),
+            Value::String(s) if !s.is_empty() => self.intern(s),
             _ => {
                 self.c.error(&pointer(path, 4), "expected a non-empty id");
                 return None;
@@ -483,7 +500,7 @@ impl Reader {
             off,
             flags,
             score,
-            id: id.into(),
+            id,
             pain: labels.into_boxed_slice(),
         })
     }

@@ -1,0 +1,226 @@
+//! `wendu bench-triggers`: events per second through windowed trigger policies (no comments),
+//! memory per active group and snapshot size per group, on a synthetic, seeded stream — so the
+//! numbers in BENCHMARKS.md can be reproduced anywhere.
+
+use serde_json::{json, Value};
+use std::process::ExitCode;
+use std::time::Instant;
+use wendu::time::Timestamp;
+use wendu::trigger::{Feedback, Scale, TriggerEngine};
+use wendu::Engine;
+
+/// The policies measured: three windowed kinds over one group-by field, as a pack would have.
+fn pack(policies: &str) -> String {
+    let all = json!([
+        {"id": "low", "kind": "low_count", "scale": "csat5", "low": 2, "window": "1h", "at_least": 5,
+         "group_by": ["branch"], "cooldown": "1d", "recovery": {"for": "6h"}},
+        {"id": "mean", "kind": "mean", "scale": "csat5", "window": "1d", "at_most": 2.5,
+         "min_count": 20, "group_by": ["branch"]},
+        {"id": "share", "kind": "low_share", "scale": "csat5", "window": "1d", "baseline": "7d",
+         "above_by": 0.15, "min_count": 20, "min_baseline": 50, "group_by": ["branch"]}
+    ]);
+    let chosen: Vec<Value> = all
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter(|p| policies == "all" || p["id"] == policies)
+                .cloned()
+                .collect()
+        })
+        .unwrap_or_default();
+    json!({"pack": {"id": "bench", "version": "1"}, "triggers": {"policies": chosen}}).to_string()
+}
+
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+}
+
+/// `n` events from `start`, over `groups` branches, `step_ms` apart on average; about 12% low.
+fn events(start: usize, n: usize, groups: usize, step_ms: u64, seed: u64) -> Vec<Feedback> {
+    let mut r = Rng(seed ^ 0x9E37_79B9_7F4A_7C15);
+    let t0 = Timestamp::parse("2024-01-01T00:00:00+08:00").map_or(0, |t| t.millis);
+    (start..start + n)
+        .map(|i| {
+            let x = r.next();
+            let score = match x % 100 {
+                0..=7 => 1.0,
+                8..=11 => 2.0,
+                12..=19 => 3.0,
+                20..=44 => 4.0,
+                _ => 5.0,
+            };
+            let branch = format!("b{}", (x >> 20) as usize % groups.max(1));
+            Feedback {
+                id: format!("e{i}"),
+                score,
+                scale: Scale::Csat5,
+                at: Timestamp {
+                    millis: t0 + (i as u64 * step_ms) as i64,
+                    offset_minutes: 480,
+                },
+                comment: None,
+                fields: json!({ "branch": branch }),
+            }
+        })
+        .collect()
+}
+
+fn rss_kib() -> Option<u64> {
+    let s = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = s.lines().find(|l| l.starts_with("VmRSS:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+    v.get(v.len() / 2).copied().unwrap_or(0.0)
+}
+
+fn engine(policies: &str) -> Result<TriggerEngine, String> {
+    let e = Engine::new(&pack(policies)).map_err(|e| e.message())?;
+    TriggerEngine::new(e).map_err(|e| e.message())
+}
+
+/// Run the benchmark.
+pub fn run(
+    events_n: usize,
+    groups: usize,
+    rounds: usize,
+    memory: bool,
+) -> Result<ExitCode, String> {
+    const CHUNK: usize = 100_000;
+    // Event time advances ~2.6 s per event: with 1,000 branches each sees ~33 scores a day.
+    let step_ms = 2_600;
+
+    // Memory first, while the heap is fresh: RSS growth per group for two window sizes.
+    let phases: &[(&str, usize)] = if memory {
+        &[("1 score per group", 1), ("30 scores per group", 30)]
+    } else {
+        &[]
+    };
+    if memory {
+        println!(
+            "memory and snapshot size per active group (all three policies, 100,000 branches):"
+        );
+    }
+    for &(label, per_group) in phases {
+        let g = 100_000;
+        let evs = events(0, g * per_group, g, 86_400_000 / (g * per_group) as u64, 7);
+        let before = rss_kib().unwrap_or(0);
+        let mut t = engine("all")?;
+        for f in &evs {
+            t.ingest_feedback(f);
+        }
+        drop(evs);
+        let after = rss_kib().unwrap_or(0);
+        let s = t.stats();
+        let t0 = Instant::now();
+        let snap = t.snapshot();
+        let snap_ms = t0.elapsed().as_secs_f64() * 1e3;
+        let t1 = Instant::now();
+        let mut back = engine("all")?;
+        back.restore(&snap).map_err(|e| e.message())?;
+        let restore_ms = t1.elapsed().as_secs_f64() * 1e3;
+        let groups_per_policy = s.groups as f64 / 3.0;
+        println!(
+            "  {label:<20} {} groups × 3 policies, {} entries, {} ids: RSS +{:.1} MiB → {:.0} B per group (per policy: {:.0} B); snapshot {:.1} MiB → {:.0} B per group ({:.0} ms to write, {:.0} ms to restore)",
+            groups_per_policy as u64,
+            s.entries,
+            s.ids,
+            after.saturating_sub(before) as f64 / 1024.0,
+            after.saturating_sub(before) as f64 * 1024.0 / groups_per_policy,
+            after.saturating_sub(before) as f64 * 1024.0 / s.groups as f64,
+            snap.len() as f64 / 1_048_576.0,
+            snap.len() as f64 / groups_per_policy,
+            snap_ms,
+            restore_ms
+        );
+        drop(back);
+    }
+
+    println!(
+        "\nthroughput: {events_n} events, {groups} branches, one event every {:.1} s of event time, no comments; median of {rounds} rounds",
+        step_ms as f64 / 1000.0
+    );
+    for policies in ["low", "mean", "share", "all"] {
+        let mut rates = Vec::new();
+        let mut alerts = 0usize;
+        let mut last = None;
+        for _ in 0..rounds.max(1) {
+            let mut t = engine(policies)?;
+            let mut busy = 0.0f64;
+            alerts = 0;
+            let mut done = 0;
+            while done < events_n {
+                let n = CHUNK.min(events_n - done);
+                let evs = events(done, n, groups, step_ms, 1);
+                let t0 = Instant::now();
+                for f in &evs {
+                    alerts += t.ingest_feedback(f).alerts.len();
+                }
+                busy += t0.elapsed().as_secs_f64();
+                done += n;
+            }
+            rates.push(events_n as f64 / busy);
+            last = Some(t.stats());
+        }
+        let s = last.unwrap_or(wendu::trigger::StateStats {
+            groups: 0,
+            entries: 0,
+            ids: 0,
+        });
+        println!(
+            "  ingest_feedback, policies={policies:<5} median {:>10.0} events/s ({:.3} µs each; min {:.0}, max {:.0}); {alerts} alerts; end state {} groups, {} entries",
+            median(rates.clone()),
+            1e6 / median(rates.clone()),
+            rates.iter().cloned().fold(f64::INFINITY, f64::min),
+            rates.iter().cloned().fold(0.0, f64::max),
+            s.groups,
+            s.entries
+        );
+    }
+    // The same events through the JSON faces: validated Values, and JSON text.
+    let n = events_n.min(500_000);
+    let evs = events(0, n, groups, step_ms, 1);
+    let values: Vec<Value> = evs
+        .iter()
+        .map(|f| {
+            json!({"id": f.id, "score": f.score as i64, "scale": "csat5", "at": f.at.format(),
+                   "branch": f.fields["branch"]})
+        })
+        .collect();
+    let texts: Vec<String> = values.iter().map(Value::to_string).collect();
+    drop(evs);
+    let mut rv = Vec::new();
+    let mut rj = Vec::new();
+    for _ in 0..rounds.max(1) {
+        let mut t = engine("all")?;
+        let vs = values.clone();
+        let t0 = Instant::now();
+        for v in vs {
+            t.ingest(v);
+        }
+        rv.push(n as f64 / t0.elapsed().as_secs_f64());
+        let mut t = engine("all")?;
+        let t0 = Instant::now();
+        for s in &texts {
+            t.ingest_json(s);
+        }
+        rj.push(n as f64 / t0.elapsed().as_secs_f64());
+    }
+    println!(
+        "  ingest(Value) (validate + ingest),    policies=all median {:>10.0} events/s over {n} events",
+        median(rv)
+    );
+    println!(
+        "  ingest_json(text) (parse + validate + ingest), all median {:>10.0} events/s over {n} events",
+        median(rj)
+    );
+    Ok(ExitCode::SUCCESS)
+}
