@@ -29,8 +29,13 @@ pub struct Scan {
     pub present: Vec<u64>,
     /// Bitset of terms with any hit.
     pub present_any: Vec<u64>,
-    /// Which regexes of the set matched (empty when the pack has none).
+    /// Summary of `present_any` (see [`crate::compile::summary_of`]): most conditions are
+    /// rejected with one AND against it.
+    pub summary: u64,
+    /// Which regexes of the pack matched (empty when the pack has none).
     pub regex_matched: Vec<bool>,
+    /// Scratch: words that contain a cue without negating (kept to reuse its buffer).
+    not_cues: Vec<(u32, u32)>,
 }
 
 #[inline]
@@ -71,16 +76,24 @@ fn breaks_clause(c: char) -> bool {
 
 /// Scan normalised text with the compiled pack.
 pub fn scan(c: &Compiled, text: &str) -> Scan {
+    let mut s = Scan::default();
+    scan_into(c, text, &mut s);
+    s
+}
+
+/// [`scan`] into an existing [`Scan`], reusing its buffers (the classifier keeps one per thread).
+pub fn scan_into(c: &Compiled, text: &str, s: &mut Scan) {
     let words = c.terms.len().div_ceil(64);
-    let mut s = Scan {
-        hits: Vec::new(),
-        cues: Vec::new(),
-        present: vec![0; words],
-        present_any: vec![0; words],
-        regex_matched: Vec::new(),
-    };
+    s.hits.clear();
+    s.cues.clear();
+    s.present.clear();
+    s.present.resize(words, 0);
+    s.present_any.clear();
+    s.present_any.resize(words, 0);
+    s.regex_matched.clear();
+    let mut not_cues = std::mem::take(&mut s.not_cues);
+    not_cues.clear();
     let bytes = text.as_bytes();
-    let mut not_cues: Vec<(u32, u32)> = Vec::new();
     if let Some(ac) = &c.automaton {
         for m in ac.find_overlapping_iter(text) {
             let Some(info) = c.patterns.get(m.pattern().as_usize()) else {
@@ -159,10 +172,12 @@ pub fn scan(c: &Compiled, text: &str) -> Scan {
             set_bit(&mut s.present, h.term);
         }
     }
+    s.not_cues = not_cues;
+    s.summary = crate::compile::summary_of(&s.present_any);
+    // Each field (title, text) on its own: a regex never spans two fields, and ^/$ anchor
+    // at the field's edges.
     if let Some(set) = &c.regex_set {
-        // Each field (title, text) on its own: a regex never spans two fields, and ^/$ anchor
-        // at the field's edges.
-        s.regex_matched = vec![false; set.len()];
+        s.regex_matched.resize(set.len(), false);
         for (_, seg) in fields(text) {
             for i in set.matches(seg).iter() {
                 if let Some(m) = s.regex_matched.get_mut(i) {
@@ -170,8 +185,14 @@ pub fn scan(c: &Compiled, text: &str) -> Scan {
                 }
             }
         }
+    } else {
+        // Few regexes: each on its own (see `compile::REGEX_SET_MIN` for the measurements).
+        s.regex_matched.extend(
+            c.regexes
+                .iter()
+                .map(|re| fields(text).any(|(_, seg)| re.is_match(seg))),
+        );
     }
-    s
 }
 
 /// The fields of a normalised text (split at the '\n' separators that join title and text),

@@ -1,6 +1,6 @@
 //! Text normalisation: pack → compile → **text** → scan → rules → decide.
 //! Turns a complaint's parts (title, body…) into one normalised string for matching, and keeps
-//! a per-byte offset map so every hit can be reported against the original text.
+//! an offset map so every hit can be reported against the original text.
 
 use crate::t2s::to_simplified;
 
@@ -43,15 +43,34 @@ impl NormalizeOptions {
 /// `' '`, so every `'\n'` in the text is a separator and no match can span two parts.
 const SEPARATOR: char = '\n';
 
+/// One piece of the offset map: the normalised bytes from `norm` up to the next segment come
+/// from the original bytes from `orig` (relative to the part).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Segment {
+    /// First normalised byte.
+    norm: u32,
+    /// First original byte.
+    orig: u32,
+    /// `u32::MAX` for a run of chars copied unchanged (each normalised byte maps to the original
+    /// byte at the same distance); otherwise one changed char (folded, simplified, a collapsed
+    /// space, one of several chars that one char lowercases to), whose original chars end here.
+    orig_end: u32,
+}
+
+/// `Segment::orig_end` of a run of unchanged chars.
+const COPIED: u32 = u32::MAX;
+
 /// A normalised view of one or more original strings ("parts", e.g. a complaint's title and
 /// text), joined by a `'\n'` separator that is always kept, so that no match spans two parts.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Normalized {
     /// The normalised text that matchers run over.
     pub text: String,
-    /// Per byte of `text`: the part-relative original byte range `[start, end)` of the char
-    /// that produced it (a collapsed space maps to its whole whitespace run).
-    map: Vec<[u32; 2]>,
+    /// The offset map, by `norm`. Most chars of a Chinese complaint are copied unchanged, so
+    /// runs of them share one segment: ≈ 1 segment per 5 chars on the shared corpus, where a
+    /// per-byte map took 8 bytes per byte and three pushes per CJK char (normalisation was
+    /// ≈ 13k of ≈ 100k instructions per complaint; see BENCHMARKS.md).
+    segments: Vec<Segment>,
     /// Byte offset in `text` where each part begins.
     part_starts: Vec<u32>,
 }
@@ -59,31 +78,106 @@ pub struct Normalized {
 impl Normalized {
     /// Normalise `parts`, joining them with `'\n'`.
     pub fn new(parts: &[&str], opts: &NormalizeOptions) -> Normalized {
+        let mut n = Normalized::default();
+        n.fill(parts, opts);
+        n
+    }
+
+    /// Like [`Normalized::new`], but reusing this value's buffers (the classifier keeps one per
+    /// thread: no allocation per complaint).
+    pub fn fill(&mut self, parts: &[&str], opts: &NormalizeOptions) {
         let total: usize = parts.iter().map(|p| p.len() + 1).sum();
-        let mut text = String::with_capacity(total);
-        let mut map: Vec<[u32; 2]> = Vec::with_capacity(total);
-        let mut part_starts = Vec::with_capacity(parts.len());
+        let Normalized {
+            text,
+            segments,
+            part_starts,
+        } = self;
+        text.clear();
+        segments.clear();
+        part_starts.clear();
+        text.reserve(total);
         for (i, part) in parts.iter().enumerate() {
             if i > 0 {
+                // Never mapped: `original_range` skips or clips at separators.
                 text.push(SEPARATOR);
-                // Never read: `original_range` skips or clips at separators.
-                map.push([0, 0]);
             }
             part_starts.push(off(text.len()));
-            normalize_into(part, opts, |c, start, end| {
-                text.push(c);
-                let entry = [off(start), off(end)];
-                // A loop of pushes: `extend_from_slice` of 1–4 entries becomes a memmove call.
-                for _ in 0..c.len_utf8() {
-                    map.push(entry);
-                }
-            });
+            // Copied chars are not pushed one by one (`String::push` of a CJK char is a memcpy
+            // call) but as whole runs, when a changed char or the end of the part comes.
+            let mut pending: Option<(usize, usize)> = None;
+            // Inlined into each of the emitting sites of `normalize_into`: as a call it cost
+            // ≈ 18 instructions per char.
+            normalize_into(
+                part,
+                opts,
+                #[inline(always)]
+                |c, start, end, copied| {
+                    if copied {
+                        match &mut pending {
+                            Some((_, e)) if *e == start => *e = end,
+                            _ => {
+                                if let Some((s0, e0)) = pending.take() {
+                                    text.push_str(part.get(s0..e0).unwrap_or(""));
+                                }
+                                segments.push(Segment {
+                                    norm: off(text.len()),
+                                    orig: off(start),
+                                    orig_end: COPIED,
+                                });
+                                pending = Some((start, end));
+                            }
+                        }
+                    } else {
+                        if let Some((s0, e0)) = pending.take() {
+                            text.push_str(part.get(s0..e0).unwrap_or(""));
+                        }
+                        segments.push(Segment {
+                            norm: off(text.len()),
+                            orig: off(start),
+                            orig_end: off(end),
+                        });
+                        text.push(c);
+                    }
+                },
+            );
+            if let Some((s0, e0)) = pending {
+                text.push_str(part.get(s0..e0).unwrap_or(""));
+            }
         }
-        Normalized {
-            text,
-            map,
-            part_starts,
+    }
+
+    /// The original range `[start, end)` (part-relative) of the char that produced normalised
+    /// byte `i`, `i` being in the part that begins at `part_start`.
+    fn entry(&self, i: usize, part_start: usize) -> Option<[usize; 2]> {
+        let seg = self.segment(i)?;
+        if (seg.norm as usize) < part_start {
+            return None;
         }
+        if seg.orig_end != COPIED {
+            return Some([seg.orig as usize, seg.orig_end as usize]);
+        }
+        // A copied char has the same bytes in both texts: find its bounds in the normalised one.
+        let bytes = self.text.as_bytes();
+        let mut cs = i;
+        while bytes.get(cs).is_some_and(|&b| b & 0xC0 == 0x80) {
+            cs = cs.checked_sub(1)?;
+        }
+        let mut ce = cs + 1;
+        while bytes.get(ce).is_some_and(|&b| b & 0xC0 == 0x80) {
+            ce += 1;
+        }
+        let at = |x: usize| seg.orig as usize + (x - seg.norm as usize);
+        Some([at(cs), at(ce)])
+    }
+
+    /// The last segment starting at or before normalised byte `i`.
+    #[inline]
+    fn segment(&self, i: usize) -> Option<&Segment> {
+        let k = self
+            .segments
+            .partition_point(|s| s.norm as usize <= i)
+            .checked_sub(1)?;
+        self.segments.get(k)
     }
 
     /// Map a byte range `[start, end)` of [`Self::text`] back to the original:
@@ -107,14 +201,15 @@ impl Normalized {
             .part_starts
             .partition_point(|&p| p as usize <= start)
             .checked_sub(1)?;
+        let part_start = *self.part_starts.get(part)? as usize;
         let part_end = self
             .part_starts
             .get(part + 1)
             .map_or(bytes.len(), |&next| (next as usize).saturating_sub(1));
         let end = end.min(part_end);
-        let first = self.map.get(start)?;
-        let last = self.map.get(end.checked_sub(1)?)?;
-        Some((part, first[0] as usize, last[1] as usize))
+        let first = self.entry(start, part_start)?;
+        let last = self.entry(end.checked_sub(1)?, part_start)?;
+        Some((part, first[0], last[1]))
     }
 }
 
@@ -122,8 +217,29 @@ impl Normalized {
 /// `normalize_str(s, opts) == Normalized::new(&[s], opts).text`.
 pub fn normalize_str(s: &str, opts: &NormalizeOptions) -> String {
     let mut out = String::with_capacity(s.len());
-    normalize_into(s, opts, |c, _, _| out.push(c));
+    normalize_into(s, opts, |c, _, _, _| out.push(c));
     out
+}
+
+/// [`normalize_str`], without allocating when `s` is already normalised — as field values such
+/// as `"app"` or `"微信"` usually are (field conditions compare one per rule: 15 per complaint
+/// with the default pack).
+pub fn normalize_cow<'a>(s: &'a str, opts: &NormalizeOptions) -> std::borrow::Cow<'a, str> {
+    let unchanged = |c: char| {
+        if c.is_ascii() {
+            !c.is_ascii_whitespace()
+                && c != '\u{0B}'
+                && !(opts.case_fold && c.is_ascii_uppercase())
+                && !(opts.strip_punctuation && c.is_ascii_punctuation())
+        } else {
+            ('\u{4E00}'..='\u{9FFF}').contains(&c) && (!opts.traditional || to_simplified(c) == c)
+        }
+    };
+    if s.chars().all(unchanged) {
+        std::borrow::Cow::Borrowed(s)
+    } else {
+        std::borrow::Cow::Owned(normalize_str(s, opts))
+    }
 }
 
 /// UTF-16 code-unit offset of byte offset `byte` in `s` (what JS, Java and Swift index by).
@@ -161,9 +277,14 @@ fn off(x: usize) -> u32 {
 }
 
 /// The one normalisation routine behind both [`Normalized::new`] and [`normalize_str`]:
-/// calls `emit(char, original start, original end)` for each output char.
+/// calls `emit(char, original start, original end, copied)` for each output char, `copied`
+/// meaning the char is the original char at `[start, end)`, unchanged.
 #[inline]
-fn normalize_into(s: &str, opts: &NormalizeOptions, mut emit: impl FnMut(char, usize, usize)) {
+fn normalize_into(
+    s: &str,
+    opts: &NormalizeOptions,
+    mut emit: impl FnMut(char, usize, usize, bool),
+) {
     // Collapsing: a whitespace run is emitted as one ' ' only once a later char is kept, so
     // leading and trailing whitespace disappear. `run` is the pending run's original range.
     // With `strip_spaces`, a run is still kept (as one ' ') between two ASCII letters/digits, so
@@ -185,21 +306,38 @@ fn normalize_into(s: &str, opts: &NormalizeOptions, mut emit: impl FnMut(char, u
             let alnum = orig.is_ascii_alphanumeric();
             if let Some((s0, e0)) = run.take() {
                 if emitted && (!opts.strip_spaces || (last_alnum && alnum)) {
-                    emit(' ', s0, e0);
+                    emit(' ', s0, e0, false);
                 }
             }
             emitted = true;
             last_alnum = alnum;
-            emit(
-                if opts.case_fold {
-                    orig.to_ascii_lowercase()
-                } else {
-                    orig
-                },
-                start,
-                end,
-            );
+            let c = if opts.case_fold {
+                orig.to_ascii_lowercase()
+            } else {
+                orig
+            };
+            emit(c, start, end, c == orig);
             continue;
+        }
+        if ('\u{4E00}'..='\u{9FFF}').contains(&orig) {
+            // Fast path for CJK ideographs, the bulk of Chinese text: neither full-width,
+            // whitespace, punctuation nor cased, so only the traditional→simplified table applies.
+            let c = if opts.traditional {
+                to_simplified(orig)
+            } else {
+                orig
+            };
+            if c == orig || !opts.case_fold || caseless(c) {
+                if let Some((s0, e0)) = run.take() {
+                    if emitted && !opts.strip_spaces {
+                        emit(' ', s0, e0, false);
+                    }
+                }
+                emitted = true;
+                last_alnum = false;
+                emit(c, start, end, c == orig);
+                continue;
+            }
         }
         let mut c = orig;
         if opts.fullwidth {
@@ -222,20 +360,20 @@ fn normalize_into(s: &str, opts: &NormalizeOptions, mut emit: impl FnMut(char, u
         let alnum = c.is_ascii_alphanumeric();
         if let Some((s0, e0)) = run.take() {
             if emitted && (!opts.strip_spaces || (last_alnum && alnum)) {
-                emit(' ', s0, e0);
+                emit(' ', s0, e0, false);
             }
         }
         emitted = true;
         last_alnum = alnum;
         if opts.case_fold && c.is_ascii() {
             // Folded from full-width.
-            emit(c.to_ascii_lowercase(), start, end);
+            emit(c.to_ascii_lowercase(), start, end, false);
         } else if opts.case_fold && !caseless(c) {
             for l in c.to_lowercase() {
-                emit(l, start, end);
+                emit(l, start, end, l == orig);
             }
         } else {
-            emit(c, start, end);
+            emit(c, start, end, c == orig);
         }
     }
 }
@@ -478,6 +616,23 @@ mod tests {
         }
     }
 
+    /// The offset map as it was first written, one entry per normalised byte (None for the
+    /// separators): the reference for the segments.
+    fn reference_map(parts: &[&str], o: &NormalizeOptions) -> Vec<Option<[usize; 2]>> {
+        let mut map = Vec::new();
+        for (i, part) in parts.iter().enumerate() {
+            if i > 0 {
+                map.push(None);
+            }
+            normalize_into(part, o, |c, start, end, _| {
+                for _ in 0..c.len_utf8() {
+                    map.push(Some([start, end]));
+                }
+            });
+        }
+        map
+    }
+
     struct XorShift(u64);
     impl XorShift {
         fn next(&mut self) -> u64 {
@@ -576,7 +731,19 @@ mod tests {
                     .collect::<Vec<_>>()
                     .join("\n")
             );
-            assert_eq!(n.map.len(), n.text.len());
+            for p in &refs {
+                assert_eq!(normalize_cow(p, o), normalize_str(p, o), "{p:?}");
+            }
+            // The segments give every byte the original range a per-byte map would.
+            let reference = reference_map(&refs, o);
+            assert_eq!(reference.len(), n.text.len());
+            for (i, want) in reference.iter().enumerate() {
+                if let Some(want) = want {
+                    let p = n.part_starts.partition_point(|&x| x as usize <= i) - 1;
+                    let got = n.entry(i, n.part_starts[p] as usize);
+                    assert_eq!(got, Some(*want), "byte {i} of {:?}", n.text);
+                }
+            }
             for (i, c) in n.text.char_indices() {
                 let r = n.original_range(i, i + c.len_utf8());
                 if c == '\n' {

@@ -301,7 +301,7 @@ fn engine_view(e: &Engine, input: &Value) -> (Vec<(String, Vec<String>)>, Vec<St
         .iter()
         .map(|(dim, ls)| (dim.clone(), ls.iter().map(|l| l.code.clone()).collect()))
         .collect();
-    let mut negated: Vec<String> = d.negated.iter().map(|n| n.term.clone()).collect();
+    let mut negated: Vec<String> = d.negated.iter().map(|n| n.term.to_string()).collect();
     negated.sort();
     negated.dedup();
     (labels, negated)

@@ -116,9 +116,9 @@ enum Cmd {
         groups: usize,
         #[arg(long, default_value_t = 5)]
         rounds: usize,
-        /// Skip the memory and snapshot measurements.
-        #[arg(long)]
-        skip_memory: bool,
+        /// `all` (throughput, then memory in a fresh process), `throughput` or `memory`.
+        #[arg(long, default_value = "all")]
+        part: String,
     },
     /// The complaint-analysis view of a batch: counts per label, levels, top evidence, routes.
     Report {
@@ -197,8 +197,16 @@ fn main() -> ExitCode {
             events,
             groups,
             rounds,
-            skip_memory,
-        } => trigger_bench::run(events, groups, rounds, !skip_memory),
+            part,
+        } => match part.as_str() {
+            "all" => Ok(trigger_bench::Part::All),
+            "throughput" => Ok(trigger_bench::Part::Throughput),
+            "memory" => Ok(trigger_bench::Part::Memory),
+            other => Err(format!(
+                "--part {other}: expected all, throughput or memory"
+            )),
+        }
+        .and_then(|p| trigger_bench::run(events, groups, rounds, p)),
         Cmd::Report { pack, format, file } => load_engine(pack.as_deref())
             .and_then(|e| report::run(&e, &file, format == Format::Json)),
     };

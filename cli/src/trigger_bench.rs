@@ -41,8 +41,20 @@ impl Rng {
     }
 }
 
-/// `n` events from `start`, over `groups` branches, `step_ms` apart on average; about 12% low.
+/// `n` events from `start`, over `groups` branches (at random, or in turn), `step_ms` apart;
+/// about 12% low.
 fn events(start: usize, n: usize, groups: usize, step_ms: u64, seed: u64) -> Vec<Feedback> {
+    events_with(start, n, groups, step_ms, seed, false)
+}
+
+fn events_with(
+    start: usize,
+    n: usize,
+    groups: usize,
+    step_ms: u64,
+    seed: u64,
+    in_turn: bool,
+) -> Vec<Feedback> {
     let mut r = Rng(seed ^ 0x9E37_79B9_7F4A_7C15);
     let t0 = Timestamp::parse("2024-01-01T00:00:00+08:00").map_or(0, |t| t.millis);
     (start..start + n)
@@ -55,7 +67,8 @@ fn events(start: usize, n: usize, groups: usize, step_ms: u64, seed: u64) -> Vec
                 20..=44 => 4.0,
                 _ => 5.0,
             };
-            let branch = format!("b{}", (x >> 20) as usize % groups.max(1));
+            let g = if in_turn { i } else { (x >> 20) as usize };
+            let branch = format!("b{}", g % groups.max(1));
             Feedback {
                 id: format!("e{i}"),
                 score,
@@ -87,38 +100,60 @@ fn engine(policies: &str) -> Result<TriggerEngine, String> {
     TriggerEngine::new(e).map_err(|e| e.message())
 }
 
-/// Run the benchmark.
-pub fn run(
-    events_n: usize,
-    groups: usize,
-    rounds: usize,
-    memory: bool,
-) -> Result<ExitCode, String> {
-    const CHUNK: usize = 100_000;
-    // Event time advances ~2.6 s per event: with 1,000 branches each sees ~33 scores a day.
-    let step_ms = 2_600;
+/// Which measurements to run.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    /// Throughput here, then memory in a fresh child process (so neither disturbs the other's heap).
+    All,
+    /// Events per second only.
+    Throughput,
+    /// Memory and snapshot size only (run it in a fresh process: RSS growth is measured).
+    Memory,
+}
 
-    // Memory first, while the heap is fresh: RSS growth per group for two window sizes.
-    let phases: &[(&str, usize)] = if memory {
-        &[("1 score per group", 1), ("30 scores per group", 30)]
-    } else {
-        &[]
-    };
-    if memory {
-        println!(
-            "memory and snapshot size per active group (all three policies, 100,000 branches):"
-        );
+/// Run the benchmark.
+pub fn run(events_n: usize, groups: usize, rounds: usize, part: Part) -> Result<ExitCode, String> {
+    if part != Part::Memory {
+        throughput(events_n, groups, rounds)?;
     }
-    for &(label, per_group) in phases {
-        let g = 100_000;
-        let evs = events(0, g * per_group, g, 86_400_000 / (g * per_group) as u64, 7);
+    match part {
+        Part::Memory => memory()?,
+        Part::All => {
+            let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+            let status = std::process::Command::new(exe)
+                .args(["bench-triggers", "--part", "memory"])
+                .status()
+                .map_err(|e| format!("cannot start the memory measurement: {e}"))?;
+            if !status.success() {
+                return Err("the memory measurement failed".into());
+            }
+        }
+        Part::Throughput => {}
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// RSS growth and snapshot size for 100,000 groups in each of the three policies, with one and
+/// with twenty scores per group, every score inside the shortest window (so every group is live).
+fn memory() -> Result<(), String> {
+    let g = 100_000usize;
+    println!("memory and snapshot size per active group (all three policies, {g} branches, every score within the last hour):");
+    for (label, per_group) in [("1 score per group", 1usize), ("20 scores per group", 20)] {
+        let evs = events_with(
+            0,
+            g * per_group,
+            g,
+            3_600_000 / (g * per_group) as u64,
+            7,
+            true,
+        );
         let before = rss_kib().unwrap_or(0);
         let mut t = engine("all")?;
         for f in &evs {
             t.ingest_feedback(f);
         }
         drop(evs);
-        let after = rss_kib().unwrap_or(0);
+        let grown = rss_kib().unwrap_or(0).saturating_sub(before) as f64 * 1024.0;
         let s = t.stats();
         let t0 = Instant::now();
         let snap = t.snapshot();
@@ -127,25 +162,31 @@ pub fn run(
         let mut back = engine("all")?;
         back.restore(&snap).map_err(|e| e.message())?;
         let restore_ms = t1.elapsed().as_secs_f64() * 1e3;
-        let groups_per_policy = s.groups as f64 / 3.0;
+        if back.snapshot() != snap {
+            return Err("restore did not round-trip".into());
+        }
+        let groups = s.groups.max(1) as f64;
         println!(
-            "  {label:<20} {} groups × 3 policies, {} entries, {} ids: RSS +{:.1} MiB → {:.0} B per group (per policy: {:.0} B); snapshot {:.1} MiB → {:.0} B per group ({:.0} ms to write, {:.0} ms to restore)",
-            groups_per_policy as u64,
+            "  {label:<20} {} policy-groups, {} entries: RSS +{:.1} MiB → {:.0} B per policy-group ({:.0} B per branch watched by 3 policies); snapshot {:.1} MiB → {:.0} B per policy-group; write {:.0} ms, restore {:.0} ms",
+            s.groups,
             s.entries,
-            s.ids,
-            after.saturating_sub(before) as f64 / 1024.0,
-            after.saturating_sub(before) as f64 * 1024.0 / groups_per_policy,
-            after.saturating_sub(before) as f64 * 1024.0 / s.groups as f64,
+            grown / 1_048_576.0,
+            grown / groups,
+            grown / groups * 3.0,
             snap.len() as f64 / 1_048_576.0,
-            snap.len() as f64 / groups_per_policy,
+            snap.len() as f64 / groups,
             snap_ms,
             restore_ms
         );
-        drop(back);
     }
+    Ok(())
+}
 
+fn throughput(events_n: usize, groups: usize, rounds: usize) -> Result<(), String> {
+    const CHUNK: usize = 100_000;
+    let step_ms = 2_600;
     println!(
-        "\nthroughput: {events_n} events, {groups} branches, one event every {:.1} s of event time, no comments; median of {rounds} rounds",
+        "throughput: {events_n} events, {groups} branches, one event every {:.1} s of event time, no comments; median of {rounds} rounds",
         step_ms as f64 / 1000.0
     );
     for policies in ["low", "mean", "share", "all"] {
@@ -222,5 +263,5 @@ pub fn run(
         "  ingest_json(text) (parse + validate + ingest), all median {:>10.0} events/s over {n} events",
         median(rj)
     );
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }

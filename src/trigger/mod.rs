@@ -169,12 +169,26 @@ impl<'a> Item<'a> {
                             continue;
                         };
                         for l in labels.iter().filter(|l| !l.fallback) {
-                            let li = def.labels.iter().position(|x| x.code == l.code);
-                            // Packed in 16 + 16 bits; a pack beyond that is not summarised.
-                            if let (Ok(d), Some(Ok(li))) =
-                                (u16::try_from(di), li.map(u16::try_from))
-                            {
-                                out.push((u32::from(d) << 16) | u32::from(li));
+                            // The label and its ancestors: a child (crash after an update)
+                            // also counts for its parent (crash), as `label` conditions do.
+                            let mut code = Some(l.code.as_str());
+                            let mut steps = 0;
+                            while let Some(c) = code {
+                                let Some(li) = def.labels.iter().position(|x| x.code == c) else {
+                                    break;
+                                };
+                                // Packed in 16 + 16 bits; a pack beyond that is not summarised.
+                                if let (Ok(d), Ok(li16)) = (u16::try_from(di), u16::try_from(li)) {
+                                    let packed = (u32::from(d) << 16) | u32::from(li16);
+                                    if !out.contains(&packed) {
+                                        out.push(packed);
+                                    }
+                                }
+                                steps += 1;
+                                if steps > def.labels.len() {
+                                    break;
+                                }
+                                code = def.labels.get(li).and_then(|x| x.parent.as_deref());
                             }
                         }
                     }
@@ -793,9 +807,7 @@ impl TriggerEngine {
             let Some(groups) = self.state.groups.get_mut(pi) else {
                 return;
             };
-            let Some(g) = groups.get_or_default(h, key) else {
-                return;
-            };
+            let g = groups.get_or_default(h, key);
             if !cooldown_ok(&g.alert, tau, p.cooldown.ms) {
                 return;
             }
@@ -838,9 +850,7 @@ impl TriggerEngine {
         );
         let tau = entry.at;
         let off = entry.off;
-        let Some(g) = groups.get_or_default(h, key) else {
-            return;
-        };
+        let g = groups.get_or_default(h, key);
         let (view, in_order) = g.window.insert(entry, w, b);
         let view = if in_order {
             let horizon = tau

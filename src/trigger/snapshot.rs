@@ -404,14 +404,18 @@ impl Reader {
         }
         let ep = pointer(path, "entries");
         let mut entries: Vec<Entry> = Vec::new();
-        for (i, ev) in self.array(m.get("entries"), &ep).iter().enumerate() {
-            let ip = pointer(&ep, i);
-            if let Some(e) = self.entry(t, ev, &ip) {
+        let items = self.array(m.get("entries"), &ep);
+        entries.reserve(items.len());
+        for (i, ev) in items.iter().enumerate() {
+            // Pointers are built only for problems: a snapshot can hold millions of entries.
+            if let Some(e) = self.entry(t, ev, &ep, i) {
                 if entries.last().is_some_and(|prev| prev.at > e.at) {
-                    self.c.error(&ip, "entries must be sorted by time");
+                    self.c
+                        .error(&pointer(&ep, i), "entries must be sorted by time");
                 }
                 if latest.map_or(true, |l| e.at > l) {
-                    self.c.error(&ip, "an entry after the group's latest time");
+                    self.c
+                        .error(&pointer(&ep, i), "an entry after the group's latest time");
                 }
                 entries.push(e);
             }
@@ -433,25 +437,34 @@ impl Reader {
         ))
     }
 
-    fn entry(&mut self, t: &TriggerEngine, v: &Value, path: &str) -> Option<Entry> {
+    fn entry(&mut self, t: &TriggerEngine, v: &Value, ep: &str, i: usize) -> Option<Entry> {
+        let path = || format!("{ep}/{i}");
         let Some([at, off, flags, score, id, pain]) = v.as_array().map(Vec::as_slice) else {
             self.c
-                .error(path, "expected [time, offset, flags, score, id, pain]");
+                .error(&path(), "expected [time, offset, flags, score, id, pain]");
             return None;
         };
-        let at = self.int(Some(at), &pointer(path, 0))??;
+        let Some(at) = at.as_i64() else {
+            self.c.error(
+                &pointer(&path(), 0),
+                "expected a whole number (milliseconds)",
+            );
+            return None;
+        };
         let off = match off.as_i64() {
             Some(o) if (-1439..=1439).contains(&o) => o as i16,
             _ => {
-                self.c
-                    .error(&pointer(path, 1), "expected an offset in minutes (±1439)");
+                self.c.error(
+                    &pointer(&path(), 1),
+                    "expected an offset in minutes (±1439)",
+                );
                 return None;
             }
         };
         let flags = match flags.as_u64() {
             Some(f) if f <= 15 => f as u8,
             _ => {
-                self.c.error(&pointer(path, 2), "expected flags 0–15");
+                self.c.error(&pointer(&path(), 2), "expected flags 0–15");
                 return None;
             }
         };
@@ -460,14 +473,15 @@ impl Reader {
             Some(s) if (-limit..=limit).contains(&s) => s,
             _ => {
                 self.c
-                    .error(&pointer(path, 3), "expected a score in thousandths");
+                    .error(&pointer(&path(), 3), "expected a score in thousandths");
                 return None;
             }
         };
         let id = match id {
             Value::String(s) if !s.is_empty() => self.intern(s),
             _ => {
-                self.c.error(&pointer(path, 4), "expected a non-empty id");
+                self.c
+                    .error(&pointer(&path(), 4), "expected a non-empty id");
                 return None;
             }
         };
@@ -487,13 +501,13 @@ impl Reader {
             match ok {
                 Some(x) => labels.push(x),
                 None => self.c.error(
-                    &pointer(&pointer(path, 5), i),
+                    &pointer(&pointer(&path(), 5), i),
                     "not a pain label of this pack",
                 ),
             }
         }
         if !pain.is_array() {
-            self.c.error(&pointer(path, 5), "expected an array");
+            self.c.error(&pointer(&path(), 5), "expected an array");
         }
         Some(Entry {
             at,

@@ -156,16 +156,18 @@ impl<K: Borrow<str> + Hash + Eq, V> KeyMap<K, V> {
     }
 }
 
-impl<V> KeyMap<Box<str>, V> {
-    /// The value for `key`, inserted with `V::default()` when absent.
-    pub fn get_or_default(&mut self, h: u64, key: &str) -> Option<&mut V>
-    where
-        V: Default,
-    {
-        if !self.contains(h, key) {
-            self.insert(h, key.into(), V::default());
+impl<V: Default> KeyMap<Box<str>, V> {
+    /// The value for `key`, inserted with `V::default()` when absent (one probe when present).
+    pub fn get_or_default(&mut self, h: u64, key: &str) -> &mut V {
+        use std::collections::hash_map::Entry;
+        if !self.overflow.is_empty() && self.overflow.contains_key(key) {
+            return self.overflow.entry(key.into()).or_default();
         }
-        self.get_mut(h, key)
+        match self.main.entry(h) {
+            Entry::Occupied(o) if o.get().0.as_ref() == key => &mut o.into_mut().1,
+            Entry::Occupied(_) => self.overflow.entry(key.into()).or_default(),
+            Entry::Vacant(v) => &mut v.insert((key.into(), V::default())).1,
+        }
     }
 }
 
@@ -240,7 +242,9 @@ mod tests {
         assert!(!m.insert(7, "c".into(), 4));
         assert_eq!(m.get(7, "c"), Some(&4));
         assert_eq!(m.get(7, "b"), Some(&3));
-        *m.get_or_default(9, "d").unwrap_or(&mut 0) += 5;
+        *m.get_or_default(9, "d") += 5;
+        *m.get_or_default(7, "b") += 1;
+        assert_eq!(m.get(7, "b"), Some(&4), "found in the overflow");
         assert_eq!(m.get(9, "d"), Some(&5));
         m.retain(|k, _| k.as_ref() != "b");
         let mut keys: Vec<&str> = m.iter().map(|(k, _)| k.as_ref()).collect();

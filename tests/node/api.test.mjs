@@ -92,7 +92,7 @@ test("trigger engine: ingest, batch, snapshot bytes, restore", () => {
   assert.equal(out.alerts[0].policy, "low");
   const batch = t.ingestBatch([
     { id: "2", score: 5, scale: "csat5", at: "2026-01-01T00:01:00Z" },
-    { id: "1", score: 1, scale: "csat5", at: "2026-01-01T00:02:00Z" },
+    { id: "2", score: 5, scale: "csat5", at: "2026-01-01T00:01:00Z" },
   ]);
   assert.deepEqual(batch.notices.map((n) => [n.index, n.kind]), [[1, "duplicate"]]);
   const snap = t.snapshot();

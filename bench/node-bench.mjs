@@ -1,0 +1,122 @@
+// Node throughput and cold start of the npm package (pkg/, built by scripts/build-wasm.sh) on the
+// native benchmark's corpus (../shared/data/cn-complaints/complaints.csv, read as `wendu bench`
+// reads it: id + text), with the default pack. Compare with `./target/release/wendu bench`.
+//
+//   node bench/node-bench.mjs [--rounds N] [--corpus PATH] [--native]
+//
+// --native also runs `target/release/wendu bench` and prints the ratios.
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { execFileSync } from "node:child_process";
+import { createRequire } from "node:module";
+
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const args = process.argv.slice(2);
+const opt = (name, def) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : def;
+};
+const rounds = Number(opt("--rounds", "7"));
+
+// Cold start first, before anything else warms the process: load + instantiate, then compile
+// the default pack.
+const t0 = performance.now();
+const wendu = createRequire(import.meta.url)(join(repo, "pkg/node.cjs"));
+const t1 = performance.now();
+const engine = new wendu.Engine();
+const t2 = performance.now();
+
+function parseCsv(text) {
+  const rows = [];
+  let row = [], field = "", quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"') {
+        if (text[i + 1] === '"') { field += '"'; i++; } else quoted = false;
+      } else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ",") { row.push(field); field = ""; }
+    else if (c === "\n" || c === "\r") {
+      if (c === "\r" && text[i + 1] === "\n") i++;
+      row.push(field); rows.push(row); row = []; field = "";
+    } else field += c;
+  }
+  if (field !== "" || row.length) { row.push(field); rows.push(row); }
+  return rows;
+}
+
+function corpus() {
+  const given = opt("--corpus", null);
+  const candidates = given ? [given] : [join(repo, "../shared/data/cn-complaints/complaints.csv")];
+  for (const path of candidates) {
+    if (!existsSync(path)) continue;
+    const [header, ...rows] = parseCsv(readFileSync(path, "utf8"));
+    const ti = header.findIndex((h) => h === "text" || h === "narrative");
+    const ii = header.findIndex((h) => h === "id" || h === "complaint_id" || h === "review_id");
+    const items = rows.filter((r) => r.length > ti).map((r) => (ii >= 0 ? { id: r[ii], text: r[ti] } : { text: r[ti] }));
+    return { path, items };
+  }
+  const path = join(repo, "examples/complaints.jsonl");
+  const items = readFileSync(path, "utf8").split("\n").filter((l) => l.trim()).map((l) => JSON.parse(l));
+  return { path: `${path} (../shared/data is absent: numbers are not comparable with the shared corpus)`, items };
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+function measure(name, n, f) {
+  f(); // warm-up pass: lets V8 tier the module up
+  const rates = [];
+  for (let r = 0; r < rounds; r++) {
+    const t = performance.now();
+    f();
+    rates.push(n / ((performance.now() - t) / 1000));
+  }
+  const m = median(rates);
+  console.log(`${name.padEnd(44)} median ${m.toFixed(0).padStart(7)} complaints/s  (${(1e6 / m).toFixed(2)} µs each)`);
+  return m;
+}
+
+const { path, items } = corpus();
+const jsons = items.map((c) => JSON.stringify(c));
+console.log(`corpus: ${path} (${items.length} complaints)`);
+console.log(`pack: ${engine.pack.id} ${engine.pack.version}; wendu ${wendu.version}; node ${process.version}`);
+console.log(`cold start: load + instantiate ${(t1 - t0).toFixed(1)} ms, default pack ${(t2 - t1).toFixed(1)} ms, total ${(t2 - t0).toFixed(1)} ms`);
+const compiles = [];
+for (let i = 0; i < 7; i++) {
+  const t = performance.now();
+  new wendu.Engine().free();
+  compiles.push(performance.now() - t);
+}
+console.log(`compile (warm): median ${median(compiles).toFixed(2)} ms`);
+
+const n = items.length;
+const single = measure("classify (object in, Decision out)", n, () => {
+  let k = 0;
+  for (const c of items) k += engine.classify(c).amounts.length;
+  return k;
+});
+const singleJson = measure("classify (JSON text in, Decision out)", n, () => {
+  let k = 0;
+  for (const j of jsons) k += engine.classify(j).amounts.length;
+  return k;
+});
+const batch = measure("classifyBatch (all in one call)", n, () => engine.classifyBatch(items).length);
+const chunk = 256;
+const batchChunks = measure(`classifyBatch (chunks of ${chunk})`, n, () => {
+  let k = 0;
+  for (let i = 0; i < n; i += chunk) k += engine.classifyBatch(items.slice(i, i + chunk)).length;
+  return k;
+});
+
+if (args.includes("--native")) {
+  const bin = join(repo, "target/release/wendu");
+  const out = execFileSync(bin, ["bench"], { cwd: repo, encoding: "utf8" });
+  const rate = (label) => Number((out.split("\n").find((l) => l.startsWith(label)) || "").match(/median\s+(\d+)/)?.[1]);
+  const nativeJson = rate("parse complaint JSON + classify + JSON");
+  const nativeDecision = rate("classify + decision JSON");
+  console.log(`native (wendu bench): classify + decision JSON ${nativeDecision}/s; parse complaint JSON + classify + JSON ${nativeJson}/s`);
+  const pct = (x) => `${((100 * x) / nativeJson).toFixed(0)}%`;
+  console.log(`ratio to native "parse complaint JSON + classify + JSON": classify ${pct(single)}, classify(JSON) ${pct(singleJson)}, classifyBatch ${pct(batch)}, classifyBatch chunks ${pct(batchChunks)}`);
+}

@@ -1,0 +1,170 @@
+//! The JavaScript face of wendu (web, Node, bundlers): raw wasm-bindgen exports that convert and
+//! delegate to the core. JSON crosses the boundary as text both ways, so what JavaScript parses is
+//! byte for byte the core's JSON; `pkg/api.mjs` wraps these exports in the public `Engine`,
+//! `TriggerEngine` and `WenduError`. Errors leave as the core's error JSON (a thrown string).
+#![forbid(unsafe_code)]
+
+use std::cell::RefCell;
+use wasm_bindgen::prelude::*;
+use wendu::trigger::TriggerEngine;
+use wendu::{Engine, Error, Problem, DEFAULT_PACK};
+
+fn fail(e: Error) -> JsValue {
+    JsValue::from_str(&e.to_json())
+}
+
+thread_local! {
+    /// The message of the last panic. A panic aborts (a `RuntimeError` in JavaScript); the wrapper
+    /// then reads this so the caller gets a `WenduError` with code `internal`, not "unreachable".
+    static PANIC: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+#[wasm_bindgen(start)]
+fn start() {
+    std::panic::set_hook(Box::new(|info| {
+        let msg = info.to_string();
+        PANIC.with(|p| {
+            if let Ok(mut p) = p.try_borrow_mut() {
+                *p = Some(msg);
+            }
+        });
+    }));
+}
+
+/// The message of the last panic, if any (and forget it).
+#[wasm_bindgen(js_name = takePanic)]
+pub fn take_panic() -> Option<String> {
+    PANIC.with(|p| p.try_borrow_mut().ok().and_then(|mut p| p.take()))
+}
+
+/// A compiled pack.
+#[wasm_bindgen]
+pub struct RawEngine(Engine);
+
+#[wasm_bindgen]
+impl RawEngine {
+    /// Compile a pack from its JSON text.
+    #[wasm_bindgen(constructor)]
+    pub fn new(pack: &str) -> Result<RawEngine, JsValue> {
+        Engine::new(pack).map(RawEngine).map_err(fail)
+    }
+
+    /// The built-in default pack.
+    #[wasm_bindgen(js_name = withDefaultPack)]
+    pub fn with_default_pack() -> Result<RawEngine, JsValue> {
+        Engine::default_pack().map(RawEngine).map_err(fail)
+    }
+
+    /// `{"id","version","hash"}` of the pack.
+    pub fn info(&self) -> String {
+        serde_json::to_string(self.0.info()).unwrap_or_else(|_| "{}".to_string())
+    }
+
+    /// Classify one complaint (JSON text) into decision JSON.
+    pub fn classify(&self, complaint: &str) -> Result<String, JsValue> {
+        self.0
+            .classify_json(complaint)
+            .map(|d| d.to_json())
+            .map_err(fail)
+    }
+
+    /// Classify a JSON array of complaints in one crossing: a JSON array holding, in order, each
+    /// decision or `{"error": <error JSON>}` for a complaint that could not be classified.
+    #[wasm_bindgen(js_name = classifyBatch)]
+    pub fn classify_batch(&self, complaints: &str) -> Result<String, JsValue> {
+        classify_batch(&self.0, complaints).map_err(fail)
+    }
+}
+
+/// A trigger engine: low-score and surge alerts over a stream of events.
+#[wasm_bindgen]
+pub struct RawTrigger(TriggerEngine);
+
+#[wasm_bindgen]
+impl RawTrigger {
+    /// Build from a pack's JSON text (its `triggers` section).
+    #[wasm_bindgen(constructor)]
+    pub fn new(pack: &str) -> Result<RawTrigger, JsValue> {
+        TriggerEngine::from_pack_json(pack)
+            .map(RawTrigger)
+            .map_err(fail)
+    }
+
+    /// With the built-in default pack.
+    #[wasm_bindgen(js_name = withDefaultPack)]
+    pub fn with_default_pack() -> Result<RawTrigger, JsValue> {
+        Engine::default_pack()
+            .and_then(TriggerEngine::new)
+            .map(RawTrigger)
+            .map_err(fail)
+    }
+
+    /// `{"id","version","hash"}` of the pack.
+    pub fn info(&self) -> String {
+        serde_json::to_string(self.0.engine().info()).unwrap_or_else(|_| "{}".to_string())
+    }
+
+    /// Ingest one event (a JSON object) or a batch (a JSON array): the outcome JSON.
+    pub fn ingest(&mut self, events: &str) -> String {
+        self.0.ingest_json(events).to_json()
+    }
+
+    /// The state as snapshot JSON.
+    pub fn snapshot(&self) -> String {
+        self.0.snapshot()
+    }
+
+    /// Replace the state with a snapshot taken with the same pack.
+    pub fn restore(&mut self, snapshot: &str) -> Result<(), JsValue> {
+        self.0.restore(snapshot).map_err(fail)
+    }
+}
+
+/// Every problem of a pack, its `triggers` section included (JSON array of
+/// `{path, message, severity}`), empty when it is clean. An empty text checks the default pack.
+#[wasm_bindgen]
+pub fn check(pack: &str) -> String {
+    let pack = if pack.is_empty() { DEFAULT_PACK } else { pack };
+    problems_json(&TriggerEngine::check(pack))
+}
+
+/// The version of the wendu crate inside this module.
+#[wasm_bindgen]
+pub fn version() -> String {
+    env!("CARGO_PKG_VERSION").to_string()
+}
+
+fn problems_json(p: &[Problem]) -> String {
+    serde_json::to_string(p).unwrap_or_else(|_| "[]".to_string())
+}
+
+// Kept identical in bindings/ffi: it belongs in the core (`Engine::classify_batch_json`).
+fn classify_batch(engine: &Engine, json: &str) -> Result<String, Error> {
+    let value = wendu::validate::parse_json(json).map_err(|p| Error::InvalidInput(vec![p]))?;
+    let serde_json::Value::Array(items) = value else {
+        return Err(Error::InvalidInput(vec![Problem::error(
+            "",
+            format!(
+                "a batch is a JSON array of complaints, found {}",
+                wendu::validate::type_name(&value)
+            ),
+        )]));
+    };
+    let mut out = String::with_capacity(items.len() * 512 + 2);
+    out.push('[');
+    for (i, item) in items.into_iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        match engine.classify_value(item) {
+            Ok(d) => out.push_str(&d.to_json()),
+            Err(e) => {
+                out.push_str("{\"error\":");
+                out.push_str(&e.to_json());
+                out.push('}');
+            }
+        }
+    }
+    out.push(']');
+    Ok(out)
+}

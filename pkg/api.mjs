@@ -1,0 +1,208 @@
+// The public JavaScript API of wendu, shared by every entry point (web.mjs, bundler.mjs, and
+// node.cjs through a CommonJS copy that scripts/build-wasm.sh writes to node/api.cjs). It wraps
+// the raw wasm-bindgen exports of bindings/wasm: JSON crosses the boundary as text both ways, so
+// a result is exactly the core's JSON, and every failure becomes a WenduError.
+
+/** Every failure of wendu: `code` is stable, `problems` locate each issue by JSON pointer. */
+export class WenduError extends Error {
+  constructor(code, message, problems) {
+    super(message);
+    this.name = "WenduError";
+    this.code = code;
+    this.problems = problems || [];
+  }
+}
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+const encoder = new TextEncoder();
+
+/** Build the API over one instantiated raw module. */
+export function bind(raw) {
+  // The raw module throws the core's error JSON as a string; a panic (a bug) surfaces as a
+  // WebAssembly.RuntimeError, after the panic hook saved its message.
+  function toError(e) {
+    if (typeof e === "string") {
+      try {
+        const j = JSON.parse(e);
+        return new WenduError(j.code, j.message, j.problems);
+      } catch {
+        return new WenduError("internal", e, []);
+      }
+    }
+    if (e instanceof WebAssembly.RuntimeError) {
+      let detail = null;
+      try {
+        detail = raw.takePanic();
+      } catch {
+        // The module is unusable; the RuntimeError's own message will do.
+      }
+      return new WenduError("internal", `wendu internal error: ${detail || e.message}`, []);
+    }
+    return e;
+  }
+
+  function call(f) {
+    try {
+      return f();
+    } catch (e) {
+      throw toError(e);
+    }
+  }
+
+  function json(value, code, what) {
+    if (typeof value === "string") return value;
+    let text;
+    try {
+      text = JSON.stringify(value);
+    } catch (e) {
+      const message = `${what} cannot be written as JSON: ${e && e.message}`;
+      throw new WenduError(code, message, [{ path: "", message, severity: "error" }]);
+    }
+    return text === undefined ? "null" : text;
+  }
+
+  function freed(what) {
+    return new WenduError("freed", `this ${what} was freed`, []);
+  }
+
+  const dispose = typeof Symbol.dispose === "symbol" ? Symbol.dispose : null;
+
+  class Engine {
+    #raw;
+    #pack;
+
+    /** Compile a rule pack (object or JSON text); the built-in default pack when omitted. */
+    constructor(pack) {
+      this.#raw = call(() =>
+        pack === undefined || pack === null
+          ? raw.RawEngine.withDefaultPack()
+          : new raw.RawEngine(json(pack, "invalid_pack", "the pack")),
+      );
+    }
+
+    #live() {
+      if (this.#raw === undefined) throw freed("engine");
+      return this.#raw;
+    }
+
+    /** `{id, version, hash}` of the pack. */
+    get pack() {
+      if (this.#pack === undefined) {
+        const r = this.#live();
+        this.#pack = Object.freeze(JSON.parse(r.info()));
+      }
+      return this.#pack;
+    }
+
+    /** Classify one complaint (object or JSON text) into an explained decision. */
+    classify(complaint) {
+      const r = this.#live();
+      const text = json(complaint, "invalid_input", "the complaint");
+      return JSON.parse(call(() => r.classify(text)));
+    }
+
+    /** Classify many complaints in one call: each a decision, or `{error}` when it is invalid. */
+    classifyBatch(complaints) {
+      const r = this.#live();
+      if (typeof complaints !== "string" && !Array.isArray(complaints)) {
+        const message = "classifyBatch expects an array of complaints (or its JSON text)";
+        throw new WenduError("invalid_input", message, [{ path: "", message, severity: "error" }]);
+      }
+      const text = json(complaints, "invalid_input", "the batch");
+      return JSON.parse(call(() => r.classifyBatch(text)));
+    }
+
+    /** Every problem of a pack (errors and warnings); empty when it is clean. Without a pack:
+     *  the built-in default pack. */
+    static check(pack) {
+      const text = pack === undefined || pack === null ? "" : json(pack, "invalid_pack", "the pack");
+      return JSON.parse(raw.check(text));
+    }
+
+    /** Release the engine's memory now (otherwise the garbage collector does, eventually). */
+    free() {
+      const r = this.#raw;
+      this.#raw = undefined;
+      if (r !== undefined) r.free();
+    }
+  }
+
+  class TriggerEngine {
+    #raw;
+    #pack;
+
+    /** Build from a pack with a `triggers` section (object or JSON text); default pack when omitted. */
+    constructor(pack) {
+      this.#raw = call(() =>
+        pack === undefined || pack === null
+          ? raw.RawTrigger.withDefaultPack()
+          : new raw.RawTrigger(json(pack, "invalid_pack", "the pack")),
+      );
+    }
+
+    #live() {
+      if (this.#raw === undefined) throw freed("trigger engine");
+      return this.#raw;
+    }
+
+    /** `{id, version, hash}` of the pack. */
+    get pack() {
+      if (this.#pack === undefined) {
+        const r = this.#live();
+        this.#pack = Object.freeze(JSON.parse(r.info()));
+      }
+      return this.#pack;
+    }
+
+    /** Ingest one event: the alerts it raised and notices (invalid, late, duplicate). */
+    ingest(event) {
+      const r = this.#live();
+      return JSON.parse(call(() => r.ingest(json(event, "invalid_input", "the event"))));
+    }
+
+    /** Ingest many events in order, in one call; notices carry each event's index. */
+    ingestBatch(events) {
+      const r = this.#live();
+      if (typeof events !== "string" && !Array.isArray(events)) {
+        const message = "ingestBatch expects an array of events (or its JSON text)";
+        throw new WenduError("invalid_input", message, [{ path: "", message, severity: "error" }]);
+      }
+      return JSON.parse(call(() => r.ingest(json(events, "invalid_input", "the batch"))));
+    }
+
+    /** The state, as bytes (UTF-8 JSON) to store and give back to `restore`. */
+    snapshot() {
+      const r = this.#live();
+      return encoder.encode(call(() => r.snapshot()));
+    }
+
+    /** Replace the state with a snapshot taken with the same pack (bytes or text). */
+    restore(snapshot) {
+      const r = this.#live();
+      let text = snapshot;
+      if (typeof snapshot !== "string") {
+        try {
+          text = utf8.decode(snapshot);
+        } catch (e) {
+          const message = `a snapshot is UTF-8 bytes or a string: ${e && e.message}`;
+          throw new WenduError("invalid_input", message, [{ path: "", message, severity: "error" }]);
+        }
+      }
+      call(() => r.restore(text));
+    }
+
+    /** Release the engine's memory now. */
+    free() {
+      const r = this.#raw;
+      this.#raw = undefined;
+      if (r !== undefined) r.free();
+    }
+  }
+
+  if (dispose) {
+    Engine.prototype[dispose] = Engine.prototype.free;
+    TriggerEngine.prototype[dispose] = TriggerEngine.prototype.free;
+  }
+
+  return { Engine, TriggerEngine, WenduError, version: raw.version() };
+}

@@ -1,0 +1,2 @@
+// ES-module view of the types in index.d.ts (identical API).
+export * from "./index.js";

@@ -1,0 +1,307 @@
+// Types of the `wendu` npm package: the same API from every entry point (Node CommonJS and ES
+// module, browsers, bundlers). Shapes follow docs/decision-format.md; every result is exactly the
+// core's JSON, parsed.
+
+// ---- values ---------------------------------------------------------------------------------------
+
+/** Any JSON value (complaint fields, event fields, field-condition values). */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/** `[start, end)` in UTF-16 code units of the original field: `text.slice(start, end)`. */
+export type Span = [start: number, end: number];
+
+/** The input field a span points into. */
+export type Field = "text" | "title";
+
+// ---- errors ---------------------------------------------------------------------------------------
+
+/** One issue with an input, located by a JSON pointer (`""` is the whole document). */
+export interface Problem {
+  path: string;
+  message: string;
+  severity: "error" | "warning";
+}
+
+/** Stable error codes. `internal` is a bug in wendu; `freed` means the object was freed. */
+export type ErrorCode = "invalid_pack" | "invalid_input" | "internal" | "freed";
+
+/** The error JSON of the core: what `WenduError` carries, and a batch item that failed. */
+export interface ErrorInfo {
+  code: ErrorCode;
+  message: string;
+  problems: Problem[];
+}
+
+/** Every failure of wendu. */
+export declare class WenduError extends Error implements ErrorInfo {
+  readonly name: "WenduError";
+  readonly code: ErrorCode;
+  readonly problems: Problem[];
+  constructor(code: ErrorCode, message: string, problems?: Problem[]);
+}
+
+// ---- packs ----------------------------------------------------------------------------------------
+
+/** Identity of a pack: every decision and alert carries it. */
+export interface PackInfo {
+  id: string;
+  version: string;
+  /** `sha256:` + hex of the pack's canonical JSON. */
+  hash: string;
+}
+
+/** A rule pack (docs/pack-format.md; the full JSON Schema is packs/schema.json). */
+export interface PackDocument {
+  pack: { id: string; version: string; locale?: string; description?: string };
+  [section: string]: unknown;
+}
+
+/** A pack as an object or as its JSON text. */
+export type Pack = PackDocument | string;
+
+// ---- complaints and decisions --------------------------------------------------------------------
+
+/** A complaint to classify. Only `text` is required; other fields are kept for conditions. */
+export interface Complaint {
+  text: string;
+  id?: string | number | null;
+  title?: string;
+  channel?: string;
+  /** RFC 3339 with an offset, e.g. `2026-03-01T09:30:00+08:00`. */
+  received_at?: string;
+  product?: string;
+  branch?: string;
+  /** Non-negative amount in currency units. */
+  amount?: number;
+  customer?: {
+    id?: string | number;
+    age?: number;
+    segment?: string;
+    vulnerable?: boolean;
+    prior_complaints?: number;
+    [key: string]: unknown;
+  };
+  [key: string]: unknown;
+}
+
+/** Why a rule fired. */
+export type Evidence =
+  | { kind: "term"; term: string; field: Field; span: Span; text: string }
+  | { kind: "regex"; field: Field; span: Span; text: string }
+  | { kind: "field"; path: string; value: JsonValue }
+  | { kind: "label"; dimension: string; code: string };
+
+/** A rule that fired for a label. */
+export interface FiredRule {
+  id: string;
+  weight: number;
+  evidence: Evidence[];
+}
+
+/** A label assigned on a dimension. */
+export interface Label {
+  code: string;
+  name: string;
+  /** 1 − Π(1 − weight) over the rules that fired; 0 for a fallback. */
+  confidence: number;
+  parent?: string;
+  /** Present (true) when given because nothing else was. */
+  fallback?: true;
+  rules: FiredRule[];
+}
+
+/** Where the complaint goes. */
+export interface Route {
+  department: string;
+  queue: string | null;
+  /** The dimension and label that decided; null for the pack's default route. */
+  dimension: string | null;
+  code: string | null;
+}
+
+/** A severity factor that counted. */
+export interface Factor {
+  id: string;
+  name: string;
+  points: number;
+  evidence: Evidence[];
+}
+
+/** How severe the complaint is, and by when it must be handled. */
+export interface Severity {
+  level: string;
+  name: string;
+  points: number;
+  deadline_hours: number | null;
+  /** `received_at` + `deadline_hours`, in the complaint's own offset; null without `received_at`. */
+  deadline: string | null;
+  escalate_to: string | null;
+  factors: Factor[];
+}
+
+/** A money amount found in the title or text. */
+export interface Amount {
+  value: number;
+  /** ISO 4217: `CNY`, `USD`, `HKD`, `EUR`. */
+  currency: string;
+  field: Field;
+  span: Span;
+  text: string;
+}
+
+/** Personal data found (only its kind and place; the decision never repeats it). */
+export interface PersonalData {
+  kind: "mobile" | "id_card" | "bank_card" | "email";
+  field: Field;
+  span: Span;
+}
+
+/** A term that occurred but did not count because a negation cue preceded it. */
+export interface Negation {
+  term: string;
+  cue: string;
+  field: Field;
+  span: Span;
+}
+
+/** The explained decision for one complaint; the same on every runtime. */
+export interface Decision {
+  id: string | null;
+  pack: PackInfo;
+  /** Dimension id → labels, best first, in pack order. */
+  labels: Record<string, Label[]>;
+  route: Route | null;
+  severity: Severity | null;
+  amounts: Amount[];
+  personal_data: PersonalData[];
+  masked_text: string;
+  masked_title?: string;
+  negated: Negation[];
+  warnings: string[];
+}
+
+/** One item of `classifyBatch`: a decision, or the error of a complaint that could not be classified. */
+export type BatchResult = Decision | { error: ErrorInfo };
+
+// ---- triggers -------------------------------------------------------------------------------------
+
+/** A rating scale: a name, or an inclusive custom range. */
+export type Scale = "csat5" | "nps" | "ces7" | { min: number; max: number };
+
+/** A satisfaction rating. Other fields are kept for `group_by` and `when`. */
+export interface FeedbackEvent {
+  id: string | number;
+  score: number;
+  scale: Scale;
+  /** Event time, RFC 3339 with an offset. */
+  at: string;
+  comment?: string;
+  type?: "feedback";
+  [key: string]: unknown;
+}
+
+/** A complaint in the stream (feeds surge policies): needs `id` and `received_at`. */
+export interface ComplaintEvent extends Complaint {
+  type: "complaint";
+  id: string | number;
+  received_at: string;
+}
+
+export type TriggerEvent = FeedbackEvent | ComplaintEvent;
+
+export type PolicyKind = "immediate" | "low_count" | "mean" | "nps" | "low_share" | "surge";
+
+/** Window statistics; a key that does not apply is null. */
+export interface AlertStats {
+  count: number;
+  low: number | null;
+  mean: number | null;
+  nps: number | null;
+  share: number | null;
+  baseline_count: number | null;
+  baseline_share: number | null;
+  threshold: number | null;
+}
+
+/** An alert: a policy fired, or its group recovered. */
+export interface Alert {
+  /** Deterministic: `al_` + 16 hex digits. */
+  id: string;
+  policy: string;
+  name: string;
+  kind: "fired" | "recovered";
+  policy_kind: PolicyKind;
+  severity: string;
+  /** `group_by` field → value, in `group_by` order. */
+  group: Record<string, string>;
+  at: string;
+  window: { duration: string; start: string; end: string; baseline: string | null } | null;
+  stats: AlertStats;
+  message: string;
+  events: string[];
+  events_total: number;
+  first_at: string | null;
+  last_at: string | null;
+  route: { department: string; queue: string | null; source: "policy" | "pain" | "default" } | null;
+  deadline: string | null;
+  pain_points: { dimension: string; texts: number; labels: { code: string; name: string; count: number }[] }[];
+  /** For `recovered`: the id of the `fired` alert it closes. */
+  closes: string | null;
+  pack: PackInfo;
+}
+
+/** An input that was rejected, late, duplicate, or counted with a remark. */
+export interface Notice {
+  /** Index of the event in the batch (0 for a single event). */
+  index: number;
+  id: string | null;
+  kind: "invalid" | "late" | "duplicate" | "warning";
+  message: string;
+  problems: Problem[];
+}
+
+/** The result of one ingest call. */
+export interface Outcome {
+  accepted: number;
+  alerts: Alert[];
+  notices: Notice[];
+}
+
+// ---- engines --------------------------------------------------------------------------------------
+
+/** A compiled rule pack. Immutable; reuse it for many complaints. */
+export declare class Engine {
+  /** Compile a pack; the built-in default pack (Chinese retail banking) when omitted. Throws `WenduError` (`invalid_pack`). */
+  constructor(pack?: Pack);
+  /** Id, version and hash of the pack. */
+  readonly pack: Readonly<PackInfo>;
+  /** Classify one complaint (object or JSON text). Throws `WenduError` (`invalid_input`). */
+  classify(complaint: Complaint | string): Decision;
+  /** Classify many complaints in one call (array or its JSON text); bad items come back as `{error}`. */
+  classifyBatch(complaints: readonly Complaint[] | string): BatchResult[];
+  /** Every problem of a pack (errors and warnings), `triggers` included; `[]` when clean. Without a pack: the default pack. */
+  static check(pack?: Pack): Problem[];
+  /** Release the engine now (otherwise the garbage collector does). Later calls throw `freed`. */
+  free(): void;
+  [Symbol.dispose](): void;
+}
+
+/** Low-score and surge alerts over a stream of events, with the policies of a pack's `triggers`. */
+export declare class TriggerEngine {
+  /** Build from a pack (the default pack when omitted). Throws `WenduError` (`invalid_pack`). */
+  constructor(pack?: Pack);
+  readonly pack: Readonly<PackInfo>;
+  /** Ingest one event. Bad, late and duplicate events come back as notices. */
+  ingest(event: TriggerEvent | string): Outcome;
+  /** Ingest many events in order, in one call; notices carry each event's index. */
+  ingestBatch(events: readonly TriggerEvent[] | string): Outcome;
+  /** The state as bytes (UTF-8 JSON), to store and give back to `restore`. */
+  snapshot(): Uint8Array;
+  /** Replace the state with a snapshot taken with the same pack. Throws `WenduError` (`invalid_input`). */
+  restore(snapshot: Uint8Array | string): void;
+  free(): void;
+  [Symbol.dispose](): void;
+}
+
+/** Version of the wendu core inside the module. */
+export declare const version: string;

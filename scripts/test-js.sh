@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Every runtime beyond native Rust, on the same golden vectors (tests/vectors): builds pkg/ and
+# target/wendu-ffi.wasm (scripts/build-wasm.sh), then runs Node (CommonJS and ES module), headless
+# Chromium, a Vite build, the wasmi interpreter and Python wasmtime. Installs what is missing:
+# npm packages from the lock files, Debian's chromium, PyPI wasmtime. wasm-bindgen-cli must be
+# installed already (.ci/run does it). SKIP_BUILD=1 reuses an existing build.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf -- '--- %s\n' "$*"; }
+npm_ci() { (cd "$1" && npm ci --no-audit --no-fund --loglevel=error); }
+
+if [ "${SKIP_BUILD:-0}" != 1 ]; then
+  step "build pkg/ and the embedded module"
+  ./scripts/build-wasm.sh
+fi
+
+step "Node: node --test tests/node (require and import of the package)"
+npm_ci tests/node
+(cd tests/node && node --test)
+
+if ! command -v chromium >/dev/null 2>&1 && [ -z "${CHROMIUM:-}" ]; then
+  step "installing Debian's chromium"
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && apt-get install -y -qq chromium >/dev/null
+  else
+    sudo apt-get update -qq && sudo apt-get install -y -qq chromium >/dev/null
+  fi
+fi
+
+step "browser: headless Chromium, <script type=module> from 127.0.0.1"
+npm_ci tests/browser
+(cd tests/browser && node --test)
+
+step "bundler: tsc against the shipped types, vite build, the built app in Chromium"
+npm_ci tests/bundler
+(cd tests/bundler && node --test)
+
+step "embedded: wasmi interpreter (Rust)"
+WENDU_REQUIRE_WASM=1 cargo test -q --release -p wendu-embedded-tests
+
+step "embedded: Python wasmtime"
+python3 -c 'import wasmtime' 2>/dev/null || python3 -m pip install -q "wasmtime==50.0.1"
+WENDU_REQUIRE_WASM=1 python3 tests/embedded/test_wasmtime.py

@@ -1,0 +1,48 @@
+// The package through a bundler: `npm run build` (tsc --noEmit against the shipped types, then
+// vite build) must succeed, and the built app, served from 127.0.0.1 and run in headless
+// Chromium, must give byte-identical JSON for every golden vector.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { readdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { openPage } from "../browser/chromium.mjs";
+import { serve } from "../browser/server.mjs";
+import { loadVectors } from "../js/vectors.mjs";
+import { describeFailures } from "../js/run-vectors.mjs";
+
+const here = dirname(fileURLToPath(import.meta.url));
+let server, closePage, page;
+
+before(async () => {
+  execFileSync("npm", ["run", "--silent", "build"], { cwd: here, stdio: "inherit" });
+  server = await serve(join(here, "dist"));
+  ({ page, close: closePage } = await openPage(`${server.url}/index.html`));
+});
+
+after(async () => {
+  await closePage?.();
+  await server?.close();
+});
+
+test("vite emitted the module as an asset", () => {
+  const assets = readdirSync(join(here, "dist/assets"));
+  assert.ok(assets.some((f) => f.endsWith(".wasm")), assets.join(", "));
+});
+
+test("the bundled app ran", async () => {
+  const s = await page.evaluate(() => window.app.summary);
+  assert.equal(s.top, "C07");
+  assert.equal(s.batchCode, "cn-banking");
+  assert.ok(s.problems > 0);
+  assert.equal(s.error, "invalid_input /customer/age");
+  assert.equal(s.accepted, 1);
+});
+
+test("every golden vector is byte-identical in the bundled app", async () => {
+  const vectors = loadVectors();
+  const { checked, failures } = await page.evaluate((v) => window.app.runVectors(window.app.wendu, v), vectors);
+  assert.ok(checked >= 100);
+  assert.equal(failures.length, 0, `${failures.length} of ${checked} differ:\n${describeFailures(failures)}`);
+});

@@ -1,0 +1,1 @@
+//! Host helpers for the embedded-runtime tests live in `tests/`.
