@@ -39,8 +39,8 @@ function panel({ ox, oy, w, h, title, xLabel, yLabel, series, yRef }) {
   const lx1 = Math.ceil(Math.log10(Math.max(...xs)));
   const ly0 = Math.floor(Math.log10(Math.min(...ys)));
   const ly1 = Math.max(Math.ceil(Math.log10(Math.max(...ys))), ly0 + 1);
-  const X = (v) => ox + pad.l + ((Math.log10(v) - lx0) / Math.max(lx1 - lx0, 1)) * (w - pad.l - pad.r);
-  const Y = (v) => oy + h - pad.b - ((Math.log10(v) - ly0) / (ly1 - ly0)) * (h - pad.t - pad.b);
+  const X = (v) => +(ox + pad.l + ((Math.log10(v) - lx0) / Math.max(lx1 - lx0, 1)) * (w - pad.l - pad.r)).toFixed(1);
+  const Y = (v) => +(oy + h - pad.b - ((Math.log10(v) - ly0) / (ly1 - ly0)) * (h - pad.t - pad.b)).toFixed(1);
   const out = [];
   out.push(`<text x="${ox + w / 2}" y="${oy + 18}" text-anchor="middle" font-weight="bold">${escape(title)}</text>`);
   for (let e = lx0; e <= lx1; e++) {
@@ -74,10 +74,10 @@ function panel({ ox, oy, w, h, title, xLabel, yLabel, series, yRef }) {
       out.push(`<text x="${X(x).toFixed(1)}" y="${(Y(last[1]) - 6).toFixed(1)}" text-anchor="middle" font-size="11" fill="${c}">✕ skipped</text>`);
     }
   });
-  // legend
+  // legend, bottom right (the curves rise to the upper left or stay low)
   series.forEach((s, i) => {
-    const y = oy + pad.t + 12 + i * 14;
-    const x = ox + pad.l + 8;
+    const y = oy + h - pad.b - 8 - (series.length - 1 - i) * 14;
+    const x = ox + w - pad.r - 150;
     out.push(`<rect x="${x}" y="${y - 8}" width="10" height="10" fill="${color(s.name, i)}"/>`);
     out.push(`<text x="${x + 14}" y="${y + 1}" font-size="10">${escape(s.name)}</text>`);
   });
@@ -120,4 +120,12 @@ ${body}
 <text x="${width / 2}" y="${H + 14}" text-anchor="middle" font-size="10" fill="#666">${escape(caption)}</text>
 </svg>
 `;
+}
+
+// node bench/chart.mjs [results.json] > scaling.svg — redraw from saved results.
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const path = process.argv[2] ?? new URL("./results/latest.json", import.meta.url).pathname;
+  process.stdout.write(scalingSvg(JSON.parse(readFileSync(path, "utf8"))));
 }

@@ -9,6 +9,15 @@ cd "$(dirname "$0")/.."
 
 step() { printf -- '--- %s\n' "$*"; }
 npm_ci() { (cd "$1" && npm ci --no-audit --no-fund --loglevel=error); }
+# Run every runtime even when one fails, so one run shows every difference; fail at the end.
+failed=()
+check() {
+  local name=$1
+  shift
+  if ! "$@"; then
+    failed+=("$name")
+  fi
+}
 
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
   step "build pkg/ and the embedded module"
@@ -17,7 +26,7 @@ fi
 
 step "Node: node --test tests/node (require and import of the package)"
 npm_ci tests/node
-(cd tests/node && node --test)
+check node bash -c 'cd tests/node && node --test'
 
 if ! command -v chromium >/dev/null 2>&1 && [ -z "${CHROMIUM:-}" ]; then
   step "installing Debian's chromium"
@@ -30,15 +39,20 @@ fi
 
 step "browser: headless Chromium, <script type=module> from 127.0.0.1"
 npm_ci tests/browser
-(cd tests/browser && node --test)
+check browser bash -c 'cd tests/browser && node --test'
 
 step "bundler: tsc against the shipped types, vite build, the built app in Chromium"
 npm_ci tests/bundler
-(cd tests/bundler && node --test)
+check bundler bash -c 'cd tests/bundler && node --test'
 
 step "embedded: wasmi interpreter (Rust)"
-WENDU_REQUIRE_WASM=1 cargo test -q --release -p wendu-embedded-tests
+check wasmi env WENDU_REQUIRE_WASM=1 cargo test -q --release -p wendu-embedded-tests
 
 step "embedded: Python wasmtime"
 python3 -c 'import wasmtime' 2>/dev/null || python3 -m pip install -q "wasmtime==50.0.1"
-WENDU_REQUIRE_WASM=1 python3 tests/embedded/test_wasmtime.py
+check wasmtime env WENDU_REQUIRE_WASM=1 python3 tests/embedded/test_wasmtime.py
+
+if [ ${#failed[@]} -gt 0 ]; then
+  echo "test-js: failed on: ${failed[*]}" >&2
+  exit 1
+fi

@@ -29,3 +29,6 @@ section "pack schema (packs/schema.json against packs, broken packs and the vali
 python3 -c 'import jsonschema' 2>/dev/null || python3 -m pip install -q jsonschema
 cargo build -q --release -p wendu-cli
 python3 tests/schema_check.py --wendu ./target/release/wendu
+
+section "WebAssembly: the npm package and the embedded ABI on every runtime (Node, Chromium, Vite, wasmi, wasmtime)"
+./scripts/test-js.sh

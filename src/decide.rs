@@ -514,8 +514,8 @@ fn decide_with(
         keys,
     } = scratch;
     // Title first, then text (the order of the normalised text); no Vec for two parts.
-    let both = [title.unwrap_or(""), text];
-    let originals: &[&str] = if title.is_some() { &both } else { &both[1..] };
+    let texts = [title.unwrap_or(""), text];
+    let originals: &[&str] = if title.is_some() { &texts } else { &texts[1..] };
     norm.fill(originals, &compiled.normalize);
     scan_into(compiled, &norm.text, s);
     let norm: &Normalized = norm;
@@ -524,7 +524,7 @@ fn decide_with(
     // stack array rather than a Vec.
     utf16_table(title.unwrap_or(""), utf16_title);
     utf16_table(text, utf16_text);
-    let mut both = [
+    let mut part_array = [
         Part {
             name: "title",
             original: title.unwrap_or(""),
@@ -539,9 +539,9 @@ fn decide_with(
         },
     ];
     let parts: &mut [Part] = if title.is_some() {
-        &mut both
+        &mut part_array
     } else {
-        &mut both[1..]
+        &mut part_array[1..]
     };
 
     // Personal data first, so that everything quoted later can be masked.

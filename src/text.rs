@@ -227,10 +227,10 @@ pub fn normalize_str(s: &str, opts: &NormalizeOptions) -> String {
 pub fn normalize_cow<'a>(s: &'a str, opts: &NormalizeOptions) -> std::borrow::Cow<'a, str> {
     let unchanged = |c: char| {
         if c.is_ascii() {
-            !c.is_ascii_whitespace()
-                && c != '\u{0B}'
-                && !(opts.case_fold && c.is_ascii_uppercase())
-                && !(opts.strip_punctuation && c.is_ascii_punctuation())
+            let changed = c.is_whitespace()
+                || (opts.case_fold && c.is_ascii_uppercase())
+                || (opts.strip_punctuation && c.is_ascii_punctuation());
+            !changed
         } else {
             ('\u{4E00}'..='\u{9FFF}').contains(&c) && (!opts.traditional || to_simplified(c) == c)
         }

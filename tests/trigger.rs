@@ -979,3 +979,16 @@ fn a_pack_without_triggers_has_no_policies() {
     assert!(t.policies().is_empty());
     assert_eq!(t.ingest(ev("1", 1, 0, json!({}))).accepted, 1);
 }
+
+#[test]
+fn a_label_condition_after_a_text_condition_sees_the_classification() {
+    // Policy 1 scans the comment without classifying it, then classifies it for its pain points;
+    // policy 2's label condition must still see the labels.
+    let mut t = engine(json!({"policies": [
+        {"id": "p1", "kind": "immediate", "scale": "csat5", "when": {"terms": ["otp"]}},
+        {"id": "p2", "kind": "immediate", "scale": "csat5",
+         "when": {"label": {"dimension": "reason", "code": "login"}}}]}));
+    let alerts = run(&mut t, vec![ev("1", 1, 0, json!({"comment": "otp never arrives"}))]);
+    let policies: Vec<&str> = alerts.iter().map(|a| a.policy.as_str()).collect();
+    assert_eq!(policies, ["p1", "p2"]);
+}

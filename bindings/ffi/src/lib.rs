@@ -24,7 +24,7 @@
 
 #![deny(unsafe_op_in_unsafe_fn, clippy::undocumented_unsafe_blocks)]
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::thread::LocalKey;
 use wendu::trigger::TriggerEngine;
 use wendu::{Engine, Error, Problem};
@@ -67,28 +67,33 @@ thread_local! {
     static TRIGGERS: RefCell<Slots<TriggerEngine>> = const { RefCell::new(Slots::new()) };
     static RESULT: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
     static LAST_ERROR: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
-    static HOOKED: Cell<bool> = const { Cell::new(false) };
+    #[cfg(target_arch = "wasm32")]
+    static HOOKED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
 /// Record a panic's message as an `internal` error before the module traps, so a host that
-/// catches the trap can still say what went wrong.
+/// catches the trap can still say what went wrong. Only in WebAssembly: natively the panic
+/// aborts the process after the default message, and a library must not replace its host's hook.
 fn hook_panics() {
-    if HOOKED.with(|h| h.replace(true)) {
-        return;
+    #[cfg(target_arch = "wasm32")]
+    {
+        if HOOKED.with(|h| h.replace(true)) {
+            return;
+        }
+        std::panic::set_hook(Box::new(|info| {
+            let json = error_json("internal", &format!("wendu internal error: {info}"), &[]);
+            LAST_ERROR.with(|e| {
+                if let Ok(mut e) = e.try_borrow_mut() {
+                    *e = json.clone().into_bytes();
+                }
+            });
+            RESULT.with(|r| {
+                if let Ok(mut r) = r.try_borrow_mut() {
+                    *r = json.into_bytes();
+                }
+            });
+        }));
     }
-    std::panic::set_hook(Box::new(|info| {
-        let json = error_json("internal", &format!("wendu internal error: {info}"), &[]);
-        LAST_ERROR.with(|e| {
-            if let Ok(mut e) = e.try_borrow_mut() {
-                *e = json.clone().into_bytes();
-            }
-        });
-        RESULT.with(|r| {
-            if let Ok(mut r) = r.try_borrow_mut() {
-                *r = json.into_bytes();
-            }
-        });
-    }));
 }
 
 fn error_json(code: &str, message: &str, problems: &[Problem]) -> String {
@@ -111,7 +116,8 @@ fn ok(json: String) -> i32 {
 fn fail_json(json: String) -> i32 {
     LAST_ERROR.with(|e| {
         if let Ok(mut e) = e.try_borrow_mut() {
-            e.clone_from(&json.clone().into_bytes());
+            e.clear();
+            e.extend_from_slice(json.as_bytes());
         }
     });
     set_result(json.into_bytes());

@@ -38,6 +38,9 @@ fn module_bytes() -> Option<Vec<u8>> {
 
 type In3 = TypedFunc<(i32, i32, i32), i32>;
 
+/// A vector file's name and content.
+type Named = (String, Value);
+
 /// One instance of the module and its exports, used the way docs/embedding.md describes.
 struct Wendu {
     store: Store<()>,
@@ -183,7 +186,7 @@ fn vectors_root() -> PathBuf {
     repo().join("tests/vectors")
 }
 
-fn load(kind: &str) -> Vec<(String, Value)> {
+fn load(kind: &str) -> Vec<Named> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(vectors_root().join(kind))
         .expect("vectors")
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -236,7 +239,7 @@ fn run_all(w: &mut Wendu) -> (usize, Vec<String>) {
     // classify, and one batch per pack over the structured inputs
     // One engine per distinct pack, as an app keeps it; freed at the end.
     let mut engines: Vec<(Option<String>, Result<i32, String>)> = Vec::new();
-    let mut groups: Vec<(Option<String>, Vec<(String, Value)>)> = Vec::new();
+    let mut groups: Vec<(Option<String>, Vec<Named>)> = Vec::new();
     for (file, v) in load("classify") {
         let pack = pack_of(&v);
         let want = v["expected"].as_str().unwrap_or_default().to_string();
