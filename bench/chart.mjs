@@ -29,11 +29,11 @@ function fmt(v) {
  * One log–log panel. series: [{name, points: [[x, y], …], skipped: [x, …]}]. Returns SVG text placed
  * at (ox, oy) with size (w, h).
  */
-function panel({ ox, oy, w, h, title, xLabel, yLabel, series, yRef }) {
+function panel({ ox, oy, w, h, title, xLabel, yLabel, series, yRef, legend = "br" }) {
   const pad = { l: 58, r: 12, t: 30, b: 42 };
   const all = series.flatMap((s) => s.points);
   const xs = all.map((p) => p[0]).filter((v) => v > 0);
-  const ys = all.map((p) => p[1]).filter((v) => v > 0).concat(yRef ? [yRef.y] : []);
+  const ys = all.map((p) => p[1]).filter((v) => v > 0);
   if (!xs.length || !ys.length) return "";
   const lx0 = Math.floor(Math.log10(Math.min(...xs)));
   const lx1 = Math.ceil(Math.log10(Math.max(...xs)));
@@ -57,9 +57,12 @@ function panel({ ox, oy, w, h, title, xLabel, yLabel, series, yRef }) {
   out.push(`<text x="${ox + pad.l + (w - pad.l - pad.r) / 2}" y="${oy + h - 8}" text-anchor="middle" font-size="11">${escape(xLabel)}</text>`);
   out.push(`<text transform="translate(${ox + 13},${oy + pad.t + (h - pad.t - pad.b) / 2}) rotate(-90)" text-anchor="middle" font-size="11">${escape(yLabel)}</text>`);
   if (yRef) {
-    const y = Y(yRef.y);
-    out.push(`<line x1="${ox + pad.l}" y1="${y}" x2="${ox + w - pad.r}" y2="${y}" stroke="#999" stroke-dasharray="5 4"/>`);
-    out.push(`<text x="${ox + w - pad.r - 4}" y="${y - 4}" text-anchor="end" font-size="10" fill="#666">${escape(yRef.label)}</text>`);
+    // a reference line y = k·x (e.g. 1 µs per character), clipped to the plot
+    const [xa, xb] = [10 ** lx0, 10 ** lx1];
+    const [ya, yb] = [yRef.k * xa, yRef.k * xb];
+    out.push(`<line x1="${X(xa)}" y1="${Y(ya)}" x2="${X(xb)}" y2="${Y(yb)}" stroke="#999" stroke-dasharray="5 4"/>`);
+    const xm = 10 ** (lx0 + 0.12 * (lx1 - lx0));
+    out.push(`<text x="${X(xm) + 6}" y="${Y(yRef.k * xm) + 16}" font-size="10" fill="#666">${escape(yRef.label)}</text>`);
   }
   series.forEach((s, i) => {
     const c = color(s.name, i);
@@ -76,8 +79,8 @@ function panel({ ox, oy, w, h, title, xLabel, yLabel, series, yRef }) {
   });
   // legend, bottom right (the curves rise to the upper left or stay low)
   series.forEach((s, i) => {
-    const y = oy + h - pad.b - 8 - (series.length - 1 - i) * 14;
-    const x = ox + w - pad.r - 150;
+    const y = legend === "tl" ? oy + pad.t + 14 + i * 14 : oy + h - pad.b - 8 - (series.length - 1 - i) * 14;
+    const x = legend === "tl" ? ox + pad.l + 8 : ox + w - pad.r - 150;
     out.push(`<rect x="${x}" y="${y - 8}" width="10" height="10" fill="${color(s.name, i)}"/>`);
     out.push(`<text x="${x + 14}" y="${y + 1}" font-size="10">${escape(s.name)}</text>`);
   });
@@ -91,7 +94,7 @@ export function scalingSvg(results) {
   const rules = results.scaling_rules;
   if (rules) {
     panels.push({
-      title: "Cost per complaint vs rules", xLabel: "keyword rules in the pack", yLabel: "µs per complaint (median)",
+      title: "Cost per complaint vs rules", xLabel: "keyword rules in the pack", yLabel: "µs per complaint (median)", legend: "tl",
       series: rules.engines.map((e) => ({ name: e.name, points: e.points.filter((p) => p.us != null).map((p) => [p.rules, p.us]), skipped: e.points.filter((p) => p.skipped).map((p) => p.rules) })),
     });
   }
@@ -100,7 +103,7 @@ export function scalingSvg(results) {
     panels.push({
       title: "Cost per complaint vs text length", xLabel: "characters per complaint", yLabel: "µs per complaint (median)",
       series: len.engines.map((e) => ({ name: e.name, points: e.points.filter((p) => p.us != null).map((p) => [p.chars, p.us]), skipped: e.points.filter((p) => p.skipped).map((p) => p.chars) })),
-      yRef: { y: 1000 * 10, label: "1 ms per 1,000 chars at 10k" },
+      yRef: { k: 1, label: "1 ms per 1,000 chars" },
     });
   }
   const pat = results.pathological;

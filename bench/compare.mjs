@@ -7,9 +7,10 @@
 //   node bench/compare.mjs            full run (~10 minutes on 2 cores)
 //   node bench/compare.mjs --quick    smoke run (~1 minute): samples, one round, fewer sizes
 //   options: --corpus PATH (Chinese corpus), --no-native, --no-english, --out DIR
+//   node bench/compare.mjs --median a.json b.json …   medians of saved runs, as Markdown tables
 //
 // The peer packages are installed on first use (npm ci --prefix bench).
-import { existsSync, mkdirSync, readFileSync, writeFileSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { execFileSync, spawnSync } from "node:child_process";
@@ -49,6 +50,9 @@ async function loadWendu() {
 }
 
 // ---- small utilities ----------------------------------------------------------------------------
+
+/** The module file the Node entry loads (pkg/ has moved it between builds). */
+const wasmFile = () => ["pkg/wendu_wasm_bg.wasm", "pkg/node/wendu_wasm_bg.wasm"].map((f) => join(repo, f)).find((f) => existsSync(f)) ?? null;
 
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s.length ? s[Math.floor(s.length / 2)] : NaN; };
 const pct = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s.length ? s[Math.min(s.length - 1, Math.floor(p * s.length))] : NaN; };
@@ -217,7 +221,7 @@ function agreement(sp, items, wendus, decisions, peerResults, baseline, baseline
       for (const x of a) if (!b.has(x)) diffs.push({ key: `factor:${x}`, side: "wendu only" });
       for (const x of b) if (!a.has(x)) diffs.push({ key: `factor:${x}`, side: "peer only" }); }
     const dec = decisions[i];
-    const negatedTerms = new Set((dec.negated || []).map((n) => n.term));
+    const negatedTerms = new Set((dec.negated || []).map((n) => T.foldTerm(n.term.replace(/\*$/, ""))));
     let renorm = null;
     for (const df of diffs) {
       const [dimId, code] = df.key.split(":");
@@ -229,7 +233,7 @@ function agreement(sp, items, wendus, decisions, peerResults, baseline, baseline
       if (dim && dim.fallback === code) cause = "fallback (follows another difference)";
       else if (dim && dim.exclusive.some((g) => g.includes(code) && diffs.some((o) => o !== df && g.includes(o.key.split(":")[1]) && o.key.startsWith(dimId + ":")))) cause = "exclusive group (follows another difference)";
       else if (dimId === "factor" && /^amount|large_amount/.test(code)) cause = "amounts (Chinese numerals, 多/余, currencies)";
-      else if (baselineResults && has(baselineResults[i]) === has(w)) cause = "this translation (contains(): no word boundaries, near = both terms anywhere)";
+      else if (baselineResults && has(baselineResults[i]) === has(w)) cause = "this engine's translation, not the RegExp baseline's (ZEN contains(): no word boundaries, near = both terms anywhere; ZEN matches(): boundaries without look-around)";
       else if ([...negatedTerms].some((t) => termSet.has(t))) cause = "negation (wendu drops negated terms)";
       else {
         if (!renorm) {
@@ -333,11 +337,16 @@ async function corpusRun({ title, pack, dims, items: given, note, slowK, rounds,
 async function childMain() {
   const [, kind, dir] = args;
   const sample = JSON.parse(readFileSync(join(dir, "sample.json"), "utf8"));
+  if (kind === "wendu") {
+    // pkg/ may be mid-rebuild: wait for its files before the clock starts
+    for (let i = 0; i < 90 && !(["pkg/node.cjs", "pkg/node/api.cjs", "pkg/node/wendu_wasm.js"].every((f) => existsSync(join(repo, f))) && wasmFile()); i++) await sleep(2000);
+    await sleep(200);
+  }
   const rss0 = process.memoryUsage().rss, heap0 = process.memoryUsage().heapUsed;
   const t0 = now();
   let classify;
   let lib;
-  if (kind === "wendu") lib = require(join(repo, "pkg/node.cjs"));
+  if (kind === "wendu") lib = await loadWendu();
   else if (kind === "jre") lib = require("json-rules-engine");
   else if (kind.startsWith("zen")) lib = require("@gorules/zen-engine");
   else lib = await import("./translate.mjs");
@@ -706,7 +715,12 @@ async function main() {
   console.log(`wendu ${wendu.version} (pkg/); json-rules-engine ${jreVersion}; @gorules/zen-engine ${zenVersion}`);
 
   const rounds = QUICK ? 1 : 5;
-  const results = { quick: QUICK, machine, versions: { wendu: wendu.version, "json-rules-engine": jreVersion, "@gorules/zen-engine": zenVersion }, approximations: T.APPROXIMATIONS };
+  const wasm = wasmFile() ?? "";
+  let head = null;
+  try { head = execFileSync("git", ["-C", repo, "rev-parse", "--short", "HEAD"], { encoding: "utf8" }).trim(); } catch {}
+  const build = { git_head: head, wasm_built: existsSync(wasm) ? statSync(wasm).mtime.toISOString().slice(0, 16).replace("T", " ") + " UTC" : null, wasm_bytes: existsSync(wasm) ? statSync(wasm).size : null };
+  console.log(`pkg/node/wendu_wasm_bg.wasm built ${build.wasm_built} (${build.wasm_bytes} bytes); git HEAD ${head} (the working tree may differ)`);
+  const results = { quick: QUICK, machine, build, versions: { wendu: wendu.version, "json-rules-engine": jreVersion, "@gorules/zen-engine": zenVersion }, approximations: T.APPROXIMATIONS };
 
   // Chinese corpus
   const cnPack = T.readPack(join(repo, "packs/cn-banking.json"));
@@ -776,5 +790,61 @@ async function main() {
   console.log(`\nwrote ${join(outDir, `${base}.json`).replace(repo + "/", "")} and ${join(outDir, `${QUICK ? "quick-" : ""}scaling.svg`).replace(repo + "/", "")}; ${machine.seconds} s; load average at end ${machine.load_end}`);
 }
 
+// ---- medians of several saved runs, as Markdown (for BENCHMARKS.md) -------------------------------
+
+function medianReport(files) {
+  const runs = files.map((f) => JSON.parse(readFileSync(f, "utf8")));
+  const span = (xs, f) => { xs = xs.filter((x) => x != null && isFinite(x)); return xs.length ? `${f(median(xs))}${xs.length > 1 ? ` (${f(Math.min(...xs))}–${f(Math.max(...xs))})` : ""}` : "—"; };
+  console.log(`Medians of ${runs.length} runs (min–max in brackets): ${runs.map((r) => `${r.machine.date}, load ${r.machine.load_start}`).join("; ")}\n`);
+  for (const key of ["cn", "en"]) {
+    const rs = runs.map((r) => r[key]).filter((x) => x?.rows);
+    if (!rs.length) continue;
+    const last = rs.at(-1);
+    console.log(`**${last.title}** — ${last.complaints.toLocaleString("en-US")} complaints, mean ${last.mean_chars} chars; ${last.pack}, ${last.dims.join(" + ")} (${last.label_rules} label rules) + ${last.factors} factors\n`);
+    console.log("| engine | complaints/s | wendu WASM is | p50 µs | p99 µs | cold start ms | × wendu | RSS MiB | × wendu | same decisions as wendu |");
+    console.log("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    const nat = rs.map((r) => r.native).filter((n) => n && !n.missing);
+    if (nat.length) {
+      console.log(`| wendu native: bare Aho-Corasick scan | ${span(nat.map((n) => n.bare_ac), fmtRate)} | | | | | | | | |`);
+      console.log(`| wendu native: classify | ${span(nat.map((n) => n.classify), fmtRate)} | native is ${span(rs.filter((r) => r.native && !r.native.missing).map((r) => r.native.classify / r.rows[0].rate), fmtX)} | | | ${span(nat.map((n) => n.compile_ms), (x) => x.toFixed(1))} (compile) | | ${span(nat.map((n) => n.peak_mib), (x) => x.toFixed(1))} (peak) | | |`);
+    }
+    for (const row of last.rows) {
+      const rows = rs.map((r) => r.rows.find((x) => x.name === row.name)).filter(Boolean);
+      const coldName = row.name.startsWith("wendu WASM") ? "wendu WASM" : row.name.startsWith("ZEN contains()") ? "ZEN contains()" : row.name;
+      const colds = rs.map((r) => r.cold?.[coldName]).filter(Boolean);
+      const coldRatio = rs.map((r) => (r.cold?.[coldName] && r.cold?.["wendu WASM"] ? r.cold[coldName].cold_ms / r.cold["wendu WASM"].cold_ms : null));
+      const rssRatio = rs.map((r) => (r.cold?.[coldName] && r.cold?.["wendu WASM"] ? r.cold[coldName].rss_mib / r.cold["wendu WASM"].rss_mib : null));
+      const ratio = row.name.includes("classifyBatch") ? "1×" : span(rows.map((x) => x.wendu_rate / x.rate), fmtX);
+      const sample = row.set !== "all" ? ` (${row.set})` : "";
+      console.log(`| ${row.name}${sample} | ${span(rows.map((x) => x.rate), fmtRate)} | ${ratio} | ${span(rows.map((x) => x.p50_us), fmtUs)} | ${span(rows.map((x) => x.p99_us), fmtUs)} | ${span(colds.map((c) => c.cold_ms), (x) => x.toFixed(0))} | ${span(coldRatio, fmtX)} | ${span(colds.map((c) => c.rss_mib), (x) => x.toFixed(1))} | ${span(rssRatio, fmtX)} | ${row.agreement_pct != null ? row.agreement_pct + "%" : ""} |`);
+    }
+    console.log("");
+  }
+  const curve = (k, x, label) => {
+    const rs = runs.map((r) => r[k]).filter(Boolean);
+    if (!rs.length) return;
+    const xs = rs[0].engines[0].points.map((p) => p[x]);
+    console.log(`| ${label} | ${rs[0].engines.map((e) => e.name).join(" | ")} |`);
+    console.log(`|---:|${rs[0].engines.map(() => "---:").join("|")}|`);
+    for (const xv of xs) {
+      const cells = rs[0].engines.map((e) => {
+        const pts = rs.map((r) => r.engines.find((z) => z.name === e.name)?.points.find((p) => p[x] === xv)).filter(Boolean);
+        if (pts.some((p) => p.skipped)) return "skipped (> 60 s)";
+        return span(pts.map((p) => p.us), fmtUs);
+      });
+      console.log(`| ${xv.toLocaleString("en-US")} | ${cells.join(" | ")} |`);
+    }
+    console.log("");
+  };
+  curve("scaling_rules", "rules", "rules");
+  curve("scaling_length", "chars", "chars");
+  console.log("| target | " + runs.map((_, i) => `run ${i + 1}`).join(" | ") + " |");
+  console.log("|---|" + runs.map(() => "---").join("|") + "|");
+  for (const t of runs.at(-1).targets) {
+    console.log(`| ${t.target} | ${runs.map((r) => { const x = r.targets.find((y) => y.target.slice(0, 20) === t.target.slice(0, 20)); return x ? `${x.ok ? "met" : "**missed**"} ${x.shown}` : "—"; }).join(" | ")} |`);
+  }
+}
+
 if (args[0] === "--child") await childMain();
+else if (args[0] === "--median") medianReport(args.slice(1));
 else await main();

@@ -2,6 +2,14 @@
 // module, browsers, bundlers). Shapes follow docs/decision-format.md; every result is exactly the
 // core's JSON, parsed.
 
+// `Symbol.dispose` (explicit resource management) for projects whose `lib` predates it; merges
+// with TypeScript's own declaration (lib esnext.disposable, TS >= 5.2) when that is present.
+declare global {
+  interface SymbolConstructor {
+    readonly dispose: unique symbol;
+  }
+}
+
 // ---- values ---------------------------------------------------------------------------------------
 
 /** Any JSON value (complaint fields, event fields, field-condition values). */
@@ -279,6 +287,10 @@ export declare class Engine {
   classify(complaint: Complaint | string): Decision;
   /** Classify many complaints in one call (array or its JSON text); bad items come back as `{error}`. */
   classifyBatch(complaints: readonly Complaint[] | string): BatchResult[];
+  /** `classify`, returning the decision as the core's JSON text (byte-identical on every runtime). */
+  classifyJSON(complaint: Complaint | string): string;
+  /** `classifyBatch`, returning the JSON text of the result array; no objects are built (faster when forwarding JSON). */
+  classifyBatchJSON(complaints: readonly Complaint[] | string): string;
   /** Every problem of a pack (errors and warnings), `triggers` included; `[]` when clean. Without a pack: the default pack. */
   static check(pack?: Pack): Problem[];
   /** Release the engine now (otherwise the garbage collector does). Later calls throw `freed`. */

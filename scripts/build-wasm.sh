@@ -42,10 +42,21 @@ if ! cmp -s pkg/web/wendu_wasm_bg.wasm pkg/node/wendu_wasm_bg.wasm ||
   exit 1
 fi
 echo "build-wasm: wasm-opt ${opt_flags[*]} ($($wasm_opt --version))"
-"$wasm_opt" "${opt_flags[@]}" pkg/web/wendu_wasm_bg.wasm -o target/wendu_wasm_bg.opt.wasm
-for t in web node bundler; do
-  cp target/wendu_wasm_bg.opt.wasm "pkg/$t/wendu_wasm_bg.wasm"
-done
+"$wasm_opt" "${opt_flags[@]}" pkg/web/wendu_wasm_bg.wasm -o pkg/wendu_wasm_bg.wasm
+# ...and ship it once: point each target's glue at pkg/wendu_wasm_bg.wasm (one line each).
+rm pkg/web/wendu_wasm_bg.wasm pkg/node/wendu_wasm_bg.wasm pkg/bundler/wendu_wasm_bg.wasm
+relink() { # file, exact old text, new text
+  local n
+  n=$(grep -cF -- "$2" "$1" || true)
+  if [ "$n" != 1 ]; then
+    echo "build-wasm: expected one \"$2\" in $1, found $n (wasm-bindgen output changed?)" >&2
+    exit 1
+  fi
+  sed -i "s|$2|$3|" "$1"
+}
+relink pkg/web/wendu_wasm.js "new URL('wendu_wasm_bg.wasm', import.meta.url)" "new URL('../wendu_wasm_bg.wasm', import.meta.url)"
+relink pkg/node/wendu_wasm.js '`${__dirname}/wendu_wasm_bg.wasm`' '`${__dirname}/../wendu_wasm_bg.wasm`'
+relink pkg/bundler/wendu_wasm.js '"./wendu_wasm_bg.wasm"' '"../wendu_wasm_bg.wasm"'
 "$wasm_opt" "${opt_flags[@]}" "$out/wendu_ffi.wasm" -o target/wendu-ffi.wasm
 
 # The Node entry is CommonJS: derive node/api.cjs from the one hand-written pkg/api.mjs.
@@ -67,6 +78,6 @@ const m = new WebAssembly.Module(fs.readFileSync("target/wendu-ffi.wasm"));
 const imports = WebAssembly.Module.imports(m);
 if (imports.length) { console.error("build-wasm: target/wendu-ffi.wasm has imports:", imports); process.exit(1); }
 '
-for f in pkg/web/wendu_wasm_bg.wasm target/wendu-ffi.wasm; do
+for f in pkg/wendu_wasm_bg.wasm target/wendu-ffi.wasm; do
   printf 'build-wasm: %-28s %8d bytes, %7d gzipped\n' "$f" "$(wc -c <"$f")" "$(gzip -9c "$f" | wc -c)"
 done

@@ -988,7 +988,10 @@ fn a_label_condition_after_a_text_condition_sees_the_classification() {
         {"id": "p1", "kind": "immediate", "scale": "csat5", "when": {"terms": ["otp"]}},
         {"id": "p2", "kind": "immediate", "scale": "csat5",
          "when": {"label": {"dimension": "reason", "code": "login"}}}]}));
-    let alerts = run(&mut t, vec![ev("1", 1, 0, json!({"comment": "otp never arrives"}))]);
+    let alerts = run(
+        &mut t,
+        vec![ev("1", 1, 0, json!({"comment": "otp never arrives"}))],
+    );
     let policies: Vec<&str> = alerts.iter().map(|a| a.policy.as_str()).collect();
     assert_eq!(policies, ["p1", "p2"]);
 }

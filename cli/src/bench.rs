@@ -85,7 +85,7 @@ pub fn run(
 
     // Warm up, then measure `rounds` passes of each mode; report the median pass.
     let n = complaints.len() as f64;
-    let mut measure = |name: &str, f: &mut dyn FnMut() -> usize| {
+    let measure = |name: &str, f: &mut dyn FnMut() -> usize| {
         f();
         let mut rates = Vec::new();
         let mut sink = 0usize;

@@ -266,7 +266,7 @@ fn classify(
                 writeln!(out, "{record}").map_err(|e| e.to_string())?;
             }
         }
-        if progress && count % 1000 == 0 {
+        if progress && count.is_multiple_of(1000) {
             eprint!("\r{count} complaints, {errors} errors");
         }
     }

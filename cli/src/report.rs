@@ -29,7 +29,9 @@ pub fn run(engine: &Engine, file: &Path, as_json: bool) -> Result<ExitCode, Stri
     let mut factors: BTreeMap<String, usize> = BTreeMap::new();
     let mut terms: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
     let (mut total, mut errors) = (0usize, 0usize);
+    let mut bad_lines: Vec<usize> = Vec::new();
     for row in rows {
+        let line = row.line;
         let d = match row
             .json
             .map_err(|e| e.to_string())
@@ -38,6 +40,7 @@ pub fn run(engine: &Engine, file: &Path, as_json: bool) -> Result<ExitCode, Stri
             Ok(d) => d,
             Err(_) => {
                 errors += 1;
+                bad_lines.push(line);
                 continue;
             }
         };
@@ -82,7 +85,7 @@ pub fn run(engine: &Engine, file: &Path, as_json: bool) -> Result<ExitCode, Stri
                 .collect()
         };
         let out = json!({
-            "complaints": total, "errors": errors, "pack": engine.info(),
+            "complaints": total, "errors": errors, "unreadable_lines": bad_lines, "pack": engine.info(),
             "dimensions": dims.iter().map(|(d, m)| json!({"dimension": d, "labels": to_obj(m)})).collect::<Vec<_>>(),
             "levels": to_obj(&levels), "factors": to_obj(&factors), "routes": to_obj(&routes),
             "top_terms_by_reason": terms.iter().map(|(r, m)| json!({"reason": r, "terms": sorted(m).into_iter().take(10).map(|(t, c)| json!({"term": t, "count": c})).collect::<Vec<_>>()})).collect::<Vec<_>>(),

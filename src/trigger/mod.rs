@@ -2,8 +2,9 @@
 //!
 //! The flow, one module per step: [`event`] (read and validate a feedback event) → [`policy`]
 //! (which policies take it; `when` conditions from [`cond`]) → [`window`] (sliding windows per
-//! policy and group) → [`alert`] (alerts, notices, outcome); [`snapshot`] saves and restores the
-//! state. Everything runs on event time (never the wall clock), with no I/O, deterministically.
+//! policy and group) → [`alert`] (alerts, notices, outcome); `state` holds what persists between
+//! events (windows, cooldowns, ids) and [`snapshot`] saves and restores it. Everything runs on
+//! event time (never the wall clock), with no I/O, deterministically. Format: docs/triggers.md.
 //!
 //! ```
 //! use wendu::trigger::TriggerEngine;
@@ -38,7 +39,7 @@ pub mod cond;
 pub mod event;
 pub mod policy;
 pub mod snapshot;
-pub mod state;
+mod state;
 pub mod window;
 
 pub use alert::{Alert, AlertKind, Notice, NoticeKind, Outcome};
@@ -103,6 +104,8 @@ struct Item<'a> {
     decision: Option<Option<Decision>>,
     given: Option<&'a Decision>,
     prepared: Option<Prepared>,
+    /// `prepared` was built with the classification (label and `decision.*` conditions).
+    prepared_with_decision: bool,
     pain: Option<Box<[u32]>>,
     warning: Option<String>,
 }
@@ -138,17 +141,22 @@ impl<'a> Item<'a> {
     }
 
     fn holds(&mut self, engine: &Engine, conds: &Conditions, ci: usize) -> bool {
-        if self.prepared.is_none() {
-            let d = if conds.needs_decision(ci) {
-                self.decision(engine).cloned()
+        let needs = conds.needs_decision(ci);
+        // Prepare once; again only when this condition needs the classification and the
+        // prepared item was built without it.
+        if self.prepared.is_none() || (needs && !self.prepared_with_decision) {
+            if needs {
+                self.decision(engine);
+            }
+            let d = if needs {
+                self.given
+                    .or_else(|| self.decision.as_ref().and_then(Option::as_ref))
             } else {
                 None
             };
-            self.prepared = Some(conds.prepare(self.text.unwrap_or(""), d.as_ref(), self.fields));
-        } else if conds.needs_decision(ci) && self.given.is_none() && self.decision.is_none() {
-            // Prepared without the classification for an earlier condition: redo with it.
-            let d = self.decision(engine).cloned();
-            self.prepared = Some(conds.prepare(self.text.unwrap_or(""), d.as_ref(), self.fields));
+            let p = conds.prepare(self.text.unwrap_or(""), d, self.fields);
+            self.prepared = Some(p);
+            self.prepared_with_decision = needs;
         }
         match &self.prepared {
             Some(p) => conds.holds(ci, p, self.fields),
@@ -626,6 +634,7 @@ impl TriggerEngine {
             decision: None,
             given: None,
             prepared: None,
+            prepared_with_decision: false,
             pain: None,
             warning: None,
         };
@@ -764,6 +773,7 @@ impl TriggerEngine {
             decision: None,
             given: Some(decision),
             prepared: None,
+            prepared_with_decision: false,
             pain: None,
             warning: None,
         };
@@ -853,10 +863,11 @@ impl TriggerEngine {
         let g = groups.get_or_default(h, key);
         let (view, in_order) = g.window.insert(entry, w, b);
         let view = if in_order {
-            let horizon = tau
-                .saturating_sub(p.span_ms())
-                .saturating_sub(self.spec.allowed_lateness.ms);
-            g.window.expire(horizon);
+            // Expire in batches (an eighth of the reach late): the oldest entries are cold in
+            // cache, and entries beyond the horizon are never counted again anyway.
+            let reach = p.span_ms().saturating_add(self.spec.allowed_lateness.ms);
+            g.window
+                .expire(tau.saturating_sub(reach).saturating_sub(reach / 8));
             g.window.current()
         } else {
             view

@@ -108,7 +108,7 @@ pub struct View {
 }
 
 /// A group's entries and running totals.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Window {
     /// Entries sorted by time (ties in arrival order).
     pub entries: VecDeque<Entry>,
@@ -118,6 +118,23 @@ pub struct Window {
     base: Agg,
     cur_start: usize,
     base_start: usize,
+    /// Time of the oldest entry (`i64::MAX` when empty): lets [`Window::expire`] return without
+    /// touching the oldest entry, which is the one least likely to be in cache.
+    front_at: i64,
+}
+
+impl Default for Window {
+    fn default() -> Self {
+        Window {
+            entries: VecDeque::new(),
+            latest: None,
+            cur: Agg::default(),
+            base: Agg::default(),
+            cur_start: 0,
+            base_start: 0,
+            front_at: i64::MAX,
+        }
+    }
 }
 
 impl Window {
@@ -126,6 +143,7 @@ impl Window {
     /// is not before the group's latest).
     pub fn insert(&mut self, e: Entry, w: i64, b: i64) -> (View, bool) {
         let t = e.at;
+        self.front_at = self.front_at.min(t);
         match self.latest {
             Some(latest) if t < latest => {
                 let p = self.entries.partition_point(|x| x.at <= t);
@@ -206,6 +224,9 @@ impl Window {
 
     /// Drop entries at or before `horizon` (no future evaluation can reach them).
     pub fn expire(&mut self, horizon: i64) {
+        if self.front_at > horizon {
+            return;
+        }
         while let Some(e) = self.entries.front() {
             if e.at > horizon {
                 break;
@@ -221,12 +242,14 @@ impl Window {
             }
             self.entries.pop_front();
         }
+        self.front_at = self.entries.front().map_or(i64::MAX, |e| e.at);
     }
 
     /// Rebuild from entries (sorted by time) and the latest time: used by snapshot restore, so
     /// running totals are never taken on trust from outside.
     pub fn rebuild(entries: Vec<Entry>, latest: Option<i64>, w: i64, b: i64) -> Window {
         let mut win = Window {
+            front_at: entries.first().map_or(i64::MAX, |e| e.at),
             entries: entries.into(),
             latest,
             ..Window::default()

@@ -42,6 +42,13 @@ export function runVectors(api, vectors) {
       actual = errorJson(e, WenduError);
     }
     expect(v.file, "classify", v.expected, actual);
+    // The text form is the core's bytes themselves.
+    try {
+      actual = engine.classifyJSON(v.input);
+    } catch (e) {
+      actual = errorJson(e, WenduError);
+    }
+    expect(v.file, "classifyJSON", v.expected, actual);
     engine.free();
     if (typeof v.input !== "string") {
       const key = v.pack === null ? "\u0000default" : v.pack;
@@ -52,10 +59,9 @@ export function runVectors(api, vectors) {
   for (const group of byPack.values()) {
     const engine = make(api, Engine, group[0].pack);
     const results = engine.classifyBatch(group.map((v) => v.input));
-    group.forEach((v, i) => {
-      const want = v.expected.startsWith('{"code":') ? `{"error":${v.expected}}` : v.expected;
-      expect(v.file, "classifyBatch", want, JSON.stringify(results[i]));
-    });
+    const wants = group.map((v) => (v.expected.startsWith('{"code":') ? `{"error":${v.expected}}` : v.expected));
+    group.forEach((v, i) => expect(v.file, "classifyBatch", wants[i], JSON.stringify(results[i])));
+    expect(`${group.length} vectors of one pack`, "classifyBatchJSON", `[${wants.join(",")}]`, engine.classifyBatchJSON(group.map((v) => v.input)));
     engine.free();
   }
 

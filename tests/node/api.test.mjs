@@ -116,3 +116,27 @@ test("a decision is exactly the core's JSON (spans in UTF-16 units)", () => {
   const [start, end] = d.labels.d[0].rules[0].evidence[0].span;
   assert.equal(text.slice(start, end), "年费");
 });
+
+test("a trap inside the module becomes WenduError internal with the panic message", async () => {
+  const { bind } = await import("../../pkg/api.mjs");
+  class RawEngine {
+    static withDefaultPack() {
+      return new RawEngine();
+    }
+    classify() {
+      throw new WebAssembly.RuntimeError("unreachable");
+    }
+    free() {}
+  }
+  let panic = "panicked at src/decide.rs:1:1: index out of bounds";
+  const api = bind({ RawEngine, version: () => "0.0.0", takePanic: () => { const p = panic; panic = null; return p; } });
+  const e = new api.Engine();
+  assert.throws(() => e.classify({ text: "x" }), (err) => {
+    assert.ok(err instanceof api.WenduError);
+    assert.equal(err.code, "internal");
+    assert.match(err.message, /index out of bounds/);
+    assert.ok(err.cause instanceof WebAssembly.RuntimeError);
+    return true;
+  });
+  assert.throws(() => e.classify({ text: "x" }), { code: "internal", message: /unreachable/ });
+});
