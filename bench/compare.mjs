@@ -9,7 +9,7 @@
 //   options: --corpus PATH (Chinese corpus), --no-native, --no-english, --out DIR
 //   node bench/compare.mjs --median a.json b.json …   medians of saved runs, as Markdown tables
 //
-// The peer packages are installed on first use (npm ci --prefix bench).
+// The peer packages are installed on first use (npm install --prefix bench, versions from the lockfile).
 import { existsSync, mkdirSync, readFileSync, writeFileSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -30,9 +30,10 @@ const QUICK = has("--quick");
 
 function ensurePeers() {
   if (existsSync(join(benchDir, "node_modules/json-rules-engine")) && existsSync(join(benchDir, "node_modules/@gorules/zen-engine"))) return;
-  const ci = existsSync(join(benchDir, "package-lock.json"));
-  console.error(`installing the peer packages (npm ${ci ? "ci" : "install"} --prefix bench) …`);
-  execFileSync("npm", [ci ? "ci" : "install", "--prefix", benchDir, "--no-audit", "--no-fund"], { stdio: "inherit" });
+  // `npm install` rather than `npm ci`: the lockfile pins the versions, but npm leaves ZEN's
+  // optional per-platform packages for other platforms out of it, which `npm ci` rejects.
+  console.error("installing the peer packages (npm install --prefix bench) …");
+  execFileSync("npm", ["install", "--prefix", benchDir, "--no-audit", "--no-fund"], { stdio: "inherit" });
 }
 
 /** pkg/ may be mid-rebuild by scripts/build-wasm.sh: wait for it rather than fail. */
@@ -719,7 +720,7 @@ async function main() {
   let head = null;
   try { head = execFileSync("git", ["-C", repo, "rev-parse", "--short", "HEAD"], { encoding: "utf8" }).trim(); } catch {}
   const build = { git_head: head, wasm_built: existsSync(wasm) ? statSync(wasm).mtime.toISOString().slice(0, 16).replace("T", " ") + " UTC" : null, wasm_bytes: existsSync(wasm) ? statSync(wasm).size : null };
-  console.log(`pkg/node/wendu_wasm_bg.wasm built ${build.wasm_built} (${build.wasm_bytes} bytes); git HEAD ${head} (the working tree may differ)`);
+  console.log(`${wasm.replace(repo + "/", "")} built ${build.wasm_built} (${build.wasm_bytes} bytes); git HEAD ${head} (the working tree may differ)`);
   const results = { quick: QUICK, machine, build, versions: { wendu: wendu.version, "json-rules-engine": jreVersion, "@gorules/zen-engine": zenVersion }, approximations: T.APPROXIMATIONS };
 
   // Chinese corpus

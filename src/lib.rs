@@ -99,11 +99,9 @@ impl Engine {
     }
 
     /// Check a pack without keeping it: every error and warning, empty when it is clean.
+    /// The `triggers` section is checked too (see [`trigger::TriggerEngine::check`]).
     pub fn check(pack_json: &str) -> Vec<Problem> {
-        match Engine::new(pack_json) {
-            Ok(e) => e.pack.warnings.clone(),
-            Err(e) => e.problems().to_vec(),
-        }
+        trigger::TriggerEngine::check(pack_json)
     }
 
     /// Pack id, version and content hash.

@@ -1,5 +1,5 @@
 //! The shipped trigger sections: packs/en-banking.json (app-review replay) and
-//! packs/cn-banking.triggers.json merged into the default Chinese pack — they load, and each
+//! the `triggers` section of the default Chinese pack (packs/cn-banking.json) — they load, and each
 //! policy fires on a small hand-written stream and stays quiet where it should.
 
 use serde_json::{json, Value};
@@ -20,15 +20,14 @@ fn en() -> TriggerEngine {
     build(&read("packs/en-banking.json"))
 }
 
-/// The default pack with the Chinese `triggers` section merged in, as the lead will ship it.
+/// The default pack, whose `triggers` section is the Chinese policies.
 fn cn() -> TriggerEngine {
-    let mut pack: Value = serde_json::from_str(&read("packs/cn-banking.json")).unwrap_or_default();
-    let triggers: Value =
-        serde_json::from_str(&read("packs/cn-banking.triggers.json")).unwrap_or_default();
-    if let Some(m) = pack.as_object_mut() {
-        m.insert("triggers".into(), triggers);
-    }
-    build(&pack.to_string())
+    let pack = read("packs/cn-banking.json");
+    assert!(
+        pack.contains("\"triggers\""),
+        "the default pack ships its triggers"
+    );
+    build(&pack)
 }
 
 fn fired<'a>(alerts: &'a [Alert], policy: &str) -> Vec<&'a Alert> {
