@@ -762,7 +762,8 @@ fn decide_with(
 }
 
 /// Field values quoted as evidence are the caller's structured data; strings that look like
-/// personal data are still masked, because a decision never repeats it.
+/// personal data are still masked, because a decision never repeats it, and numbers are written
+/// in the decision's fixed number format.
 fn mask_value(v: Value) -> Value {
     match v {
         Value::String(s) => {
@@ -783,6 +784,19 @@ fn mask_value(v: Value) -> Value {
             out.push_str(s.get(last..).unwrap_or(""));
             Value::String(out)
         }
+        // Numbers as decisions write them (see `Num`): a JavaScript caller's 70.0 and a Rust
+        // caller's 70 must give the same bytes.
+        Value::Number(n) => match n.as_f64() {
+            Some(f) if n.is_f64() => {
+                let x = (f * 10_000.0).round() / 10_000.0;
+                if x.fract() == 0.0 && x.abs() < 9.0e15 {
+                    Value::from(x as i64)
+                } else {
+                    serde_json::Number::from_f64(x).map_or(Value::Null, Value::Number)
+                }
+            }
+            _ => Value::Number(n),
+        },
         other => other,
     }
 }
