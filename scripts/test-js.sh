@@ -2,8 +2,8 @@
 # Every runtime beyond native Rust, on the same golden vectors (tests/vectors): builds pkg/ and
 # target/wendu-ffi.wasm (scripts/build-wasm.sh), then runs Node (CommonJS and ES module), headless
 # Chromium, a Vite build, the wasmi interpreter and Python wasmtime. Installs what is missing:
-# npm packages from the lock files, Debian's chromium, PyPI wasmtime. wasm-bindgen-cli must be
-# installed already (.ci/run does it). SKIP_BUILD=1 reuses an existing build.
+# wasm-bindgen-cli at the pinned version, npm packages from the lock files, Debian's chromium,
+# PyPI wasmtime. SKIP_BUILD=1 reuses an existing build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,6 +20,11 @@ check() {
 }
 
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
+  wbg=$(sed -n 's/^wasm-bindgen = "=\([0-9.]*\)".*/\1/p' bindings/wasm/Cargo.toml)
+  if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$wbg" ]; then
+    step "installing wasm-bindgen-cli $wbg (about 3 minutes)"
+    cargo install wasm-bindgen-cli --version "$wbg"
+  fi
   step "build pkg/ and the embedded module"
   ./scripts/build-wasm.sh
 fi

@@ -55,7 +55,7 @@ impl Complaint {
         let id = match m.get("id") {
             None | Some(Value::Null) => None,
             Some(Value::String(s)) => Some(s.clone()),
-            Some(Value::Number(n)) => Some(n.to_string()),
+            Some(Value::Number(n)) => Some(crate::validate::number_text(n)),
             Some(other) => {
                 c.error(
                     "/id",

@@ -797,6 +797,8 @@ fn mask_value(v: Value) -> Value {
             }
             _ => Value::Number(n),
         },
+        Value::Array(items) => Value::Array(items.into_iter().map(mask_value).collect()),
+        Value::Object(m) => Value::Object(m.into_iter().map(|(k, v)| (k, mask_value(v))).collect()),
         other => other,
     }
 }

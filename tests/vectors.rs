@@ -145,6 +145,31 @@ fn trigger_resume(v: &Value) -> Result<(), String> {
     Ok(())
 }
 
+/// Where two renderings first differ, with some context either side.
+fn first_difference(want: &str, got: &str) -> String {
+    let at = want
+        .char_indices()
+        .zip(got.chars())
+        .find(|((_, a), b)| a != b)
+        .map_or(want.len().min(got.len()), |((i, _), _)| i);
+    let window = |s: &str| -> String {
+        let mut from = at.saturating_sub(60).min(s.len());
+        while !s.is_char_boundary(from) {
+            from -= 1;
+        }
+        let mut to = (at + 60).min(s.len());
+        while !s.is_char_boundary(to) {
+            to += 1;
+        }
+        s[from..to].to_string()
+    };
+    format!(
+        "at byte {at}:\n  expected …{}…\n  actual   …{}…",
+        window(want),
+        window(got)
+    )
+}
+
 /// Byte range of the value of top-level key `key` in JSON `text`, if present.
 fn value_span(text: &str, key: &str) -> Option<(usize, usize)> {
     let b = text.as_bytes();
@@ -279,7 +304,8 @@ fn golden_vectors() {
                 match v.get(*key) {
                     Some(want) if want == value => {}
                     Some(want) => failures.push(format!(
-                        "{name} `{key}`:\n  expected {want}\n  actual   {value}"
+                        "{name} `{key}`: {}",
+                        first_difference(&want.to_string(), &value.to_string())
                     )),
                     None => failures.push(format!(
                         "{name}: no `{key}` (run WENDU_UPDATE_VECTORS=1 cargo test --test vectors)"

@@ -81,8 +81,8 @@ int32_t wendu_classify_batch(uint32_t engine, const uint8_t *json, size_t len);
 /* Release an engine (unknown handles are ignored). */
 void wendu_engine_free(uint32_t engine);
 
-/* Check a pack, its "triggers" section included (len 0 = the default pack). Result: a JSON array of every problem
- * {"path","message","severity"}; empty when the pack is clean. Always WENDU_OK. */
+/* Check a pack, its "triggers" section included (len 0 = the default pack). Result: a JSON array
+ * of every problem {"path","message","severity"}; empty when the pack is clean. Always WENDU_OK. */
 int32_t wendu_check(const uint8_t *pack, size_t pack_len);
 
 /* ---- triggers (low scores and surges over a stream of feedback events) ------------------------- */

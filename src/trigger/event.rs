@@ -286,7 +286,7 @@ pub fn read_id(v: Option<&Value>, path: &str, c: &mut Checker) -> Option<String>
             None
         }
         Some(Value::String(s)) => Some(s.clone()),
-        Some(Value::Number(n)) => Some(n.to_string()),
+        Some(Value::Number(n)) => Some(crate::validate::number_text(n)),
         Some(other) => {
             c.error(
                 path,

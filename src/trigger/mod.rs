@@ -229,7 +229,7 @@ impl<'a> Item<'a> {
                     }
                     match cur {
                         Value::String(s) => push_part(key, s),
-                        Value::Number(n) => push_part(key, &n.to_string()),
+                        Value::Number(n) => push_part(key, &crate::validate::number_text(n)),
                         Value::Bool(b) => push_part(key, if *b { "true" } else { "false" }),
                         _ => return false,
                     }
@@ -1272,7 +1272,7 @@ fn cooldown_ok(s: &AlertState, tau: i64, cooldown: i64) -> bool {
 fn id_of(v: &Value) -> Option<String> {
     match v.get("id") {
         Some(Value::String(s)) => Some(s.clone()),
-        Some(Value::Number(n)) => Some(n.to_string()),
+        Some(Value::Number(n)) => Some(crate::validate::number_text(n)),
         _ => None,
     }
 }

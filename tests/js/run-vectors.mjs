@@ -4,7 +4,8 @@
 //
 // What is compared is what users see: JSON.stringify of the parsed result (or of the thrown
 // WenduError's {code, message, problems}) — equal to the core's bytes because the core writes
-// compact JSON in a fixed field order.
+// compact JSON in a fixed field order — and the core's bytes themselves (classifyJSON,
+// classifyBatchJSON).
 
 function errorJson(e, WenduError) {
   if (!(e instanceof WenduError)) throw e;
@@ -61,7 +62,7 @@ export function runVectors(api, vectors) {
     const results = engine.classifyBatch(group.map((v) => v.input));
     const wants = group.map((v) => (v.expected.startsWith('{"code":') ? `{"error":${v.expected}}` : v.expected));
     group.forEach((v, i) => expect(v.file, "classifyBatch", wants[i], JSON.stringify(results[i])));
-    expect(`${group.length} vectors of one pack`, "classifyBatchJSON", `[${wants.join(",")}]`, engine.classifyBatchJSON(group.map((v) => v.input)));
+    expect(`batch of ${group.length} with the pack of ${group[0].file}`, "classifyBatchJSON", `[${wants.join(",")}]`, engine.classifyBatchJSON(group.map((v) => v.input)));
     engine.free();
   }
 
@@ -100,10 +101,22 @@ export function runVectors(api, vectors) {
   return { checked, failures };
 }
 
+/** Where two strings first differ, with some context. */
+function firstDifference(a, b) {
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  const from = Math.max(0, i - 40);
+  return `at character ${i}: expected …${a.slice(from, i + 40)}… actual …${b.slice(from, i + 40)}…`;
+}
+
 /** A readable summary of failures (first few). */
 export function describeFailures(failures, max = 5) {
   return failures
     .slice(0, max)
-    .map((f) => `${f.file} [${f.what}]\n  expected ${f.expected}\n  actual   ${f.actual}`)
+    .map((f) =>
+      typeof f.expected === "string" && typeof f.actual === "string"
+        ? `${f.file} [${f.what}] ${firstDifference(f.expected, f.actual)}`
+        : `${f.file} [${f.what}]\n  expected ${f.expected}\n  actual   ${f.actual}`,
+    )
     .join("\n");
 }
