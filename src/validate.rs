@@ -283,6 +283,18 @@ pub fn parse_json(text: &str) -> Result<Value, Problem> {
     })
 }
 
+/// A JSON number as text the same way on every runtime: a whole number below 2^53 written as a
+/// float (`5.0`, which a Rust caller may send) reads as `5`, as JavaScript would send it. Used for
+/// ids and group keys taken from numbers.
+pub fn number_text(n: &serde_json::Number) -> String {
+    match n.as_f64() {
+        Some(f) if n.is_f64() && f.fract() == 0.0 && f.abs() < 9_007_199_254_740_992.0 => {
+            format!("{}", f as i64)
+        }
+        _ => n.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -309,17 +321,5 @@ mod tests {
     #[test]
     fn pointer_escapes() {
         assert_eq!(pointer("/lexicon", "a/b~c"), "/lexicon/a~1b~0c");
-    }
-}
-
-/// A JSON number as text the same way on every runtime: a whole number below 2^53 written as a
-/// float (`5.0`, which a Rust caller may send) reads as `5`, as JavaScript would send it. Used for
-/// ids and group keys taken from numbers.
-pub fn number_text(n: &serde_json::Number) -> String {
-    match n.as_f64() {
-        Some(f) if n.is_f64() && f.fract() == 0.0 && f.abs() < 9_007_199_254_740_992.0 => {
-            format!("{}", f as i64)
-        }
-        _ => n.to_string(),
     }
 }
