@@ -736,6 +736,17 @@ impl PackReader {
             ],
         )?;
         let id = self.c.nonempty_string(m, "id", path);
+        // `decision.labels` is keyed by dimension id, and JavaScript objects put integer-like
+        // keys ("2") first whatever their order: the decision would no longer be byte-identical
+        // across runtimes.
+        if let Some(id) = &id {
+            if !id.is_empty()
+                && id.bytes().all(|b| b.is_ascii_digit())
+                && (id == "0" || !id.starts_with('0'))
+            {
+                self.c.error(&pointer(path, "id"), format!("dimension id \"{id}\" looks like an array index: JavaScript would reorder it in decisions; start it with a letter"));
+            }
+        }
         let name = self.c.string(m, "name", path, false);
         let multi = self.c.boolean(m, "multi", path).unwrap_or(false);
         let threshold = self.c.number_in(m, "threshold", path, 0.0, 1.0);

@@ -971,3 +971,20 @@ fn pathological_inputs_never_panic() {
     assert_eq!(d.masked_text.chars().count(), 500);
     assert_eq!(d.warnings.len(), 1);
 }
+
+#[test]
+fn integer_like_dimension_ids_are_rejected() {
+    // JSON.parse puts integer-like keys first, which would break byte-identical decisions in JS.
+    let p = one_dim(
+        json!([{"code": "a", "rules": [{"when": {"terms": ["x"]}}]}]),
+        json!({}),
+    );
+    let mut bad = p.clone();
+    bad["dimensions"][0]["id"] = json!("2");
+    assert!(problems(&bad)
+        .iter()
+        .any(|x| x.path == "/dimensions/0/id" && x.message.contains("array index")));
+    let mut ok = p;
+    ok["dimensions"][0]["id"] = json!("d2");
+    assert!(problems(&ok).iter().all(|x| !x.is_error()));
+}
