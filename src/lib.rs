@@ -139,6 +139,40 @@ impl Engine {
         self.classify(&Complaint::from_value(value)?)
     }
 
+    /// Classify a JSON array of complaints in one call: a JSON array of decisions in the same
+    /// order, where a bad complaint becomes `{"error": {code, message, problems}}` and the batch
+    /// goes on. Fails only when the input is not a JSON array. The bindings' batch calls use it,
+    /// so one boundary crossing serves many complaints.
+    pub fn classify_batch_json(&self, json: &str) -> Result<String, Error> {
+        let value = validate::parse_json(json).map_err(|p| Error::InvalidInput(vec![p]))?;
+        let serde_json::Value::Array(items) = value else {
+            return Err(Error::InvalidInput(vec![Problem::error(
+                "",
+                format!(
+                    "a batch is a JSON array of complaints, found {}",
+                    validate::type_name(&value)
+                ),
+            )]));
+        };
+        let mut out = String::with_capacity(items.len() * 512 + 2);
+        out.push('[');
+        for (i, item) in items.into_iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            match self.classify_value(item) {
+                Ok(d) => out.push_str(&d.to_json()),
+                Err(e) => {
+                    out.push_str("{\"error\":");
+                    out.push_str(&e.to_json());
+                    out.push('}');
+                }
+            }
+        }
+        out.push(']');
+        Ok(out)
+    }
+
     /// Run the test cases carried in the pack.
     pub fn run_tests(&self) -> testing::TestReport {
         testing::run(self)

@@ -216,3 +216,22 @@ fn numbers_written_equally_hash_equally() {
     let b = a.replace("\"points\":40", "\"points\":40 ");
     assert_eq!(hash(&a), hash(&b));
 }
+
+#[test]
+fn batch_json_equals_one_by_one_and_keeps_bad_items_in_place() {
+    let e = wendu::Engine::default_pack().unwrap();
+    let a = r#"{"id":"a","text":"乱收年费，我要打12378"}"#;
+    let b = r#"{"id":"b","text":"我没有报警"}"#;
+    let batch = e
+        .classify_batch_json(&format!("[{a},{{\"id\":\"bad\"}},{b}]"))
+        .unwrap();
+    let bad = e.classify_json(r#"{"id":"bad"}"#).unwrap_err().to_json();
+    let want = format!(
+        "[{},{{\"error\":{bad}}},{}]",
+        e.classify_json(a).unwrap().to_json(),
+        e.classify_json(b).unwrap().to_json()
+    );
+    assert_eq!(batch, want);
+    let err = e.classify_batch_json(r#"{"text":"x"}"#).unwrap_err();
+    assert_eq!(err.code(), "invalid_input");
+}

@@ -336,7 +336,7 @@ pub unsafe extern "C" fn wendu_classify_batch(engine: u32, json: *const u8, len:
         Ok(t) => t,
         Err(e) => return fail(&e),
     };
-    match with_slot(&ENGINES, engine, "engine", |e| classify_batch(e, text)) {
+    match with_slot(&ENGINES, engine, "engine", |e| e.classify_batch_json(text)) {
         Ok(Ok(out)) => ok(out),
         Ok(Err(e)) => fail(&e),
         Err(status) => status,
@@ -464,35 +464,4 @@ pub extern "C" fn wendu_trigger_free(trigger: u32) {
             s.remove(trigger);
         }
     });
-}
-
-// Kept identical in bindings/wasm: it belongs in the core (`Engine::classify_batch_json`).
-fn classify_batch(engine: &Engine, json: &str) -> Result<String, Error> {
-    let value = wendu::validate::parse_json(json).map_err(|p| Error::InvalidInput(vec![p]))?;
-    let serde_json::Value::Array(items) = value else {
-        return Err(Error::InvalidInput(vec![Problem::error(
-            "",
-            format!(
-                "a batch is a JSON array of complaints, found {}",
-                wendu::validate::type_name(&value)
-            ),
-        )]));
-    };
-    let mut out = String::with_capacity(items.len() * 512 + 2);
-    out.push('[');
-    for (i, item) in items.into_iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        match engine.classify_value(item) {
-            Ok(d) => out.push_str(&d.to_json()),
-            Err(e) => {
-                out.push_str("{\"error\":");
-                out.push_str(&e.to_json());
-                out.push('}');
-            }
-        }
-    }
-    out.push(']');
-    Ok(out)
 }

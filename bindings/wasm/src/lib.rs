@@ -72,7 +72,7 @@ impl RawEngine {
     /// decision or `{"error": <error JSON>}` for a complaint that could not be classified.
     #[wasm_bindgen(js_name = classifyBatch)]
     pub fn classify_batch(&self, complaints: &str) -> Result<String, JsValue> {
-        classify_batch(&self.0, complaints).map_err(fail)
+        self.0.classify_batch_json(complaints).map_err(fail)
     }
 }
 
@@ -136,35 +136,4 @@ pub fn version() -> String {
 
 fn problems_json(p: &[Problem]) -> String {
     serde_json::to_string(p).unwrap_or_else(|_| "[]".to_string())
-}
-
-// Kept identical in bindings/ffi: it belongs in the core (`Engine::classify_batch_json`).
-fn classify_batch(engine: &Engine, json: &str) -> Result<String, Error> {
-    let value = wendu::validate::parse_json(json).map_err(|p| Error::InvalidInput(vec![p]))?;
-    let serde_json::Value::Array(items) = value else {
-        return Err(Error::InvalidInput(vec![Problem::error(
-            "",
-            format!(
-                "a batch is a JSON array of complaints, found {}",
-                wendu::validate::type_name(&value)
-            ),
-        )]));
-    };
-    let mut out = String::with_capacity(items.len() * 512 + 2);
-    out.push('[');
-    for (i, item) in items.into_iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        match engine.classify_value(item) {
-            Ok(d) => out.push_str(&d.to_json()),
-            Err(e) => {
-                out.push_str("{\"error\":");
-                out.push_str(&e.to_json());
-                out.push('}');
-            }
-        }
-    }
-    out.push(']');
-    Ok(out)
 }
