@@ -16,6 +16,7 @@ import { fileURLToPath } from "node:url";
 import { execFileSync, spawnSync } from "node:child_process";
 import { createRequire } from "node:module";
 import { cpus, loadavg, tmpdir, totalmem } from "node:os";
+import { parseCsv } from "./csv.mjs";
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(benchDir, "..");
@@ -60,26 +61,6 @@ const pct = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s.lengt
 const now = () => performance.now();
 const load = () => loadavg().map((x) => x.toFixed(2)).join(" ");
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-function parseCsv(text) {
-  const rows = [];
-  let row = [], field = "", quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"') {
-        if (text[i + 1] === '"') { field += '"'; i++; } else quoted = false;
-      } else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ",") { row.push(field); field = ""; }
-    else if (c === "\n" || c === "\r") {
-      if (c === "\r" && text[i + 1] === "\n") i++;
-      row.push(field); rows.push(row); row = []; field = "";
-    } else field += c;
-  }
-  if (field !== "" || row.length) { row.push(field); rows.push(row); }
-  return rows;
-}
 
 function readCsv(path, columns) {
   const [header, ...rows] = parseCsv(readFileSync(path, "utf8"));
