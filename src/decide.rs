@@ -2,11 +2,11 @@
 //! complaint and builds the [`Decision`]: labels per dimension with confidence and evidence, route,
 //! severity with deadline, amounts, personal data and the masked text. Field order is fixed.
 
-use crate::compile::{CDimension, Compiled, TermId};
+use crate::compile::{CDimension, CFactor, CLabel, Compiled, TermId};
 use crate::complaint::Complaint;
 use crate::error::{Error, Problem};
 use crate::extract::{amount, pii};
-use crate::pack::{LevelDef, Pack, PackInfo, Route};
+use crate::pack::{LevelDef, Limits, Pack, PackInfo, Route};
 use crate::rules::{AmountAgg, Ctx, RawEvidence};
 use crate::scan::{scan_into, Scan};
 use crate::text::Normalized;
@@ -105,20 +105,28 @@ pub struct Label {
 }
 
 /// Labels of every dimension, in pack order (serialised as an object keyed by dimension id).
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct Labels(pub Vec<(String, Vec<Label>)>);
+/// A [`Decision`] holds explained [`Label`]s; a [`Verdict`] holds [`LabelCode`]s borrowed from
+/// the pack.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Labels<L = Label, K = String>(pub Vec<(K, Vec<L>)>);
 
-impl Labels {
+impl<L, K> Default for Labels<L, K> {
+    fn default() -> Self {
+        Labels(Vec::new())
+    }
+}
+
+impl<L, K: AsRef<str>> Labels<L, K> {
     /// Labels of one dimension.
-    pub fn get(&self, dimension: &str) -> Option<&[Label]> {
+    pub fn get(&self, dimension: &str) -> Option<&[L]> {
         self.0
             .iter()
-            .find(|(d, _)| d == dimension)
+            .find(|(d, _)| d.as_ref() == dimension)
             .map(|(_, l)| l.as_slice())
     }
 }
 
-impl Serialize for Labels {
+impl<L: Serialize, K: Serialize> Serialize for Labels<L, K> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut m = s.serialize_map(Some(self.0.len()))?;
         for (k, v) in &self.0 {
@@ -247,6 +255,75 @@ impl Decision {
     }
 }
 
+/// A label of a [`Verdict`]: its code and confidence, no explanation.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct LabelCode<'p> {
+    /// Code.
+    pub code: &'p str,
+    /// Confidence, as in [`Label::confidence`].
+    pub confidence: Num,
+    /// True when given because nothing else was.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub fallback: bool,
+}
+
+/// The route of a [`Verdict`] (the same fields as [`RouteOut`], borrowed from the pack).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct RouteRef<'p> {
+    /// Department.
+    pub department: &'p str,
+    /// Queue.
+    pub queue: Option<&'p str>,
+    /// Dimension whose label decided it (null for the pack default).
+    pub dimension: Option<&'p str>,
+    /// That label.
+    pub code: Option<&'p str>,
+}
+
+/// The severity of a [`Verdict`]: [`SeverityOut`] with factor ids instead of explained factors.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct SeverityRef<'p> {
+    /// Level id.
+    pub level: &'p str,
+    /// Level name.
+    pub name: &'p str,
+    /// Sum of the points of the factors that counted.
+    pub points: i64,
+    /// Handling deadline in hours.
+    pub deadline_hours: Option<u64>,
+    /// `received_at` + deadline, in the offset of `received_at`.
+    pub deadline: Option<String>,
+    /// Who must be told at once.
+    pub escalate_to: Option<&'p str>,
+    /// Ids of the factors that counted, in pack order.
+    pub factors: Vec<&'p str>,
+}
+
+/// What was decided for one complaint, without the explanation: the same labels, confidences,
+/// route and severity as the [`Decision`], but no evidence, amounts, personal data, masked text
+/// or negations. Strings are borrowed from the engine's pack, so building one allocates little;
+/// it is the output for high-volume triage (see docs/decision-format.md, "Verdicts").
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Verdict<'p> {
+    /// Complaint id (null when the input had none).
+    pub id: Option<String>,
+    /// Labels per dimension.
+    pub labels: Labels<LabelCode<'p>, &'p str>,
+    /// Route.
+    pub route: Option<RouteRef<'p>>,
+    /// Severity (null when the pack scores none).
+    pub severity: Option<SeverityRef<'p>>,
+    /// Notes, e.g. truncation.
+    pub warnings: Vec<String>,
+}
+
+impl Verdict<'_> {
+    /// Compact JSON with the fixed field order.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+    }
+}
+
 /// Buffers reused from one complaint to the next on the same thread. Allocation was the largest
 /// single cost of a decision (≈ 45k of ≈ 137k instructions per complaint on the shared corpus,
 /// callgrind): the offset map and UTF-16 tables are several bytes per byte of text, and each
@@ -356,15 +433,29 @@ pub fn decide(
     info: &PackInfo,
     c: &Complaint,
 ) -> Result<Decision, Error> {
-    // A nested call on the same thread (none today) would find the scratch borrowed: it then
-    // works with fresh buffers instead of failing.
+    with_scratch(|scratch| decide_with(scratch, pack, compiled, info, c))
+}
+
+/// Decide one complaint without explaining it: the labels, route and severity of [`decide`],
+/// none of its evidence (see [`Verdict`]).
+pub fn verdict<'p>(
+    pack: &'p Pack,
+    compiled: &'p Compiled,
+    c: &Complaint,
+) -> Result<Verdict<'p>, Error> {
+    with_scratch(|scratch| verdict_with(scratch, pack, compiled, c))
+}
+
+/// Runs `f` with this thread's scratch buffers. A nested call on the same thread (none today)
+/// would find them borrowed: it then works with fresh buffers instead of failing.
+fn with_scratch<T>(f: impl FnOnce(&mut Scratch) -> T) -> T {
     SCRATCH.with(|cell| match cell.try_borrow_mut() {
         Ok(mut scratch) => {
-            let d = decide_with(&mut scratch, pack, compiled, info, c);
+            let out = f(&mut scratch);
             scratch.trim();
-            d
+            out
         }
-        Err(_) => decide_with(&mut Scratch::default(), pack, compiled, info, c),
+        Err(_) => f(&mut Scratch::default()),
     })
 }
 
@@ -465,15 +556,13 @@ impl EvidenceMapper<'_> {
     }
 }
 
-fn decide_with(
-    scratch: &mut Scratch,
-    pack: &Pack,
-    compiled: &Compiled,
-    info: &PackInfo,
-    c: &Complaint,
-) -> Result<Decision, Error> {
-    let limits = &pack.settings.limits;
-    let mut warnings = Vec::new();
+/// The text and title cut to the pack's `max_text_chars` (the title is kept first), with a
+/// warning when they were cut; an error when they are too long and the pack does not truncate.
+fn within_limits<'c>(
+    limits: &Limits,
+    c: &'c Complaint,
+    warnings: &mut Vec<String>,
+) -> Result<(&'c str, Option<&'c str>), Error> {
     let mut text: &str = &c.text;
     let mut title: Option<&str> = c.title.as_deref();
     // Bytes bound chars from above: only a text that might be over the limit is counted.
@@ -490,7 +579,6 @@ fn decide_with(
                 format!("text is {total} characters; the pack's limit is {} (settings.limits.max_text_chars)", limits.max_text_chars),
             )]));
         }
-        // The title is kept first (up to the whole limit), the text gets what is left.
         let cut_at = |s: &str, keep: usize| s.char_indices().nth(keep).map_or(s.len(), |(i, _)| i);
         let title_chars = title
             .map_or(0, |t| t.chars().count())
@@ -503,6 +591,212 @@ fn decide_with(
             limits.max_text_chars
         ));
     }
+    Ok((text, title))
+}
+
+/// Normalise title (when there is one) and text into `norm`, in that order, and scan it.
+fn read(norm: &mut Normalized, s: &mut Scan, compiled: &Compiled, text: &str, title: Option<&str>) {
+    // A slice of a stack array rather than a Vec.
+    let texts = [title.unwrap_or(""), text];
+    let originals: &[&str] = if title.is_some() { &texts } else { &texts[1..] };
+    norm.fill(originals, &compiled.normalize);
+    scan_into(compiled, &norm.text, s);
+}
+
+/// An amount found in the text with its (part, start, end) in the original fields.
+type Placed = (amount::Amount, (usize, usize, usize));
+
+/// Amounts of the normalised text that map back to an original field, and their aggregates; a
+/// declared `amount` field counts towards the largest and, when the text has none, the sum.
+fn find_amounts(norm: &Normalized, fields: &Value) -> (Vec<Placed>, AmountAgg) {
+    let mut agg = AmountAgg::default();
+    let mut found = Vec::new();
+    for a in amount::find_amounts(&norm.text) {
+        let Some(at) = norm.original_range(a.start, a.end) else {
+            continue;
+        };
+        agg.max = Some(agg.max.map_or(a.value, |m: f64| m.max(a.value)));
+        agg.sum = Some(agg.sum.unwrap_or(0.0) + a.value);
+        agg.count += 1;
+        found.push((a, at));
+    }
+    if let Some(declared) = fields.get("amount").and_then(Value::as_f64) {
+        agg.max = Some(agg.max.map_or(declared, |m| m.max(declared)));
+        if agg.sum.is_none() {
+            agg.sum = Some(declared);
+        }
+    }
+    (found, agg)
+}
+
+/// The labels a dimension chose: (label index, confidence, range of its fired rules in the
+/// fired-rule list).
+type Chosen = [(usize, f64, std::ops::Range<usize>)];
+
+/// Evaluates every dimension in pack order — a `label` condition sees the labels of the
+/// dimensions before its own — and calls `each` with the labels each one chose and the indices
+/// of their fired rules.
+fn label_dimensions<'p>(
+    base: &Ctx,
+    compiled: &'p Compiled,
+    assigned: &mut Vec<Vec<usize>>,
+    scored: &mut Vec<(usize, f64, std::ops::Range<usize>)>,
+    fired: &mut Vec<usize>,
+    mut each: impl FnMut(&Ctx, &'p CDimension, &Chosen, &[usize]),
+) {
+    assigned.resize_with(compiled.dimensions.len(), Vec::new);
+    assigned.truncate(compiled.dimensions.len());
+    assigned.iter_mut().for_each(Vec::clear);
+    for (di, dim) in compiled.dimensions.iter().enumerate() {
+        let ctx = Ctx { assigned, ..*base };
+        evaluate_dimension(&ctx, dim, scored, fired);
+        each(&ctx, dim, scored, fired);
+        if let Some(slot) = assigned.get_mut(di) {
+            slot.clear();
+            slot.extend(
+                scored
+                    .iter()
+                    .map(|x| x.0)
+                    .filter(|&li| li < dim.labels.len()),
+            );
+        }
+    }
+}
+
+/// The severity level and points: the points of the factors that hold pick the highest level
+/// they reach, raised to any factor's `min_level`; `each` is called with every factor that
+/// counts, in pack order. None when the pack has no levels.
+fn score<'p>(
+    ctx: &Ctx,
+    pack: &'p Pack,
+    compiled: &'p Compiled,
+    mut each: impl FnMut(&'p CFactor),
+) -> Option<(&'p LevelDef, i64)> {
+    if pack.severity.levels.is_empty() {
+        return None;
+    }
+    let mut points = 0i64;
+    let mut floor = 0usize;
+    for f in &compiled.factors {
+        if ctx.holds(&f.when) {
+            points = points.saturating_add(f.points);
+            if let Some(ml) = f.min_level {
+                floor = floor.max(ml);
+            }
+            each(f);
+        }
+    }
+    let by_points = pack
+        .severity
+        .levels
+        .iter()
+        .rposition(|l| l.min_points <= points)
+        .unwrap_or(0);
+    pack.severity
+        .levels
+        .get(by_points.max(floor))
+        .map(|l| (l, points))
+}
+
+/// `received_at` + the level's deadline, in the offset of `received_at`.
+fn deadline(c: &Complaint, l: &LevelDef) -> Option<String> {
+    match (c.received_at, l.deadline_hours) {
+        (Some(t), Some(h)) => Some(t.add_millis((h as i64).saturating_mul(3_600_000)).format()),
+        _ => None,
+    }
+}
+
+fn verdict_with<'p>(
+    scratch: &mut Scratch,
+    pack: &'p Pack,
+    compiled: &'p Compiled,
+    c: &Complaint,
+) -> Result<Verdict<'p>, Error> {
+    let mut warnings = Vec::new();
+    let (text, title) = within_limits(&pack.settings.limits, c, &mut warnings)?;
+    let Scratch {
+        norm,
+        scan: s,
+        assigned,
+        scored,
+        fired,
+        ..
+    } = scratch;
+    read(norm, s, compiled, text, title);
+    let (_, agg) = find_amounts(norm, &c.fields);
+    let base = Ctx {
+        compiled,
+        scan: s,
+        text: &norm.text,
+        input: &c.fields,
+        amounts: agg,
+        assigned: &[],
+    };
+    let mut labels = Labels(Vec::with_capacity(compiled.dimensions.len()));
+    label_dimensions(
+        &base,
+        compiled,
+        assigned,
+        scored,
+        fired,
+        |_, dim, chosen, _| {
+            let codes = chosen
+                .iter()
+                .filter_map(|(li, conf, range)| {
+                    dim.labels.get(*li).map(|l| LabelCode {
+                        code: &l.code,
+                        confidence: Num(*conf),
+                        fallback: range.is_empty(),
+                    })
+                })
+                .collect();
+            labels.0.push((dim.id.as_str(), codes));
+        },
+    );
+    let ctx = Ctx { assigned, ..base };
+    let mut factors = Vec::new();
+    let severity =
+        score(&ctx, pack, compiled, |f| factors.push(f.id.as_str())).map(|(l, points)| {
+            SeverityRef {
+                level: &l.id,
+                name: &l.name,
+                points,
+                deadline_hours: l.deadline_hours,
+                deadline: deadline(c, l),
+                escalate_to: l.escalate_to.as_deref(),
+                factors,
+            }
+        });
+    let route = choose_route(
+        compiled,
+        &pack.settings.route_from,
+        pack.settings.default_route.as_ref(),
+        assigned,
+    )
+    .map(|(r, by)| RouteRef {
+        department: &r.department,
+        queue: r.queue.as_deref(),
+        dimension: by.map(|(d, _)| d.id.as_str()),
+        code: by.map(|(_, l)| l.code.as_str()),
+    });
+    Ok(Verdict {
+        id: c.id.clone(),
+        labels,
+        route,
+        severity,
+        warnings,
+    })
+}
+
+fn decide_with(
+    scratch: &mut Scratch,
+    pack: &Pack,
+    compiled: &Compiled,
+    info: &PackInfo,
+    c: &Complaint,
+) -> Result<Decision, Error> {
+    let mut warnings = Vec::new();
+    let (text, title) = within_limits(&pack.settings.limits, c, &mut warnings)?;
     let Scratch {
         norm,
         scan: s,
@@ -513,11 +807,7 @@ fn decide_with(
         fired,
         keys,
     } = scratch;
-    // Title first, then text (the order of the normalised text); no Vec for two parts.
-    let texts = [title.unwrap_or(""), text];
-    let originals: &[&str] = if title.is_some() { &texts } else { &texts[1..] };
-    norm.fill(originals, &compiled.normalize);
-    scan_into(compiled, &norm.text, s);
+    read(norm, s, compiled, text, title);
     let norm: &Normalized = norm;
     let s: &Scan = s;
     // Title (when there is one) and text, in the order of the normalised text; a slice of a
@@ -562,151 +852,107 @@ fn decide_with(
             span: [part.u16(os), part.u16(oe)],
         });
     }
-    let mut amounts = Vec::new();
-    let mut agg = AmountAgg::default();
-    for a in amount::find_amounts(&norm.text) {
-        let Some((pi, os, oe)) = norm.original_range(a.start, a.end) else {
-            continue;
-        };
-        let Some(part) = parts.get(pi) else { continue };
-        agg.max = Some(agg.max.map_or(a.value, |m: f64| m.max(a.value)));
-        agg.sum = Some(agg.sum.unwrap_or(0.0) + a.value);
-        agg.count += 1;
-        amounts.push(AmountOut {
-            value: Num(a.value),
-            currency: a.currency,
-            field: part.name,
-            span: [part.u16(os), part.u16(oe)],
-            text: part.masked_slice(os, oe),
-        });
-    }
-    if let Some(declared) = c.fields.get("amount").and_then(Value::as_f64) {
-        agg.max = Some(agg.max.map_or(declared, |m| m.max(declared)));
-        if agg.sum.is_none() {
-            agg.sum = Some(declared);
-        }
-    }
-
     let parts: &[Part] = parts;
+    let (found, agg) = find_amounts(norm, &c.fields);
+    let amounts = found
+        .iter()
+        .filter_map(|(a, (pi, os, oe))| {
+            let part = parts.get(*pi)?;
+            Some(AmountOut {
+                value: Num(a.value),
+                currency: a.currency,
+                field: part.name,
+                span: [part.u16(*os), part.u16(*oe)],
+                text: part.masked_slice(*os, *oe),
+            })
+        })
+        .collect();
+
     let mapper = EvidenceMapper {
         compiled,
         norm,
         parts,
     };
-    let max_ev = limits.max_evidence.max(1);
-    assigned.resize_with(compiled.dimensions.len(), Vec::new);
-    assigned.truncate(compiled.dimensions.len());
-    assigned.iter_mut().for_each(Vec::clear);
-    let mut labels = Labels(Vec::with_capacity(compiled.dimensions.len()));
-    for (di, dim) in compiled.dimensions.iter().enumerate() {
-        let ctx = Ctx {
-            compiled,
-            scan: s,
-            text: &norm.text,
-            input: &c.fields,
-            amounts: agg,
-            assigned,
-        };
-        evaluate_dimension(&ctx, dim, scored, fired);
-        let mut out = Vec::with_capacity(scored.len());
-        for (li, conf, range) in scored.iter() {
-            let Some(l) = dim.labels.get(*li) else {
-                continue;
-            };
-            let mut rules = Vec::with_capacity(range.len());
-            for &ri in fired.get(range.clone()).unwrap_or_default() {
-                let Some(rule) = l.rules.get(ri) else {
-                    continue;
-                };
-                ctx.evidence(&rule.when, raw, max_ev);
-                rules.push(FiredRule {
-                    id: rule.id.clone(),
-                    weight: Num(rule.weight),
-                    evidence: mapper.map(raw, keys),
-                });
-            }
-            out.push(Label {
-                code: l.code.clone(),
-                name: l.name.clone(),
-                confidence: Num(*conf),
-                parent: l.parent_code.clone(),
-                fallback: rules.is_empty(),
-                rules,
-            });
-        }
-        if let Some(slot) = assigned.get_mut(di) {
-            slot.clear();
-            slot.extend(
-                scored
-                    .iter()
-                    .map(|x| x.0)
-                    .filter(|&li| li < dim.labels.len()),
-            );
-        }
-        labels.0.push((dim.id.clone(), out));
-    }
-
-    let ctx = Ctx {
+    let max_ev = pack.settings.limits.max_evidence.max(1);
+    let base = Ctx {
         compiled,
         scan: s,
         text: &norm.text,
         input: &c.fields,
         amounts: agg,
-        assigned,
+        assigned: &[],
     };
-    let severity = if pack.severity.levels.is_empty() {
-        None
-    } else {
-        let mut points = 0i64;
-        let mut floor = 0usize;
-        let mut factors = Vec::new();
-        for f in &compiled.factors {
-            if ctx.holds(&f.when) {
-                points = points.saturating_add(f.points);
-                if let Some(ml) = f.min_level {
-                    floor = floor.max(ml);
+    let mut labels = Labels(Vec::with_capacity(compiled.dimensions.len()));
+    label_dimensions(
+        &base,
+        compiled,
+        assigned,
+        scored,
+        fired,
+        |ctx, dim, chosen, fired| {
+            let mut out = Vec::with_capacity(chosen.len());
+            for (li, conf, range) in chosen {
+                let Some(l) = dim.labels.get(*li) else {
+                    continue;
+                };
+                let mut rules = Vec::with_capacity(range.len());
+                for &ri in fired.get(range.clone()).unwrap_or_default() {
+                    let Some(rule) = l.rules.get(ri) else {
+                        continue;
+                    };
+                    ctx.evidence(&rule.when, raw, max_ev);
+                    rules.push(FiredRule {
+                        id: rule.id.clone(),
+                        weight: Num(rule.weight),
+                        evidence: mapper.map(raw, keys),
+                    });
                 }
-                ctx.evidence(&f.when, raw, max_ev);
-                factors.push(FactorOut {
-                    id: f.id.clone(),
-                    name: f.name.clone(),
-                    points: f.points,
-                    evidence: mapper.map(raw, keys),
+                out.push(Label {
+                    code: l.code.clone(),
+                    name: l.name.clone(),
+                    confidence: Num(*conf),
+                    parent: l.parent_code.clone(),
+                    fallback: rules.is_empty(),
+                    rules,
                 });
             }
-        }
-        let by_points = pack
-            .severity
-            .levels
-            .iter()
-            .rposition(|l| l.min_points <= points)
-            .unwrap_or(0);
-        let li = by_points.max(floor);
-        pack.severity
-            .levels
-            .get(li)
-            .map(|l: &LevelDef| SeverityOut {
-                level: l.id.clone(),
-                name: l.name.clone(),
-                points,
-                deadline_hours: l.deadline_hours,
-                deadline: match (c.received_at, l.deadline_hours) {
-                    (Some(t), Some(h)) => {
-                        Some(t.add_millis((h as i64).saturating_mul(3_600_000)).format())
-                    }
-                    _ => None,
-                },
-                escalate_to: l.escalate_to.clone(),
-                factors,
-            })
-    };
+            labels.0.push((dim.id.clone(), out));
+        },
+    );
+
+    let ctx = Ctx { assigned, ..base };
+    let mut factors = Vec::new();
+    let severity = score(&ctx, pack, compiled, |f| {
+        ctx.evidence(&f.when, raw, max_ev);
+        factors.push(FactorOut {
+            id: f.id.clone(),
+            name: f.name.clone(),
+            points: f.points,
+            evidence: mapper.map(raw, keys),
+        });
+    })
+    .map(|(l, points)| SeverityOut {
+        level: l.id.clone(),
+        name: l.name.clone(),
+        points,
+        deadline_hours: l.deadline_hours,
+        deadline: deadline(c, l),
+        escalate_to: l.escalate_to.clone(),
+        factors,
+    });
 
     let route = choose_route(
         compiled,
         &pack.settings.route_from,
         pack.settings.default_route.as_ref(),
         assigned,
-    );
+    )
+    .map(|(r, by)| RouteOut {
+        department: r.department.clone(),
+        queue: r.queue.clone(),
+        dimension: by.map(|(d, _)| d.id.clone()),
+        code: by.map(|(_, l)| l.code.clone()),
+    });
 
     let mut negated = Vec::new();
     for h in s.hits.iter() {
@@ -851,12 +1097,14 @@ fn evaluate_dimension(
     }
 }
 
-fn choose_route(
-    compiled: &Compiled,
+/// The route of the first `route_from` dimension whose top label (or its nearest ancestor)
+/// has one, with that dimension and label; else the pack default.
+fn choose_route<'p>(
+    compiled: &'p Compiled,
     from: &[String],
-    default: Option<&Route>,
+    default: Option<&'p Route>,
     assigned: &[Vec<usize>],
-) -> Option<RouteOut> {
+) -> Option<(&'p Route, Option<(&'p CDimension, &'p CLabel)>)> {
     for d in from {
         let Some(di) = compiled.dimensions.iter().position(|x| &x.id == d) else {
             continue;
@@ -865,32 +1113,26 @@ fn choose_route(
             continue;
         };
         // Only the dimension's top label decides: a lower-ranked label never routes.
-        if let Some(&li) = assigned.get(di).and_then(|a| a.first()) {
-            // The label's own route, else the nearest ancestor's.
-            let mut cur = Some(li);
-            let mut steps = 0;
-            while let Some(i) = cur {
-                let Some(l) = dim.labels.get(i) else { break };
-                if let Some(r) = &l.route {
-                    return Some(RouteOut {
-                        department: r.department.clone(),
-                        queue: r.queue.clone(),
-                        dimension: Some(dim.id.clone()),
-                        code: dim.labels.get(li).map(|x| x.code.clone()),
-                    });
-                }
-                steps += 1;
-                if steps > dim.labels.len() {
-                    break;
-                }
-                cur = l.parent;
+        let Some(top) = assigned
+            .get(di)
+            .and_then(|a| a.first())
+            .and_then(|&li| dim.labels.get(li))
+        else {
+            continue;
+        };
+        // The label's own route, else the nearest ancestor's.
+        let mut cur = Some(top);
+        let mut steps = 0;
+        while let Some(l) = cur {
+            if let Some(r) = &l.route {
+                return Some((r, Some((dim, top))));
             }
+            steps += 1;
+            if steps > dim.labels.len() {
+                break;
+            }
+            cur = l.parent.and_then(|p| dim.labels.get(p));
         }
     }
-    default.map(|r| RouteOut {
-        department: r.department.clone(),
-        queue: r.queue.clone(),
-        dimension: None,
-        code: None,
-    })
+    default.map(|r| (r, None))
 }

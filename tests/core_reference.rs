@@ -363,6 +363,20 @@ proptest! {
                 &negated, &want_negated,
                 "negated terms differ\npack: {}\ninput: {}", pack, input
             );
+            // The unexplained path decides the same labels.
+            let verdict = engine
+                .verdict_json(&input.to_string())
+                .unwrap_or_else(|err| panic!("verdict failed: {}", err.to_json()));
+            let verdict_labels: Vec<(String, Vec<String>)> = verdict
+                .labels
+                .0
+                .iter()
+                .map(|(dim, ls)| (dim.to_string(), ls.iter().map(|l| l.code.to_string()).collect()))
+                .collect();
+            prop_assert_eq!(
+                &verdict_labels, &want.labels,
+                "verdict labels differ\npack: {}\ninput: {}", pack, input
+            );
         }
     }
 }

@@ -79,14 +79,22 @@ fn run(kind: &str, v: &Value) -> Vec<(&'static str, Value)> {
     let pack = pack_text(v);
     match kind {
         "classify" => {
-            let out = match engine(pack.as_deref()) {
-                Err(e) => e,
-                Ok(e) => match e.classify_json(&input_text(&v["input"])) {
-                    Ok(d) => d.to_json(),
-                    Err(err) => err.to_json(),
-                },
+            let (out, verdict) = match engine(pack.as_deref()) {
+                Err(e) => (e.clone(), e),
+                Ok(e) => {
+                    let input = input_text(&v["input"]);
+                    let d = e.classify_json(&input).map(|d| d.to_json());
+                    let w = e.verdict_json(&input).map(|w| w.to_json());
+                    (
+                        d.unwrap_or_else(|err| err.to_json()),
+                        w.unwrap_or_else(|err| err.to_json()),
+                    )
+                }
             };
-            vec![("expected", Value::String(out))]
+            vec![
+                ("expected", Value::String(out)),
+                ("expected_verdict", Value::String(verdict)),
+            ]
         }
         "check" => {
             let problems = match &pack {
@@ -353,4 +361,73 @@ fn rewriting_keeps_the_rest_of_the_file() {
         out,
         "{\"input\": {\"expected\": 1}, \"expected\": [\n    \"c\"\n  ]}"
     );
+}
+
+/// A decision reduced to what a verdict keeps: labels as code, confidence (and `fallback`),
+/// factor ids, no evidence, amounts, personal data, masked text or negations.
+fn project(d: &Value) -> Value {
+    let labels: serde_json::Map<String, Value> = d["labels"]
+        .as_object()
+        .map(|m| {
+            m.iter()
+                .map(|(dim, ls)| {
+                    let codes = ls
+                        .as_array()
+                        .map(|ls| {
+                            ls.iter()
+                                .map(|l| {
+                                    let mut o = serde_json::json!({
+                                        "code": l["code"], "confidence": l["confidence"]
+                                    });
+                                    if l["fallback"] == Value::Bool(true) {
+                                        o["fallback"] = Value::Bool(true);
+                                    }
+                                    o
+                                })
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    (dim.clone(), Value::Array(codes))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let severity = match &d["severity"] {
+        Value::Object(s) => {
+            let mut s = s.clone();
+            let ids = s["factors"]
+                .as_array()
+                .map(|f| f.iter().map(|f| f["id"].clone()).collect())
+                .unwrap_or_default();
+            s.insert("factors".into(), Value::Array(ids));
+            Value::Object(s)
+        }
+        other => other.clone(),
+    };
+    serde_json::json!({
+        "id": d["id"], "labels": labels, "route": d["route"], "severity": severity,
+        "warnings": d["warnings"]
+    })
+}
+
+/// The verdict of every classify vector is its decision without the explanation: the same
+/// labels, confidences, route and severity (errors are the same errors).
+#[test]
+fn verdicts_are_decisions_without_explanation() {
+    let mut compared = 0;
+    for path in files("classify") {
+        let v: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let parse = |key: &str| -> Value {
+            serde_json::from_str(v[key].as_str().unwrap_or("null")).unwrap_or(Value::Null)
+        };
+        let (decision, verdict) = (parse("expected"), parse("expected_verdict"));
+        let want = if decision.get("labels").is_some() {
+            compared += 1;
+            project(&decision)
+        } else {
+            decision
+        };
+        assert_eq!(verdict, want, "{}", path.display());
+    }
+    assert!(compared > 100, "only {compared} decisions compared");
 }
