@@ -78,6 +78,17 @@ int32_t wendu_classify(uint32_t engine, const uint8_t *json, size_t len);
  * decision or {"error": <error JSON>}. Fails only when the input is not a JSON array. */
 int32_t wendu_classify_batch(uint32_t engine, const uint8_t *json, size_t len);
 
+/* Decide one complaint without explaining it (high-volume triage). Result: the verdict JSON
+ * {"id","labels","route","severity","warnings"} — the decision's labels (code, confidence,
+ * fallback), route and severity (factor ids only), without evidence, amounts, personal data,
+ * masked text or negations (docs/decision-format.md, "Verdicts") — or an "invalid_input" error.
+ * Added in ABI version 1 (additive): look the export up to support older modules. */
+int32_t wendu_verdict(uint32_t engine, const uint8_t *json, size_t len);
+
+/* wendu_classify_batch with verdicts. Result: a JSON array with, in order, each verdict or
+ * {"error": <error JSON>}. Fails only when the input is not a JSON array. */
+int32_t wendu_verdict_batch(uint32_t engine, const uint8_t *json, size_t len);
+
 /* Release an engine (unknown handles are ignored). */
 void wendu_engine_free(uint32_t engine);
 

@@ -29,7 +29,9 @@ use std::thread::LocalKey;
 use wendu::trigger::TriggerEngine;
 use wendu::{Engine, Error, Problem};
 
-/// Version of this ABI: bumped on any incompatible change to the exports or the protocol.
+/// Version of this ABI: bumped on any incompatible change to the exports or the protocol. Adding
+/// exports is compatible (a host looks up only the exports it uses), so `wendu_verdict` and
+/// `wendu_verdict_batch` kept version 1; a host that needs them checks for the export.
 pub const ABI_VERSION: u32 = 1;
 
 const OK: i32 = 0;
@@ -337,6 +339,50 @@ pub unsafe extern "C" fn wendu_classify_batch(engine: u32, json: *const u8, len:
         Err(e) => return fail(&e),
     };
     match with_slot(&ENGINES, engine, "engine", |e| e.classify_batch_json(text)) {
+        Ok(Ok(out)) => ok(out),
+        Ok(Err(e)) => fail(&e),
+        Err(status) => status,
+    }
+}
+
+/// Decide one complaint (JSON object) without explaining it. Result: the verdict (labels,
+/// confidences, route, severity; docs/decision-format.md, "Verdicts"), or the `invalid_input`
+/// error.
+///
+/// # Safety
+/// `json` must point to `len` readable bytes (or be null with length 0).
+#[no_mangle]
+pub unsafe extern "C" fn wendu_verdict(engine: u32, json: *const u8, len: usize) -> i32 {
+    hook_panics();
+    // SAFETY: the caller guarantees `json..json+len` is readable (this export's contract).
+    let text = match unsafe { input(json, len) } {
+        Ok(t) => t,
+        Err(e) => return fail(&e),
+    };
+    // The verdict borrows from the engine: serialise it while the engine is borrowed.
+    match with_slot(&ENGINES, engine, "engine", |e| {
+        e.verdict_json(text).map(|v| v.to_json())
+    }) {
+        Ok(Ok(json)) => ok(json),
+        Ok(Err(e)) => fail(&e),
+        Err(status) => status,
+    }
+}
+
+/// [`wendu_classify_batch`] with verdicts. Result: a JSON array holding, in order, each verdict
+/// or `{"error": <error JSON>}`; fails only when the input is not a JSON array.
+///
+/// # Safety
+/// `json` must point to `len` readable bytes (or be null with length 0).
+#[no_mangle]
+pub unsafe extern "C" fn wendu_verdict_batch(engine: u32, json: *const u8, len: usize) -> i32 {
+    hook_panics();
+    // SAFETY: the caller guarantees `json..json+len` is readable (this export's contract).
+    let text = match unsafe { input(json, len) } {
+        Ok(t) => t,
+        Err(e) => return fail(&e),
+    };
+    match with_slot(&ENGINES, engine, "engine", |e| e.verdict_batch_json(text)) {
         Ok(Ok(out)) => ok(out),
         Ok(Err(e)) => fail(&e),
         Err(status) => status,

@@ -74,6 +74,22 @@ impl RawEngine {
     pub fn classify_batch(&self, complaints: &str) -> Result<String, JsValue> {
         self.0.classify_batch_json(complaints).map_err(fail)
     }
+
+    /// Decide one complaint (JSON text) without explaining it: verdict JSON (labels, confidences,
+    /// route, severity; docs/decision-format.md, "Verdicts").
+    pub fn verdict(&self, complaint: &str) -> Result<String, JsValue> {
+        self.0
+            .verdict_json(complaint)
+            .map(|v| v.to_json())
+            .map_err(fail)
+    }
+
+    /// `classifyBatch` with verdicts: a JSON array holding, in order, each verdict or
+    /// `{"error": <error JSON>}` for a complaint that could not be decided.
+    #[wasm_bindgen(js_name = verdictBatch)]
+    pub fn verdict_batch(&self, complaints: &str) -> Result<String, JsValue> {
+        self.0.verdict_batch_json(complaints).map_err(fail)
+    }
 }
 
 /// A trigger engine: low-score and surge alerts over a stream of events.
