@@ -99,20 +99,12 @@ export function bind(raw) {
 
     /** Classify one complaint (object or JSON text) into an explained decision. */
     classify(complaint) {
-      const r = this.#live();
-      const text = json(complaint, "invalid_input", "the complaint");
-      return JSON.parse(call(() => r.classify(text)));
+      return JSON.parse(this.classifyJSON(complaint));
     }
 
     /** Classify many complaints in one call: each a decision, or `{error}` when it is invalid. */
     classifyBatch(complaints) {
-      const r = this.#live();
-      if (typeof complaints !== "string" && !Array.isArray(complaints)) {
-        const message = "classifyBatch expects an array of complaints (or its JSON text)";
-        throw new WenduError("invalid_input", message, [{ path: "", message, severity: "error" }]);
-      }
-      const text = json(complaints, "invalid_input", "the batch");
-      return JSON.parse(call(() => r.classifyBatch(text)));
+      return JSON.parse(this.#batch("classifyBatch", complaints, (r, text) => r.classifyBatch(text)));
     }
 
     /** `classify`, returning the decision as the core's JSON text (for services that forward it). */
@@ -125,13 +117,41 @@ export function bind(raw) {
     /** `classifyBatch`, returning the core's JSON text of the array: no objects are built, which
      *  is about twice as fast when the result is forwarded as JSON anyway. */
     classifyBatchJSON(complaints) {
+      return this.#batch("classifyBatchJSON", complaints, (r, text) => r.classifyBatch(text));
+    }
+
+    /** Decide one complaint without explaining it: the decision's labels (code, confidence),
+     *  route and severity, no evidence — much cheaper, for high-volume triage. */
+    verdict(complaint) {
+      return JSON.parse(this.verdictJSON(complaint));
+    }
+
+    /** `classifyBatch` with verdicts: each a verdict, or `{error}` when it is invalid. */
+    verdictBatch(complaints) {
+      return JSON.parse(this.#batch("verdictBatch", complaints, (r, text) => r.verdictBatch(text)));
+    }
+
+    /** `verdict`, returning the core's JSON text. */
+    verdictJSON(complaint) {
+      const r = this.#live();
+      const text = json(complaint, "invalid_input", "the complaint");
+      return call(() => r.verdict(text));
+    }
+
+    /** `verdictBatch`, returning the core's JSON text of the array. */
+    verdictBatchJSON(complaints) {
+      return this.#batch("verdictBatchJSON", complaints, (r, text) => r.verdictBatch(text));
+    }
+
+    /** One batch call: `name` for the error message, `f(raw, jsonText)` the raw export. */
+    #batch(name, complaints, f) {
       const r = this.#live();
       if (typeof complaints !== "string" && !Array.isArray(complaints)) {
-        const message = "classifyBatchJSON expects an array of complaints (or its JSON text)";
+        const message = `${name} expects an array of complaints (or its JSON text)`;
         throw new WenduError("invalid_input", message, [{ path: "", message, severity: "error" }]);
       }
       const text = json(complaints, "invalid_input", "the batch");
-      return call(() => r.classifyBatch(text));
+      return call(() => f(r, text));
     }
 
     /** Every problem of a pack (errors and warnings); empty when it is clean. Without a pack:

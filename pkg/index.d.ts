@@ -191,6 +191,48 @@ export interface Decision {
 /** One item of `classifyBatch`: a decision, or the error of a complaint that could not be classified. */
 export type BatchResult = Decision | { error: ErrorInfo };
 
+// ---- verdicts (decisions without their explanation) ---------------------------------------------
+
+/** A label of a verdict: the decision's code and confidence, no name, parent or rules. */
+export interface LabelCode {
+  code: string;
+  /** 1 − Π(1 − weight) over the rules that fired; 0 for a fallback. */
+  confidence: number;
+  /** Present (true) when given because nothing else was. */
+  fallback?: true;
+}
+
+/** The route of a verdict: the same fields as the decision's `Route`. */
+export type RouteRef = Route;
+
+/** The severity of a verdict: the decision's `Severity` with the ids of the factors that counted. */
+export interface SeverityRef {
+  level: string;
+  name: string;
+  points: number;
+  deadline_hours: number | null;
+  /** `received_at` + `deadline_hours`, in the complaint's own offset; null without `received_at`. */
+  deadline: string | null;
+  escalate_to: string | null;
+  /** Factor ids, in pack order. */
+  factors: string[];
+}
+
+/** What was decided for one complaint, without the explanation: the same labels, confidences,
+ *  route and severity as the `Decision`; no pack, evidence, amounts, personal data, masked text
+ *  or negations. The same on every runtime. */
+export interface Verdict {
+  id: string | null;
+  /** Dimension id → labels, best first, in pack order. */
+  labels: Record<string, LabelCode[]>;
+  route: RouteRef | null;
+  severity: SeverityRef | null;
+  warnings: string[];
+}
+
+/** One item of `verdictBatch`: a verdict, or the error of a complaint that could not be decided. */
+export type VerdictBatchResult = Verdict | { error: ErrorInfo };
+
 // ---- triggers -------------------------------------------------------------------------------------
 
 /** A rating scale: a name, or an inclusive custom range. */
@@ -291,6 +333,14 @@ export declare class Engine {
   classifyJSON(complaint: Complaint | string): string;
   /** `classifyBatch`, returning the JSON text of the result array; no objects are built (faster when forwarding JSON). */
   classifyBatchJSON(complaints: readonly Complaint[] | string): string;
+  /** Decide one complaint without explaining it (labels, confidences, route, severity): cheaper and smaller, for triage. Throws `WenduError` (`invalid_input`). */
+  verdict(complaint: Complaint | string): Verdict;
+  /** `classifyBatch` with verdicts; bad items come back as `{error}`. */
+  verdictBatch(complaints: readonly Complaint[] | string): VerdictBatchResult[];
+  /** `verdict`, returning the core's JSON text. */
+  verdictJSON(complaint: Complaint | string): string;
+  /** `verdictBatch`, returning the JSON text of the result array. */
+  verdictBatchJSON(complaints: readonly Complaint[] | string): string;
   /** Every problem of a pack (errors and warnings), `triggers` included; `[]` when clean. Without a pack: the default pack. */
   static check(pack?: Pack): Problem[];
   /** Release the engine now (otherwise the garbage collector does). Later calls throw `freed`. */

@@ -84,6 +84,12 @@ class Wendu:
     def classify_batch(self, h: int, complaints: str) -> str:
         return self._status("wendu_classify_batch", h, text=complaints)
 
+    def verdict(self, h: int, complaint: str) -> str:
+        return self._status("wendu_verdict", h, text=complaint)
+
+    def verdict_batch(self, h: int, complaints: str) -> str:
+        return self._status("wendu_verdict_batch", h, text=complaints)
+
     def check(self, pack) -> str:
         return self._status("wendu_check", text=pack or "")
 
@@ -168,25 +174,31 @@ def run_all(w: Wendu):
             h = w.engine(pack)
         except WenduError as e:
             expect(file, "engine_new", v["expected"], e.json)
+            expect(file, "engine_new (verdict)", v.get("expected_verdict"), e.json)
             continue
-        try:
-            got = w.classify(h, text_of(v["input"]))
-        except WenduError as e:
-            got = e.json
-        expect(file, "classify", v["expected"], got)
+        for what, call, key in [("classify", w.classify, "expected"), ("verdict", w.verdict, "expected_verdict")]:
+            try:
+                got = call(h, text_of(v["input"]))
+            except WenduError as e:
+                got = e.json
+            expect(file, what, v.get(key), got)
         w.free_engine(h)
         if not isinstance(v["input"], str):
             groups.setdefault(pack, []).append((file, v))
     for pack, group in groups.items():
         h = w.engine(pack)
-        out = w.classify_batch(h, json.dumps([v["input"] for _, v in group], ensure_ascii=False))
-        items = split_array(out)
-        assert len(items) == len(group)
-        for (file, v), got in zip(group, items):
-            want = v["expected"]
-            if want.startswith('{"code":'):
-                want = '{"error":' + want + "}"
-            expect(file, "classify_batch", want, got)
+        batch = json.dumps([v["input"] for _, v in group], ensure_ascii=False)
+        for what, call, key in [
+            ("classify_batch", w.classify_batch, "expected"),
+            ("verdict_batch", w.verdict_batch, "expected_verdict"),
+        ]:
+            items = split_array(call(h, batch))
+            assert len(items) == len(group), what
+            for (file, v), got in zip(group, items):
+                want = v.get(key) or ""
+                if want.startswith('{"code":'):
+                    want = '{"error":' + want + "}"
+                expect(file, what, want, got)
         w.free_engine(h)
 
     for file, v in load("check"):
@@ -242,10 +254,21 @@ class WasmtimeVectors(unittest.TestCase):
             w.classify(h, '{"text": 1}')
         self.assertEqual(e.exception.code, "invalid_input")
         self.assertEqual(e.exception.problems[0]["path"], "/text")
-        w.free_engine(h)
+        # A verdict fails exactly like classify.
+        for bad in ['{"text": 1}', "{", ""]:
+            with self.assertRaises(WenduError) as c:
+                w.classify(h, bad)
+            with self.assertRaises(WenduError) as v:
+                w.verdict(h, bad)
+            self.assertEqual(v.exception.json, c.exception.json)
         with self.assertRaises(WenduError) as e:
-            w.classify(h, '{"text": "x"}')
-        self.assertEqual(e.exception.code, "invalid_handle")
+            w.verdict_batch(h, "{}")
+        self.assertEqual(e.exception.code, "invalid_input")
+        w.free_engine(h)
+        for call in (w.classify, w.verdict, w.verdict_batch):
+            with self.assertRaises(WenduError) as e:
+                call(h, '[{"text": "x"}]')
+            self.assertEqual(e.exception.code, "invalid_handle")
         # The latest failure stays in last_error after later successes.
         h2 = w.engine()
         w.classify(h2, '{"text": "年费"}')

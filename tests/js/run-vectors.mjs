@@ -5,7 +5,8 @@
 // What is compared is what users see: JSON.stringify of the parsed result (or of the thrown
 // WenduError's {code, message, problems}) — equal to the core's bytes because the core writes
 // compact JSON in a fixed field order — and the core's bytes themselves (classifyJSON,
-// classifyBatchJSON).
+// classifyBatchJSON). Verdicts (`expected_verdict`) are checked the same way, through verdict,
+// verdictJSON, verdictBatch and verdictBatchJSON.
 
 function errorJson(e, WenduError) {
   if (!(e instanceof WenduError)) throw e;
@@ -34,22 +35,21 @@ export function runVectors(api, vectors) {
       engine = make(api, Engine, v.pack);
     } catch (e) {
       expect(v.file, "constructor", v.expected, errorJson(e, WenduError));
+      expect(v.file, "constructor (verdict)", v.expected_verdict, errorJson(e, WenduError));
       continue;
     }
-    let actual;
-    try {
-      actual = JSON.stringify(engine.classify(v.input));
-    } catch (e) {
-      actual = errorJson(e, WenduError);
-    }
-    expect(v.file, "classify", v.expected, actual);
+    const outcome = (f) => {
+      try {
+        return f();
+      } catch (e) {
+        return errorJson(e, WenduError);
+      }
+    };
+    expect(v.file, "classify", v.expected, outcome(() => JSON.stringify(engine.classify(v.input))));
     // The text form is the core's bytes themselves.
-    try {
-      actual = engine.classifyJSON(v.input);
-    } catch (e) {
-      actual = errorJson(e, WenduError);
-    }
-    expect(v.file, "classifyJSON", v.expected, actual);
+    expect(v.file, "classifyJSON", v.expected, outcome(() => engine.classifyJSON(v.input)));
+    expect(v.file, "verdict", v.expected_verdict, outcome(() => JSON.stringify(engine.verdict(v.input))));
+    expect(v.file, "verdictJSON", v.expected_verdict, outcome(() => engine.verdictJSON(v.input)));
     engine.free();
     if (typeof v.input !== "string") {
       const key = v.pack === null ? "\u0000default" : v.pack;
@@ -57,12 +57,20 @@ export function runVectors(api, vectors) {
       byPack.get(key).push(v);
     }
   }
+  // A batch item is the single result, an error becoming {"error": <error>}.
+  const item = (want) => (want.startsWith('{"code":') ? `{"error":${want}}` : want);
   for (const group of byPack.values()) {
     const engine = make(api, Engine, group[0].pack);
-    const results = engine.classifyBatch(group.map((v) => v.input));
-    const wants = group.map((v) => (v.expected.startsWith('{"code":') ? `{"error":${v.expected}}` : v.expected));
+    const inputs = group.map((v) => v.input);
+    const batchName = `batch of ${group.length} with the pack of ${group[0].file}`;
+    const wants = group.map((v) => item(v.expected));
+    const results = engine.classifyBatch(inputs);
     group.forEach((v, i) => expect(v.file, "classifyBatch", wants[i], JSON.stringify(results[i])));
-    expect(`batch of ${group.length} with the pack of ${group[0].file}`, "classifyBatchJSON", `[${wants.join(",")}]`, engine.classifyBatchJSON(group.map((v) => v.input)));
+    expect(batchName, "classifyBatchJSON", `[${wants.join(",")}]`, engine.classifyBatchJSON(inputs));
+    const verdictWants = group.map((v) => item(v.expected_verdict));
+    const verdicts = engine.verdictBatch(inputs);
+    group.forEach((v, i) => expect(v.file, "verdictBatch", verdictWants[i], JSON.stringify(verdicts[i])));
+    expect(batchName, "verdictBatchJSON", `[${verdictWants.join(",")}]`, engine.verdictBatchJSON(inputs));
     engine.free();
   }
 

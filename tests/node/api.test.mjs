@@ -71,6 +71,46 @@ test("classifyBatch: one call, decisions in order, errors in place", () => {
   assert.deepEqual(e.classifyBatch(many), many.map((c) => e.classify(c)));
 });
 
+test("verdicts: the decision without its explanation, the same errors as classify", () => {
+  const e = new Engine(pack);
+  const c = { id: 3, text: "乱收年费" };
+  const v = e.verdict(c);
+  assert.deepEqual(Object.keys(v), ["id", "labels", "route", "severity", "warnings"]);
+  const d = e.classify(c);
+  assert.deepEqual(v.labels.d, d.labels.d.map((l) => ({ code: l.code, confidence: l.confidence })));
+  assert.deepEqual(e.verdict({ text: "无" }).labels.d, [{ code: "other", confidence: 0, fallback: true }]);
+  assert.equal(e.verdictJSON(JSON.stringify(c)), JSON.stringify(v));
+  assert.deepEqual(e.verdict(JSON.stringify(c)), v);
+  // Errors: exactly classify's.
+  const bad = [{ text: 1, customer: { age: 200 } }, "{", undefined];
+  for (const b of bad) {
+    let want;
+    assert.throws(() => e.classify(b), (err) => ((want = err), true));
+    assert.throws(() => e.verdict(b), (err) => {
+      assert.ok(err instanceof WenduError);
+      assert.deepEqual([err.code, err.message, err.problems], [want.code, want.message, want.problems]);
+      return true;
+    });
+    assert.throws(() => e.verdictJSON(b), { code: want.code, message: want.message });
+  }
+  // Batches: in order, errors in place, the same argument checks as classifyBatch.
+  const out = e.verdictBatch([{ text: "年费" }, { text: 5 }, { id: 7, text: "无" }]);
+  assert.equal(out.length, 3);
+  assert.equal(out[0].labels.d[0].code, "fee");
+  assert.equal(out[1].error.code, "invalid_input");
+  assert.equal(out[2].id, "7");
+  assert.deepEqual(e.verdictBatch("[]"), []);
+  assert.equal(e.verdictBatchJSON([{ text: "年费" }]), `[${e.verdictJSON({ text: "年费" })}]`);
+  assert.throws(() => e.verdictBatch({ text: "x" }), { code: "invalid_input", message: /^verdictBatch expects an array/ });
+  assert.throws(() => e.verdictBatchJSON({ text: "x" }), { code: "invalid_input", message: /^verdictBatchJSON expects/ });
+  assert.throws(() => e.verdictBatch("{}"), { code: "invalid_input" });
+  const many = Array.from({ length: 500 }, (_, i) => ({ id: i, text: i % 2 ? "年费" : "其他" }));
+  assert.deepEqual(e.verdictBatch(many), many.map((c) => e.verdict(c)));
+  e.free();
+  assert.throws(() => e.verdict(c), { code: "freed" });
+  assert.throws(() => e.verdictBatch([c]), { code: "freed" });
+});
+
 test("free, double free, use after free, Symbol.dispose", () => {
   const e = new Engine(pack);
   e.free();
@@ -126,6 +166,9 @@ test("a trap inside the module becomes WenduError internal with the panic messag
     classify() {
       throw new WebAssembly.RuntimeError("unreachable");
     }
+    verdictBatch() {
+      throw new WebAssembly.RuntimeError("unreachable");
+    }
     free() {}
   }
   let panic = "panicked at src/decide.rs:1:1: index out of bounds";
@@ -139,4 +182,6 @@ test("a trap inside the module becomes WenduError internal with the panic messag
     return true;
   });
   assert.throws(() => e.classify({ text: "x" }), { code: "internal", message: /unreachable/ });
+  panic = "panicked at src/decide.rs:2:2: verdict";
+  assert.throws(() => e.verdictBatch([{ text: "x" }]), { code: "internal", message: /verdict/ });
 });

@@ -53,6 +53,8 @@ struct Wendu {
     engine_free: TypedFunc<i32, ()>,
     classify: In3,
     classify_batch: In3,
+    verdict: In3,
+    verdict_batch: In3,
     check: TypedFunc<(i32, i32), i32>,
     trigger_new: TypedFunc<(i32, i32), i32>,
     trigger_ingest: In3,
@@ -94,6 +96,8 @@ impl Wendu {
             engine_free: f!("wendu_engine_free"),
             classify: f!("wendu_classify"),
             classify_batch: f!("wendu_classify_batch"),
+            verdict: f!("wendu_verdict"),
+            verdict_batch: f!("wendu_verdict_batch"),
             check: f!("wendu_check"),
             trigger_new: f!("wendu_trigger_new"),
             trigger_ingest: f!("wendu_trigger_ingest"),
@@ -131,7 +135,12 @@ impl Wendu {
 
     /// Call `f(handle, input)`; Ok(result) on status 0, Err(error JSON) on status 1.
     fn call(&mut self, f: In3, handle: i32, input: &str) -> Result<String, String> {
-        let buf = self.put(input.as_bytes());
+        self.call_bytes(f, handle, input.as_bytes())
+    }
+
+    /// [`Wendu::call`] with any bytes (not necessarily UTF-8).
+    fn call_bytes(&mut self, f: In3, handle: i32, input: &[u8]) -> Result<String, String> {
+        let buf = self.put(input);
         let status = f
             .call(&mut self.store, (handle, buf.0, buf.1))
             .expect("no trap");
@@ -236,13 +245,17 @@ fn run_all(w: &mut Wendu) -> (usize, Vec<String>) {
             ));
         }
     };
-    // classify, and one batch per pack over the structured inputs
+    // classify and verdict, and one batch of each per pack over the structured inputs.
     // One engine per distinct pack, as an app keeps it; freed at the end.
     let mut engines: Vec<(Option<String>, Result<i32, String>)> = Vec::new();
     let mut groups: Vec<(Option<String>, Vec<Named>)> = Vec::new();
     for (file, v) in load("classify") {
         let pack = pack_of(&v);
         let want = v["expected"].as_str().unwrap_or_default().to_string();
+        let want_verdict = v["expected_verdict"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
         let made = match engines.iter().find(|(p, _)| *p == pack) {
             Some((_, made)) => made.clone(),
             None => {
@@ -255,13 +268,15 @@ fn run_all(w: &mut Wendu) -> (usize, Vec<String>) {
             Ok(h) => h,
             Err(e) => {
                 expect(&file, "engine_new", &want, &e);
+                expect(&file, "engine_new (verdict)", &want_verdict, &e);
                 continue;
             }
         };
-        let got = w
-            .call(w.classify, h, &text_of(&v["input"]))
-            .unwrap_or_else(|e| e);
+        let input = text_of(&v["input"]);
+        let got = w.call(w.classify, h, &input).unwrap_or_else(|e| e);
         expect(&file, "classify", &want, &got);
+        let got = w.call(w.verdict, h, &input).unwrap_or_else(|e| e);
+        expect(&file, "verdict", &want_verdict, &got);
         if !v["input"].is_string() {
             match groups.iter_mut().find(|(p, _)| *p == pack) {
                 Some((_, g)) => g.push((file, v)),
@@ -275,21 +290,25 @@ fn run_all(w: &mut Wendu) -> (usize, Vec<String>) {
             _ => continue,
         };
         let batch = Value::Array(group.iter().map(|(_, v)| v["input"].clone()).collect());
-        let out = w
-            .call(w.classify_batch, h, &batch.to_string())
-            .expect("batch");
-        let items: Vec<Value> = serde_json::from_str(&out).expect("array");
-        assert_eq!(items.len(), group.len());
-        // Items are compared as the host would re-serialise them (serde_json keeps number forms).
-        let raw_items = split_array(&out);
-        for ((file, v), got) in group.iter().zip(raw_items) {
-            let want = v["expected"].as_str().unwrap_or_default();
-            let want = if want.starts_with("{\"code\":") {
-                format!("{{\"error\":{want}}}")
-            } else {
-                want.to_string()
-            };
-            expect(file, "classify_batch", &want, got);
+        let batch = batch.to_string();
+        for (f, key, what) in [
+            (w.classify_batch, "expected", "classify_batch"),
+            (w.verdict_batch, "expected_verdict", "verdict_batch"),
+        ] {
+            let out = w.call(f, h, &batch).expect("batch");
+            let items: Vec<Value> = serde_json::from_str(&out).expect("array");
+            assert_eq!(items.len(), group.len(), "{what}");
+            // Each item compared as the exact bytes the module wrote; an error item is
+            // {"error": <the single call's error>}.
+            for ((file, v), got) in group.iter().zip(split_array(&out)) {
+                let want = v[key].as_str().unwrap_or_default();
+                let want = if want.starts_with("{\"code\":") {
+                    format!("{{\"error\":{want}}}")
+                } else {
+                    want.to_string()
+                };
+                expect(file, what, &want, got);
+            }
         }
     }
     for (_, made) in engines {
@@ -454,6 +473,10 @@ fn protocol_edges() {
         .expect("double free is ignored");
     let err = w.call(w.classify, h, "{\"text\": \"x\"}").unwrap_err();
     assert!(err.contains("invalid_handle"), "{err}");
+    for f in [w.verdict, w.verdict_batch] {
+        let err = w.call(f, h, "[{\"text\": \"x\"}]").unwrap_err();
+        assert!(err.starts_with("{\"code\":\"invalid_handle\""), "{err}");
+    }
     // A trigger handle is not an engine handle.
     let t = w.new_handle(w.trigger_new, None).expect("trigger");
     let err = w.call(w.trigger_ingest, t + 100, "{}").unwrap_err();
@@ -467,7 +490,18 @@ fn protocol_edges() {
         .expect("no trap");
     w.release(buf);
     assert_eq!(status, 1);
-    assert!(w.result().contains("not valid UTF-8"));
+    let utf8_error = w.result();
+    assert!(utf8_error.contains("not valid UTF-8"));
+    for f in [w.verdict, w.verdict_batch] {
+        let err = w.call_bytes(f, h, &[b'{', 0xff, 0xfe, b'}']).unwrap_err();
+        assert_eq!(err, utf8_error);
+    }
+    // A verdict batch fails only when the input is not an array, like classify_batch.
+    for input in ["{}", "", "[1"] {
+        let want = w.call(w.classify_batch, h, input).unwrap_err();
+        let got = w.call(w.verdict_batch, h, input).unwrap_err();
+        assert_eq!(got, want, "{input:?}");
+    }
     // alloc(0) is null; (null, 0) is the empty input.
     assert_eq!(w.alloc.call(&mut w.store, 0).expect("alloc"), 0);
     let status = w.classify.call(&mut w.store, (h, 0, 0)).expect("no trap");
