@@ -38,6 +38,8 @@ test("the bundled app ran", async () => {
   assert.ok(s.problems > 0);
   assert.equal(s.error, "invalid_input /customer/age");
   assert.equal(s.accepted, 1);
+  assert.equal(s.verdictTop, "C07");
+  assert.equal(s.verdictError, "invalid_input");
 });
 
 test("every golden vector is byte-identical in the bundled app", async () => {

@@ -1,6 +1,6 @@
 // A web app using wendu through a bundler, type-checked against the package's own types.
 import { Engine, TriggerEngine, WenduError } from "wendu";
-import type { Decision, BatchResult, Label, Outcome, Problem } from "wendu";
+import type { Decision, BatchResult, Label, Outcome, Problem, Verdict, VerdictBatchResult, LabelCode } from "wendu";
 // @ts-expect-error -- plain JS module shared by every runner (no types needed)
 import { runVectors } from "../../js/run-vectors.mjs";
 
@@ -10,6 +10,11 @@ const top: Label | undefined = decision.labels["reason"]?.[0];
 const batch: BatchResult[] = engine.classifyBatch([{ text: "年费" }, { text: "手续费" }]);
 const firstBatch = batch[0];
 const batchCode = firstBatch && "error" in firstBatch ? firstBatch.error.code : firstBatch?.pack.id;
+const verdict: Verdict = engine.verdict({ id: "w2", text: "信用卡被乱收年费" });
+const topCode: LabelCode | undefined = verdict.labels["reason"]?.[0];
+const factorIds: string[] = verdict.severity?.factors ?? [];
+const verdicts: VerdictBatchResult[] = engine.verdictBatch([{ text: "年费" }, { text: 1 as unknown as string }]);
+const verdictError = verdicts[1] && "error" in verdicts[1] ? verdicts[1].error.code : null;
 const problems: Problem[] = Engine.check({ pack: { id: "p", version: "1" }, dimensions: [] });
 
 let error: string | null = null;
@@ -33,6 +38,15 @@ declare global {
 window.app = {
   wendu: { Engine, TriggerEngine, WenduError },
   runVectors,
-  summary: { top: top?.code ?? null, batchCode, problems: problems.length, error, accepted: outcome.accepted },
+  summary: {
+    top: top?.code ?? null,
+    batchCode,
+    problems: problems.length,
+    error,
+    accepted: outcome.accepted,
+    verdictTop: topCode?.code ?? null,
+    verdictFactors: factorIds.length,
+    verdictError,
+  },
 };
 document.title = "ready";
