@@ -1,6 +1,6 @@
 //! Classifies the first N complaints of a CSV once with the default pack — a fixed workload for
 //! `valgrind --tool=callgrind` (instruction counts do not depend on machine load).
-//! `cargo build --profile profiling --example profile_classify && valgrind --tool=callgrind target/profiling/examples/profile_classify ../shared/data/cn-complaints/complaints.csv 1000`
+//! `cargo build --profile profiling --example profile_classify && valgrind --tool=callgrind target/profiling/examples/profile_classify ../shared/data/cn-complaints/complaints.csv 1000 [verdict]`
 fn main() {
     let mut args = std::env::args().skip(1);
     let path = args
@@ -19,9 +19,15 @@ fn main() {
         .take(n)
         .map(wendu::Complaint::from_text)
         .collect();
+    // A third argument `verdict` profiles the unexplained path instead of full decisions.
+    let verdict = args.next().is_some_and(|m| m == "verdict");
     let mut total = 0usize;
     for c in &complaints {
-        if let Ok(d) = engine.classify(c) {
+        if verdict {
+            if let Ok(v) = engine.verdict(c) {
+                total += v.labels.0.iter().map(|(_, l)| l.len()).sum::<usize>();
+            }
+        } else if let Ok(d) = engine.classify(c) {
             total += d.labels.0.iter().map(|(_, l)| l.len()).sum::<usize>();
         }
     }

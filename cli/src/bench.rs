@@ -134,8 +134,23 @@ pub fn run(
             .map(|d| d.to_json().len())
             .sum()
     });
+    let verdict = measure("verdict (no explanation)", &mut || {
+        complaints
+            .iter()
+            .filter_map(|c| engine.verdict(c).ok())
+            .map(|v| v.labels.0.len())
+            .sum()
+    });
+    let verdict_json = measure("parse complaint JSON + verdict + JSON", &mut || {
+        jsons
+            .iter()
+            .filter_map(|j| engine.verdict_json(j).ok())
+            .map(|v| v.to_json().len())
+            .sum()
+    });
     println!("ratio classify / bare scan: {:.2}x slower", bare / full);
-    let _ = (json, from_json);
+    println!("ratio verdict / bare scan: {:.2}x slower", bare / verdict);
+    let _ = (json, from_json, verdict_json);
     if let Some(kib) = peak_rss_kib() {
         println!("peak memory (VmHWM): {:.1} MiB", kib as f64 / 1024.0);
     }
