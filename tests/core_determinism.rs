@@ -235,3 +235,32 @@ fn batch_json_equals_one_by_one_and_keeps_bad_items_in_place() {
     let err = e.classify_batch_json(r#"{"text":"x"}"#).unwrap_err();
     assert_eq!(err.code(), "invalid_input");
 }
+
+/// The automaton is a speed/size trade-off only: DFA and NFA engines give byte-identical
+/// decisions and verdicts on the project's sample complaints with the default pack.
+#[test]
+fn every_automaton_gives_the_same_decisions() {
+    use wendu::{Automaton, Engine};
+    let samples = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/complaints.jsonl"
+    ))
+    .expect("examples/complaints.jsonl");
+    let auto = Engine::default_pack().expect("default pack");
+    let others = [Automaton::Dfa, Automaton::Nfa]
+        .map(|a| Engine::with_automaton(wendu::DEFAULT_PACK, a).expect("default pack"));
+    let mut n = 0;
+    for line in samples.lines().filter(|l| !l.trim().is_empty()) {
+        let want = auto.classify_json(line).expect("sample").to_json();
+        let want_verdict = auto.verdict_json(line).expect("sample").to_json();
+        for e in &others {
+            assert_eq!(e.classify_json(line).expect("sample").to_json(), want);
+            assert_eq!(
+                e.verdict_json(line).expect("sample").to_json(),
+                want_verdict
+            );
+        }
+        n += 1;
+    }
+    assert!(n >= 20, "only {n} samples");
+}
