@@ -82,7 +82,8 @@ int32_t wendu_classify_batch(uint32_t engine, const uint8_t *json, size_t len);
  * {"id","labels","route","severity","warnings"} — the decision's labels (code, confidence,
  * fallback), route and severity (factor ids only), without evidence, amounts, personal data,
  * masked text or negations (docs/decision-format.md, "Verdicts") — or an "invalid_input" error.
- * Added in ABI version 1 (additive): look the export up to support older modules. */
+ * Added without an ABI version bump (new exports are compatible): a host that must also load
+ * modules built before it looks the export up first. */
 int32_t wendu_verdict(uint32_t engine, const uint8_t *json, size_t len);
 
 /* wendu_classify_batch with verdicts. Result: a JSON array with, in order, each verdict or
