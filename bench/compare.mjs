@@ -136,7 +136,8 @@ const T = await import("./translate.mjs");
 function wenduResult(d, dims) {
   const labels = {};
   for (const dim of dims) labels[dim] = (d.labels[dim] || []).map((l) => l.code);
-  return { labels, factors: d.severity ? d.severity.factors.map((f) => f.id) : [], level: d.severity?.level ?? null };
+  // a decision lists factor objects, a verdict factor ids
+  return { labels, factors: d.severity ? d.severity.factors.map((f) => (typeof f === "string" ? f : f.id)) : [], level: d.severity?.level ?? null };
 }
 
 function peers(sp, jdms) {
@@ -284,21 +285,33 @@ async function corpusRun({ title, pack, dims, items: given, note, slowK, rounds,
     if (!baselineResults) baselineResults = res;
   }
 
+  // The like-for-like comparison is wendu's verdict: the peers return labels, factors and a
+  // level, and so does a verdict (the same labels as the decision, checked here); the explained
+  // decision (evidence, spans, amounts, masked text) is wendu's extra, timed beside it.
+  const verdicts = engine.verdictBatch(items);
+  const sameLabels = verdicts.filter((v, i) => JSON.stringify(wenduResult(v, dims)) === JSON.stringify(wendus[i])).length;
+  if (sameLabels !== items.length) throw new Error(`verdicts differ from decisions on ${items.length - sameLabels} complaints`);
+
   // throughput and latency
   const rows = [];
+  const wVerdict = await measureBatch((ch) => engine.verdictBatch(ch), items, { rounds, chunk: 256 });
+  const wSlowVerdict = await measureBatch((ch) => engine.verdictBatch(ch), slow, { rounds, chunk: 256 });
   const wFullBatch = await measureBatch((ch) => engine.classifyBatch(ch), items, { rounds, chunk: 256 });
   const wSlowBatch = await measureBatch((ch) => engine.classifyBatch(ch), slow, { rounds, chunk: 256 });
+  const wVerdictSingle = await measure((c) => engine.verdict(c), items, { rounds });
   const wSingle = await measure((c) => engine.classify(c), items, { rounds });
-  rows.push({ name: "wendu WASM classifyBatch (256)", ...wFullBatch, set: "all", wendu_rate: wFullBatch.rate, wendu_single_rate: wSingle.rate });
-  rows.push({ name: "wendu WASM classify", ...wSingle, set: "all", wendu_rate: wFullBatch.rate });
+  rows.push({ name: "wendu WASM verdictBatch (256)", ...wVerdict, set: "all", wendu_rate: wVerdict.rate, explained_rate: wFullBatch.rate });
+  rows.push({ name: "wendu WASM verdict", ...wVerdictSingle, set: "all", wendu_rate: wVerdict.rate, explained_rate: wFullBatch.rate });
+  rows.push({ name: "wendu WASM classifyBatch (256)", ...wFullBatch, set: "all", wendu_rate: wVerdict.rate, explained_rate: wFullBatch.rate, wendu_single_rate: wSingle.rate });
+  rows.push({ name: "wendu WASM classify", ...wSingle, set: "all", wendu_rate: wVerdict.rate, explained_rate: wFullBatch.rate });
   for (const p of built) {
     const isSlow = p.name !== "RegExp baseline";
     const set = isSlow ? slow : items;
     const m = await measure((c) => p.impl.classify(c), set, { rounds: isSlow ? Math.min(rounds, 3) : rounds, isAsync: !!p.async, warm: isSlow ? 10 : 50 });
-    rows.push({ name: p.name, ...m, set: isSlow ? `1 in ${slowK}` : "all", wendu_rate: isSlow ? wSlowBatch.rate : wFullBatch.rate, agreement_pct: agree[p.name].identical_pct });
+    rows.push({ name: p.name, ...m, set: isSlow ? `1 in ${slowK}` : "all", wendu_rate: isSlow ? wSlowVerdict.rate : wVerdict.rate, explained_rate: isSlow ? wSlowBatch.rate : wFullBatch.rate, agreement_pct: agree[p.name].identical_pct });
     if (p.name === "ZEN contains()") {
       const c = await measureBatch((ch) => Promise.all(ch.map((x) => p.impl.classify(x))), slow, { rounds: Math.min(rounds, 3), chunk: 64 });
-      rows.push({ name: "ZEN contains(), 64 in flight", ...c, set: `1 in ${slowK}`, wendu_rate: wSlowBatch.rate, agreement_pct: agree[p.name].identical_pct, note: "uses ZEN's worker threads (both cores)" });
+      rows.push({ name: "ZEN contains(), 64 in flight", ...c, set: `1 in ${slowK}`, wendu_rate: wSlowVerdict.rate, explained_rate: wSlowBatch.rate, agreement_pct: agree[p.name].identical_pct, note: "uses ZEN's worker threads (both cores)" });
     }
   }
   // the slowest inputs of the classify pass, re-timed (median of 7) so a scheduler pause on this
@@ -402,6 +415,7 @@ function nativeRun(packJson, corpusPath, rounds) {
     return {
       bare_ac: rate("bare Aho-Corasick"),
       classify: rate("classify (Decision)"),
+      verdict: rate("verdict (no explanation)"),
       classify_json: rate("classify + decision JSON"),
       from_json: rate("parse complaint JSON + classify + JSON"),
       compile_ms: Number(out.match(/compile: median ([\d.]+) ms/)?.[1]),
@@ -495,7 +509,7 @@ async function scalingRules(wendu, sizes, budgetMs, corpus) {
       }
       const t0 = now();
       let classify, isAsync = false, dispose = () => {};
-      if (name === "wendu (WASM)") { const e = new wendu.Engine(pack); classify = (c) => e.classify(c); dispose = () => e.free(); }
+      if (name === "wendu (WASM)") { const e = new wendu.Engine(pack); classify = (c) => e.verdict(c); dispose = () => e.free(); }
       else if (name === "RegExp baseline") { const b = T.toRegExpBaseline(sp); classify = (c) => b.classify(c); }
       else if (name === "json-rules-engine") { const b = T.toJsonRulesEngine(sp, jre); classify = (c) => b.classify(c); isAsync = true; }
       else { const b = T.toZen(sp, zen, { regex: false }); classify = (c) => b.classify(c); isAsync = true; dispose = () => b.engine.dispose(); }
@@ -520,7 +534,7 @@ async function scalingLength(wendu, pack, dims, corpus, lengths, budgetMs) {
   const jre = require("json-rules-engine"), zen = require("@gorules/zen-engine");
   const e = new wendu.Engine(rp);
   const impls = [
-    ["wendu (WASM)", (c) => e.classify(c), false],
+    ["wendu (WASM)", (c) => e.verdict(c), false],
     ["RegExp baseline", ((b) => (c) => b.classify(c))(T.toRegExpBaseline(sp)), false],
     ["json-rules-engine", ((b) => (c) => b.classify(c))(T.toJsonRulesEngine(sp, jre)), true],
     ["ZEN contains()", ((b) => (c) => b.classify(c))(T.toZen(sp, zen, { regex: false })), true],
@@ -538,7 +552,8 @@ async function scalingLength(wendu, pack, dims, corpus, lengths, budgetMs) {
       const us = 1e6 / m.rate;
       let worst_ms;
       if (name === "wendu (WASM)") {
-        worst_ms = Math.max(...texts.map((c) => { const ts = []; for (let k = 0; k < 5; k++) { const t = now(); fn(c); ts.push(now() - t); } return median(ts); }));
+        // the worst case is timed on full decisions (explained), the stricter path
+        worst_ms = Math.max(...texts.map((c) => { const ts = []; for (let k = 0; k < 5; k++) { const t = now(); e.classify(c); ts.push(now() - t); } return median(ts); }));
       }
       result[name].push({ chars: len, us, p99_us: m.p99_us, us_per_1000: (us * 1000) / len, worst_ms });
       cells.push(lpad(fmtUs(us), 19));
@@ -620,23 +635,26 @@ function denseInputs(wendu, pack, dims) {
 
 function printTable(run, cold, native) {
   const w = run.rows[0];
-  console.log(`\n${pad("engine", 32)}${lpad("complaints/s", 14)}${lpad("wendu is", 11)}${lpad("p50 µs", 10)}${lpad("p99 µs", 10)}${lpad("cold ms", 10)}${lpad("(×wendu)", 10)}${lpad("RSS MiB", 9)}${lpad("(×wendu)", 10)}${lpad("agree", 8)}`);
+  console.log(`\n${pad("engine", 32)}${lpad("complaints/s", 14)}${lpad("wendu is", 11)}${lpad("explained", 11)}${lpad("p50 µs", 10)}${lpad("p99 µs", 10)}${lpad("cold ms", 10)}${lpad("(×wendu)", 10)}${lpad("RSS MiB", 9)}${lpad("(×wendu)", 10)}${lpad("agree", 8)}`);
   const coldW = cold?.["wendu WASM"];
-  const line = (name, rate, ratio, p50, p99, c, agree, setNote) => {
+  const line = (name, rate, ratio, p50, p99, c, agree, setNote, explained = "") => {
     const coldName = name.startsWith("wendu WASM") ? "wendu WASM" : name.startsWith("ZEN contains()") ? "ZEN contains()" : name;
     const cm = c?.[coldName];
-    console.log(`${pad(name, 32)}${lpad(fmtRate(rate), 14)}${lpad(ratio, 11)}${lpad(fmtUs(p50), 10)}${lpad(fmtUs(p99), 10)}${lpad(cm ? cm.cold_ms.toFixed(1) : "—", 10)}${lpad(cm && coldW ? fmtX(cm.cold_ms / coldW.cold_ms) : "—", 10)}${lpad(cm ? cm.rss_mib.toFixed(1) : "—", 9)}${lpad(cm && coldW ? fmtX(cm.rss_mib / Math.max(coldW.rss_mib, 0.1)) : "—", 10)}${lpad(agree ?? "", 8)}${setNote ? `  ${setNote}` : ""}`);
+    console.log(`${pad(name, 32)}${lpad(fmtRate(rate), 14)}${lpad(ratio, 11)}${lpad(explained, 11)}${lpad(fmtUs(p50), 10)}${lpad(fmtUs(p99), 10)}${lpad(cm ? cm.cold_ms.toFixed(1) : "—", 10)}${lpad(cm && coldW ? fmtX(cm.cold_ms / coldW.cold_ms) : "—", 10)}${lpad(cm ? cm.rss_mib.toFixed(1) : "—", 9)}${lpad(cm && coldW ? fmtX(cm.rss_mib / Math.max(coldW.rss_mib, 0.1)) : "—", 10)}${lpad(agree ?? "", 8)}${setNote ? `  ${setNote}` : ""}`);
   };
   if (native && !native.missing) {
-    line("wendu native: bare Aho-Corasick", native.bare_ac, "—", null, null, null, "", `scan only: ${fmtX(native.bare_ac / native.classify)} classify`);
-    line("wendu native: classify", native.classify, "—", null, null, null, "", `${fmtX(native.classify / w.rate)} WASM; compile ${native.compile_ms} ms, peak RSS ${native.peak_mib} MiB`);
+    line("wendu native: bare Aho-Corasick", native.bare_ac, "—", null, null, null, "", `scan only: ${fmtX(native.bare_ac / native.verdict)} verdict, ${fmtX(native.bare_ac / native.classify)} classify`);
+    line("wendu native: verdict", native.verdict, "—", null, null, null, "", `${fmtX(native.verdict / w.rate)} WASM verdictBatch`);
+    line("wendu native: classify", native.classify, "—", null, null, null, "", `compile ${native.compile_ms} ms, peak RSS ${native.peak_mib} MiB`);
     line("wendu native: JSON in+out", native.from_json, "—", null, null, null, "", `${fmtX(native.from_json / w.rate)} WASM`);
   }
   for (const r of run.rows) {
-    const ratio = r.name.startsWith("wendu") ? (r.name.includes("Batch") ? "1×" : fmtX(r.wendu_rate / r.rate)) : fmtX(r.wendu_rate / r.rate);
-    line(r.name, r.rate, ratio, r.p50_us, r.p99_us, cold, r.agreement_pct != null ? `${r.agreement_pct}%` : "", r.set !== "all" ? `(${r.set})` : "");
+    const ratio = r.name.startsWith("wendu") ? (r.name.includes("verdictBatch") ? "1×" : fmtX(r.wendu_rate / r.rate)) : fmtX(r.wendu_rate / r.rate);
+    const explained = r.name.startsWith("wendu") ? "" : fmtX(r.explained_rate / r.rate);
+    line(r.name, r.rate, ratio, r.p50_us, r.p99_us, cold, r.agreement_pct != null ? `${r.agreement_pct}%` : "", r.set !== "all" ? `(${r.set})` : "", explained);
   }
-  console.log(`"wendu is" = wendu WASM classifyBatch throughput on the same complaints ÷ that engine's; native rows compare with WASM in the note.`);
+  console.log(`"wendu is" = wendu WASM verdictBatch throughput (labels, route, severity: what the peers return) on the same complaints ÷ that engine's;`);
+  console.log(`"explained" = the same with classifyBatch (full decisions with evidence, spans, amounts, masked text). Native rows compare with WASM in the note.`);
   console.log(`cold = require the package + build the rules from their JSON, fresh process, median of ${Object.values(cold || {})[0]?.runs ?? "?"}; RSS = growth after load + compile + 100 complaints.`);
 }
 
@@ -653,14 +671,13 @@ function printAgreement(run) {
 function targets(cn, native, rules, length, pat, dense) {
   const rows = cn.rows;
   const get = (n) => rows.find((r) => r.name === n);
-  const wb = get("wendu WASM classifyBatch (256)");
   const ratio = (n) => { const r = get(n); return r ? r.wendu_rate / r.rate : NaN; };
   const t = [];
   t.push({ target: "WASM ≥ 3× RegExp baseline", value: ratio("RegExp baseline"), ok: ratio("RegExp baseline") >= 3, fmt: fmtX });
   t.push({ target: "WASM ≥ 100× json-rules-engine", value: ratio("json-rules-engine"), ok: ratio("json-rules-engine") >= 100, fmt: fmtX });
   const zenBest = Math.min(ratio("ZEN contains()"), ratio("ZEN contains(), 64 in flight") || Infinity);
   t.push({ target: "WASM ≥ 100× ZEN (its fastest variant)", value: zenBest, ok: zenBest >= 100, fmt: fmtX });
-  if (native && !native.missing) t.push({ target: "native classify within 2× of bare Aho-Corasick", value: native.bare_ac / native.classify, ok: native.bare_ac / native.classify <= 2, fmt: (x) => `${x.toFixed(2)}× slower` });
+  if (native && !native.missing) t.push({ target: "native verdict within 2× of bare Aho-Corasick", value: native.bare_ac / native.verdict, ok: native.bare_ac / native.verdict <= 2, fmt: (x) => `${x.toFixed(2)}× slower` });
   if (rules) {
     const w = rules.engines.find((e) => e.name === "wendu (WASM)").points;
     const a = w.find((p) => p.rules === 100), b = w.find((p) => p.rules === 10000) ?? w.at(-1);
@@ -783,12 +800,13 @@ function medianReport(files) {
     if (!rs.length) continue;
     const last = rs.at(-1);
     console.log(`**${last.title}** — ${last.complaints.toLocaleString("en-US")} complaints, mean ${last.mean_chars} chars; ${last.pack}, ${last.dims.join(" + ")} (${last.label_rules} label rules) + ${last.factors} factors\n`);
-    console.log("| engine | complaints/s | wendu WASM is | p50 µs | p99 µs | cold start ms | × wendu | RSS MiB | × wendu | same decisions as wendu |");
-    console.log("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    console.log("| engine | complaints/s | wendu WASM is | explained | p50 µs | p99 µs | cold start ms | × wendu | RSS MiB | × wendu | same decisions as wendu |");
+    console.log("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     const nat = rs.map((r) => r.native).filter((n) => n && !n.missing);
     if (nat.length) {
       console.log(`| wendu native: bare Aho-Corasick scan | ${span(nat.map((n) => n.bare_ac), fmtRate)} | | | | | | | | |`);
-      console.log(`| wendu native: classify | ${span(nat.map((n) => n.classify), fmtRate)} | native is ${span(rs.filter((r) => r.native && !r.native.missing).map((r) => r.native.classify / r.rows[0].rate), fmtX)} | | | ${span(nat.map((n) => n.compile_ms), (x) => x.toFixed(1))} (compile) | | ${span(nat.map((n) => n.peak_mib), (x) => x.toFixed(1))} (peak) | | |`);
+      console.log(`| wendu native: verdict | ${span(nat.map((n) => n.verdict), fmtRate)} | native is ${span(rs.filter((r) => r.native && !r.native.missing).map((r) => r.native.verdict / r.rows[0].rate), fmtX)} | | | | | | | | |`);
+      console.log(`| wendu native: classify | ${span(nat.map((n) => n.classify), fmtRate)} | | | | | ${span(nat.map((n) => n.compile_ms), (x) => x.toFixed(1))} (compile) | | ${span(nat.map((n) => n.peak_mib), (x) => x.toFixed(1))} (peak) | | |`);
     }
     for (const row of last.rows) {
       const rows = rs.map((r) => r.rows.find((x) => x.name === row.name)).filter(Boolean);
@@ -796,9 +814,10 @@ function medianReport(files) {
       const colds = rs.map((r) => r.cold?.[coldName]).filter(Boolean);
       const coldRatio = rs.map((r) => (r.cold?.[coldName] && r.cold?.["wendu WASM"] ? r.cold[coldName].cold_ms / r.cold["wendu WASM"].cold_ms : null));
       const rssRatio = rs.map((r) => (r.cold?.[coldName] && r.cold?.["wendu WASM"] ? r.cold[coldName].rss_mib / r.cold["wendu WASM"].rss_mib : null));
-      const ratio = row.name.includes("classifyBatch") ? "1×" : span(rows.map((x) => x.wendu_rate / x.rate), fmtX);
+      const ratio = row.name.includes("verdictBatch") ? "1×" : span(rows.map((x) => x.wendu_rate / x.rate), fmtX);
+      const explained = row.name.startsWith("wendu") ? "" : span(rows.filter((x) => x.explained_rate).map((x) => x.explained_rate / x.rate), fmtX);
       const sample = row.set !== "all" ? ` (${row.set})` : "";
-      console.log(`| ${row.name}${sample} | ${span(rows.map((x) => x.rate), fmtRate)} | ${ratio} | ${span(rows.map((x) => x.p50_us), fmtUs)} | ${span(rows.map((x) => x.p99_us), fmtUs)} | ${span(colds.map((c) => c.cold_ms), (x) => x.toFixed(0))} | ${span(coldRatio, fmtX)} | ${span(colds.map((c) => c.rss_mib), (x) => x.toFixed(1))} | ${span(rssRatio, fmtX)} | ${row.agreement_pct != null ? row.agreement_pct + "%" : ""} |`);
+      console.log(`| ${row.name}${sample} | ${span(rows.map((x) => x.rate), fmtRate)} | ${ratio} | ${explained} | ${span(rows.map((x) => x.p50_us), fmtUs)} | ${span(rows.map((x) => x.p99_us), fmtUs)} | ${span(colds.map((c) => c.cold_ms), (x) => x.toFixed(0))} | ${span(coldRatio, fmtX)} | ${span(colds.map((c) => c.rss_mib), (x) => x.toFixed(1))} | ${span(rssRatio, fmtX)} | ${row.agreement_pct != null ? row.agreement_pct + "%" : ""} |`);
     }
     console.log("");
   }

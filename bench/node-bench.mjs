@@ -93,6 +93,32 @@ const batchChunks = measure(`classifyBatch (chunks of ${chunk})`, n, () => {
   return k;
 });
 
+const verdictBatch = measure(`verdictBatch (chunks of ${chunk}, Verdict out)`, n, () => {
+  let k = 0;
+  for (let i = 0; i < n; i += chunk) k += engine.verdictBatch(items.slice(i, i + chunk)).length;
+  return k;
+});
+const verdictSingle = measure("verdict (object in, Verdict out)", n, () => {
+  let k = 0;
+  for (const c of items) k += engine.verdict(c).warnings.length;
+  return k;
+});
+
+// The same with the DFA automaton (decisions identical; build slower, scans faster).
+let t = performance.now();
+const dfa = new wendu.Engine(null, { automaton: "dfa" });
+console.log(`engine with automaton "dfa": built in ${(performance.now() - t).toFixed(1)} ms (warm module)`);
+const verdictDfa = measure(`verdictBatch, automaton "dfa" (chunks of ${chunk})`, n, () => {
+  let k = 0;
+  for (let i = 0; i < n; i += chunk) k += dfa.verdictBatch(items.slice(i, i + chunk)).length;
+  return k;
+});
+const classifyDfa = measure(`classifyBatch, automaton "dfa" (chunks of ${chunk})`, n, () => {
+  let k = 0;
+  for (let i = 0; i < n; i += chunk) k += dfa.classifyBatch(items.slice(i, i + chunk)).length;
+  return k;
+});
+
 if (args.includes("--native")) {
   // The same corpus natively; on a busy machine compare the best rounds (least disturbed) too.
   const bin = join(repo, "target/release/wendu");

@@ -74,13 +74,33 @@ export function bind(raw) {
     #raw;
     #pack;
 
-    /** Compile a rule pack (object or JSON text); the built-in default pack when omitted. */
-    constructor(pack) {
-      this.#raw = call(() =>
-        pack === undefined || pack === null
-          ? raw.RawEngine.withDefaultPack()
-          : new raw.RawEngine(json(pack, "invalid_pack", "the pack")),
-      );
+    /** Compile a rule pack (object or JSON text); the built-in default pack when omitted.
+     *  `options.automaton`: "auto" (default), "dfa" (faster scans, slower build: for engines
+     *  that classify many complaints) or "nfa". */
+    constructor(pack, options) {
+      const noPack = pack === undefined || pack === null;
+      if (options === undefined || options === null) {
+        this.#raw = call(() =>
+          noPack ? raw.RawEngine.withDefaultPack() : new raw.RawEngine(json(pack, "invalid_pack", "the pack")),
+        );
+        return;
+      }
+      const problems = [];
+      if (typeof options !== "object" || Array.isArray(options)) {
+        problems.push({ path: "", message: `options must be an object, found ${Array.isArray(options) ? "array" : typeof options}`, severity: "error" });
+      } else {
+        for (const key of Object.keys(options)) {
+          if (key !== "automaton") problems.push({ path: `/${key}`, message: `unknown option "${key}" (known: automaton)`, severity: "error" });
+        }
+        if (options.automaton !== undefined && typeof options.automaton !== "string") {
+          problems.push({ path: "/automaton", message: `automaton is "auto", "dfa" or "nfa", found ${typeof options.automaton}`, severity: "error" });
+        }
+      }
+      if (problems.length) {
+        throw new WenduError("invalid_input", `invalid engine options: ${problems.map((p) => `${p.path || "/"}: ${p.message}`).join("; ")}`, problems);
+      }
+      const text = noPack ? undefined : json(pack, "invalid_pack", "the pack");
+      this.#raw = call(() => raw.RawEngine.withAutomaton(text, options.automaton ?? "auto"));
     }
 
     #live() {

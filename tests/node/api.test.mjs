@@ -49,6 +49,32 @@ test("errors are WenduError with code, message and problems", () => {
   assert.throws(() => e.classify({ text: "x", n: 10n }), { code: "invalid_input" });
 });
 
+test("engine options: the automaton changes speed, never decisions; bad options are errors", () => {
+  const auto = new Engine();
+  const c = { id: "o1", text: "信用卡被乱收年费，我已经打了12378投诉，不是本人操作" };
+  for (const automaton of ["auto", "dfa", "nfa"]) {
+    const e = new Engine(null, { automaton });
+    assert.equal(e.classifyJSON(c), auto.classifyJSON(c));
+    assert.equal(e.verdictJSON(c), auto.verdictJSON(c));
+    e.free();
+  }
+  const small = new Engine(pack, { automaton: "dfa" });
+  assert.equal(small.classify({ text: "乱收年费" }).labels.d[0].code, "fee");
+  const bad = (options, paths) =>
+    assert.throws(() => new Engine(pack, options), (err) => {
+      assert.ok(err instanceof WenduError);
+      assert.equal(err.code, "invalid_input");
+      assert.deepEqual(err.problems.map((p) => p.path), paths);
+      return true;
+    });
+  bad({ automaton: "fastest" }, ["/automaton"]);
+  bad({ automaton: 3 }, ["/automaton"]);
+  bad({ automaton: "dfa", speed: 1 }, ["/speed"]);
+  bad("dfa", [""]);
+  assert.throws(() => new Engine("{", { automaton: "dfa" }), { code: "invalid_pack" });
+  auto.free();
+});
+
 test("Engine.check lists every problem; clean packs give []", () => {
   assert.deepEqual(Engine.check(pack), []);
   assert.deepEqual(Engine.check(), []);

@@ -7,7 +7,7 @@
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 use wendu::trigger::TriggerEngine;
-use wendu::{Engine, Error, Problem, DEFAULT_PACK};
+use wendu::{Automaton, Engine, Error, Problem, DEFAULT_PACK};
 
 fn fail(e: Error) -> JsValue {
     JsValue::from_str(&e.to_json())
@@ -53,6 +53,22 @@ impl RawEngine {
     #[wasm_bindgen(js_name = withDefaultPack)]
     pub fn with_default_pack() -> Result<RawEngine, JsValue> {
         Engine::default_pack().map(RawEngine).map_err(fail)
+    }
+
+    /// Compile a pack (JSON text; the built-in default pack when absent) with a chosen term
+    /// automaton: `"auto"`, `"dfa"` (scans faster, builds slower: for long-lived engines) or
+    /// `"nfa"`. Decisions are the same with each.
+    #[wasm_bindgen(js_name = withAutomaton)]
+    pub fn with_automaton(pack: Option<String>, automaton: &str) -> Result<RawEngine, JsValue> {
+        let Some(a) = Automaton::parse(automaton) else {
+            return Err(fail(Error::InvalidInput(vec![Problem::error(
+                "/automaton",
+                format!("automaton is \"auto\", \"dfa\" or \"nfa\", found {automaton:?}"),
+            )])));
+        };
+        Engine::with_automaton(pack.as_deref().unwrap_or(DEFAULT_PACK), a)
+            .map(RawEngine)
+            .map_err(fail)
     }
 
     /// `{"id","version","hash"}` of the pack.
