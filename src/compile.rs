@@ -198,24 +198,133 @@ pub enum CCond {
 }
 
 impl CCond {
-    /// A summary mask (see [`TermSet::may_meet`]) such that, when it does not meet the scan's
-    /// summary, the condition cannot hold; None when the condition can hold without any term.
-    /// Lets the evaluator skip a rule with one AND instead of walking its condition.
-    pub fn need(&self) -> Option<u64> {
+    /// The terms of which at least one must occur (negated or not) for the condition to hold —
+    /// the rule index lists the rule under each of them; None when it can hold without any
+    /// term.
+    pub fn need_terms(&self) -> Option<Vec<TermId>> {
         match self {
-            CCond::Terms { ids, .. } => Some(ids.summary),
-            // Both sides must occur; one of them is enough to reject.
-            CCond::Near { a, .. } => Some(a.summary),
-            CCond::All(cs) => cs.iter().find_map(CCond::need),
+            CCond::Terms { ids, .. } => Some(ids.ids.clone()),
+            CCond::Near { a, .. } => Some(a.ids.clone()),
+            CCond::All(cs) => cs.iter().find_map(CCond::need_terms),
             CCond::Any(cs) | CCond::AtLeast { of: cs, .. } => {
                 if matches!(self, CCond::AtLeast { n: 0, .. }) {
                     return None;
                 }
-                cs.iter()
-                    .map(CCond::need)
-                    .try_fold(0u64, |acc, n| Some(acc | n?))
+                let mut all = Vec::new();
+                for c in cs {
+                    all.extend(c.need_terms()?);
+                }
+                all.sort_unstable();
+                all.dedup();
+                Some(all)
             }
             CCond::Regex(_) | CCond::Field { .. } | CCond::Label { .. } | CCond::Not(_) => None,
+        }
+    }
+}
+
+/// Which label rules can hold for a complaint, found from the terms it contains instead of by
+/// walking every rule: a rule that needs a term ([`CCond::need_terms`]) is listed under each of
+/// those terms, the others are always tried. With thousands of rules the walk dominated (each
+/// rule's one-word summary test passes for most rules once a complaint touches many words);
+/// with the index the cost follows the terms a complaint contains, not the size of the pack.
+#[derive(Debug, Clone, Default)]
+pub struct RuleIndex {
+    /// Rules numbered in pack order: number → (dimension, label, rule).
+    rules: Vec<(u32, u32, u32)>,
+    /// Rules that need term `t`: `term_rules[term_start[t]..term_start[t + 1]]` (numbers).
+    term_start: Vec<u32>,
+    term_rules: Vec<u32>,
+    /// Bitset of the rules that need no term.
+    always: Vec<u64>,
+}
+
+impl RuleIndex {
+    fn new(dimensions: &[CDimension], n_terms: usize) -> RuleIndex {
+        let mut rules = Vec::new();
+        let mut pairs: Vec<(TermId, u32)> = Vec::new();
+        let mut always_list = Vec::new();
+        for (di, d) in dimensions.iter().enumerate() {
+            for (li, l) in d.labels.iter().enumerate() {
+                for (ri, r) in l.rules.iter().enumerate() {
+                    let no = rules.len() as u32;
+                    rules.push((di as u32, li as u32, ri as u32));
+                    match r.when.need_terms() {
+                        Some(terms) => pairs.extend(terms.into_iter().map(|t| (t, no))),
+                        None => always_list.push(no),
+                    }
+                }
+            }
+        }
+        pairs.sort_unstable();
+        pairs.dedup();
+        let mut term_start = vec![0u32; n_terms + 1];
+        for &(t, _) in &pairs {
+            if let Some(c) = term_start.get_mut(t as usize + 1) {
+                *c += 1;
+            }
+        }
+        for i in 1..term_start.len() {
+            let prev = term_start.get(i - 1).copied().unwrap_or(0);
+            if let Some(c) = term_start.get_mut(i) {
+                *c += prev;
+            }
+        }
+        let mut always = vec![0u64; rules.len().div_ceil(64)];
+        for no in always_list {
+            if let Some(w) = always.get_mut(no as usize / 64) {
+                *w |= 1 << (no % 64);
+            }
+        }
+        RuleIndex {
+            rules,
+            term_start,
+            term_rules: pairs.into_iter().map(|(_, no)| no).collect(),
+            always,
+        }
+    }
+
+    /// The (dimension, label, rule) candidates for a complaint whose present terms (any hit,
+    /// negated or not) are the set bits of `present_any`, into `out`, in pack order and distinct
+    /// (so each dimension's candidates are one run); `bits` is a scratch bitset.
+    pub fn candidates(
+        &self,
+        present_any: &[u64],
+        bits: &mut Vec<u64>,
+        out: &mut Vec<(u32, u32, u32)>,
+    ) {
+        bits.clear();
+        bits.extend_from_slice(&self.always);
+        for (w, &word) in present_any.iter().enumerate() {
+            let mut rest = word;
+            while rest != 0 {
+                let t = w * 64 + rest.trailing_zeros() as usize;
+                rest &= rest - 1;
+                let (Some(&from), Some(&to)) = (self.term_start.get(t), self.term_start.get(t + 1))
+                else {
+                    continue;
+                };
+                for &no in self
+                    .term_rules
+                    .get(from as usize..to as usize)
+                    .unwrap_or_default()
+                {
+                    if let Some(b) = bits.get_mut(no as usize / 64) {
+                        *b |= 1 << (no % 64);
+                    }
+                }
+            }
+        }
+        out.clear();
+        for (w, &word) in bits.iter().enumerate() {
+            let mut rest = word;
+            while rest != 0 {
+                let no = w * 64 + rest.trailing_zeros() as usize;
+                rest &= rest - 1;
+                if let Some(&r) = self.rules.get(no) {
+                    out.push(r);
+                }
+            }
         }
     }
 }
@@ -229,8 +338,6 @@ pub struct CRule {
     pub weight: f64,
     /// Condition.
     pub when: CCond,
-    /// [`CCond::need`] of `when`.
-    pub need: Option<u64>,
 }
 
 /// A compiled label.
@@ -310,6 +417,8 @@ pub struct Compiled {
     pub dimensions: Vec<CDimension>,
     /// Severity factors.
     pub factors: Vec<CFactor>,
+    /// Label rules by the terms they need.
+    pub rule_index: RuleIndex,
 }
 
 /// Which Aho-Corasick automaton scans for the pack's terms. Matches — and so decisions — are
@@ -372,7 +481,6 @@ impl Compiled {
                     rules.push(CRule {
                         id: r.id.clone(),
                         weight: r.weight,
-                        need: when.need(),
                         when,
                     });
                 }
@@ -559,6 +667,7 @@ impl Compiled {
             negation_window: pack.settings.negation.window,
             regex_set,
             regexes: b.regexes,
+            rule_index: RuleIndex::new(&dimensions, b.terms.len()),
             dimensions,
             factors,
         })

@@ -341,6 +341,10 @@ struct Scratch {
     scored: Vec<(usize, f64, std::ops::Range<usize>)>,
     fired: Vec<usize>,
     keys: Vec<SpanKey>,
+    /// Candidate (dimension, label, rule) triples of the current complaint (see
+    /// [`crate::compile::RuleIndex`]).
+    cands: Vec<(u32, u32, u32)>,
+    cand_bits: Vec<u64>,
 }
 
 impl Scratch {
@@ -639,7 +643,11 @@ type Chosen = [(usize, f64, std::ops::Range<usize>)];
 fn label_dimensions<'p>(
     base: &Ctx,
     compiled: &'p Compiled,
-    assigned: &mut Vec<Vec<usize>>,
+    (assigned, cands, cand_bits): (
+        &mut Vec<Vec<usize>>,
+        &mut Vec<(u32, u32, u32)>,
+        &mut Vec<u64>,
+    ),
     scored: &mut Vec<(usize, f64, std::ops::Range<usize>)>,
     fired: &mut Vec<usize>,
     mut each: impl FnMut(&Ctx, &'p CDimension, &Chosen, &[usize]),
@@ -647,9 +655,18 @@ fn label_dimensions<'p>(
     assigned.resize_with(compiled.dimensions.len(), Vec::new);
     assigned.truncate(compiled.dimensions.len());
     assigned.iter_mut().for_each(Vec::clear);
+    // The rules worth trying, from the terms present: sorted by dimension, so each dimension's
+    // candidates are one run.
+    compiled
+        .rule_index
+        .candidates(&base.scan.present_any, cand_bits, cands);
+    let mut rest: &[(u32, u32, u32)] = cands;
     for (di, dim) in compiled.dimensions.iter().enumerate() {
         let ctx = Ctx { assigned, ..*base };
-        evaluate_dimension(&ctx, dim, scored, fired);
+        let n = rest.partition_point(|c| (c.0 as usize) <= di);
+        let (mine, after) = rest.split_at(n);
+        rest = after;
+        evaluate_dimension(&ctx, dim, mine, scored, fired);
         each(&ctx, dim, scored, fired);
         if let Some(slot) = assigned.get_mut(di) {
             slot.clear();
@@ -720,6 +737,8 @@ fn verdict_with<'p>(
         assigned,
         scored,
         fired,
+        cands,
+        cand_bits,
         ..
     } = scratch;
     read(norm, s, compiled, text, title);
@@ -736,7 +755,7 @@ fn verdict_with<'p>(
     label_dimensions(
         &base,
         compiled,
-        assigned,
+        (assigned, cands, cand_bits),
         scored,
         fired,
         |_, dim, chosen, _| {
@@ -806,6 +825,8 @@ fn decide_with(
         scored,
         fired,
         keys,
+        cands,
+        cand_bits,
     } = scratch;
     read(norm, s, compiled, text, title);
     let norm: &Normalized = norm;
@@ -886,7 +907,7 @@ fn decide_with(
     label_dimensions(
         &base,
         compiled,
-        assigned,
+        (assigned, cands, cand_bits),
         scored,
         fired,
         |ctx, dim, chosen, fired| {
@@ -1054,19 +1075,29 @@ fn mask_value(v: Value) -> Value {
 fn evaluate_dimension(
     ctx: &Ctx,
     dim: &CDimension,
+    cands: &[(u32, u32, u32)],
     scored: &mut Vec<(usize, f64, std::ops::Range<usize>)>,
     fired: &mut Vec<usize>,
 ) {
     scored.clear();
     fired.clear();
-    for (li, l) in dim.labels.iter().enumerate() {
+    // The candidates come by label, then rule: every rule that can hold, in pack order (a rule
+    // that needs a term the complaint lacks cannot hold and is not among them).
+    for group in cands.chunk_by(|a, b| a.1 == b.1) {
+        let Some(&(_, li, _)) = group.first() else {
+            continue;
+        };
+        let li = li as usize;
+        let Some(l) = dim.labels.get(li) else {
+            continue;
+        };
         let mut miss = 1.0f64;
         let from = fired.len();
-        for (ri, r) in l.rules.iter().enumerate() {
-            // Most rules need a term that the complaint does not have: skipped with one AND.
-            if r.need.is_some_and(|m| m & ctx.scan.summary == 0) {
+        for &(_, _, ri) in group {
+            let ri = ri as usize;
+            let Some(r) = l.rules.get(ri) else {
                 continue;
-            }
+            };
             if ctx.holds(&r.when) {
                 miss *= 1.0 - r.weight;
                 fired.push(ri);
