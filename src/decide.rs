@@ -633,6 +633,14 @@ fn find_amounts(norm: &Normalized, fields: &Value) -> (Vec<Placed>, AmountAgg) {
     (found, agg)
 }
 
+/// Scratch buffers of [`label_dimensions`]: labels assigned per dimension, candidate rules and
+/// their bitset.
+type Buffers<'s> = (
+    &'s mut Vec<Vec<usize>>,
+    &'s mut Vec<(u32, u32, u32)>,
+    &'s mut Vec<u64>,
+);
+
 /// The labels a dimension chose: (label index, confidence, range of its fired rules in the
 /// fired-rule list).
 type Chosen = [(usize, f64, std::ops::Range<usize>)];
@@ -643,11 +651,7 @@ type Chosen = [(usize, f64, std::ops::Range<usize>)];
 fn label_dimensions<'p>(
     base: &Ctx,
     compiled: &'p Compiled,
-    (assigned, cands, cand_bits): (
-        &mut Vec<Vec<usize>>,
-        &mut Vec<(u32, u32, u32)>,
-        &mut Vec<u64>,
-    ),
+    (assigned, cands, cand_bits): Buffers,
     scored: &mut Vec<(usize, f64, std::ops::Range<usize>)>,
     fired: &mut Vec<usize>,
     mut each: impl FnMut(&Ctx, &'p CDimension, &Chosen, &[usize]),
