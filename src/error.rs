@@ -126,6 +126,18 @@ impl std::error::Error for Error {}
 
 /// Append one segment to a JSON pointer, escaping `~` and `/` as RFC 6901 requires.
 pub fn pointer(base: &str, segment: impl std::fmt::Display) -> String {
-    let seg = segment.to_string().replace('~', "~0").replace('/', "~1");
-    format!("{base}/{seg}")
+    use std::fmt::Write;
+    // One allocation in the common case: validation builds a pointer for every element of a
+    // pack, error or not.
+    let mut out = String::with_capacity(base.len() + 24);
+    out.push_str(base);
+    out.push('/');
+    let start = out.len();
+    // Writing into a String cannot fail.
+    let _ = write!(out, "{segment}");
+    if out.get(start..).is_some_and(|seg| seg.contains(['~', '/'])) {
+        let seg = out.split_off(start);
+        out.push_str(&seg.replace('~', "~0").replace('/', "~1"));
+    }
+    out
 }
