@@ -598,12 +598,23 @@ fn within_limits<'c>(
     Ok((text, title))
 }
 
-/// Normalise title (when there is one) and text into `norm`, in that order, and scan it.
-fn read(norm: &mut Normalized, s: &mut Scan, compiled: &Compiled, text: &str, title: Option<&str>) {
+/// Normalise title (when there is one) and text into `norm`, in that order, and scan it; with
+/// the offset map when `map` (explanations quote the original text; verdicts do not).
+fn read(
+    norm: &mut Normalized,
+    s: &mut Scan,
+    compiled: &Compiled,
+    (text, title): (&str, Option<&str>),
+    map: bool,
+) {
     // A slice of a stack array rather than a Vec.
     let texts = [title.unwrap_or(""), text];
     let originals: &[&str] = if title.is_some() { &texts } else { &texts[1..] };
-    norm.fill(originals, &compiled.normalize);
+    if map {
+        norm.fill(originals, &compiled.normalize);
+    } else {
+        norm.fill_text(originals, &compiled.normalize);
+    }
     scan_into(compiled, &norm.text, s);
 }
 
@@ -612,17 +623,27 @@ type Placed = (amount::Amount, (usize, usize, usize));
 
 /// Amounts of the normalised text that map back to an original field, and their aggregates; a
 /// declared `amount` field counts towards the largest and, when the text has none, the sum.
-fn find_amounts(norm: &Normalized, fields: &Value) -> (Vec<Placed>, AmountAgg) {
+/// Without `map` (verdicts: no offset map) nothing is placed and every amount counts — an amount
+/// is never made of separators only, so every amount maps back (the golden vectors check that
+/// verdicts and decisions agree).
+fn find_amounts(norm: &Normalized, fields: &Value, map: bool) -> (Vec<Placed>, AmountAgg) {
     let mut agg = AmountAgg::default();
     let mut found = Vec::new();
     for a in amount::find_amounts(&norm.text) {
-        let Some(at) = norm.original_range(a.start, a.end) else {
-            continue;
+        let at = if map {
+            let Some(at) = norm.original_range(a.start, a.end) else {
+                continue;
+            };
+            Some(at)
+        } else {
+            None
         };
         agg.max = Some(agg.max.map_or(a.value, |m: f64| m.max(a.value)));
         agg.sum = Some(agg.sum.unwrap_or(0.0) + a.value);
         agg.count += 1;
-        found.push((a, at));
+        if let Some(at) = at {
+            found.push((a, at));
+        }
     }
     if let Some(declared) = fields.get("amount").and_then(Value::as_f64) {
         agg.max = Some(agg.max.map_or(declared, |m| m.max(declared)));
@@ -745,8 +766,8 @@ fn verdict_with<'p>(
         cand_bits,
         ..
     } = scratch;
-    read(norm, s, compiled, text, title);
-    let (_, agg) = find_amounts(norm, &c.fields);
+    read(norm, s, compiled, (text, title), false);
+    let (_, agg) = find_amounts(norm, &c.fields, false);
     let base = Ctx {
         compiled,
         scan: s,
@@ -832,7 +853,7 @@ fn decide_with(
         cands,
         cand_bits,
     } = scratch;
-    read(norm, s, compiled, text, title);
+    read(norm, s, compiled, (text, title), true);
     let norm: &Normalized = norm;
     let s: &Scan = s;
     // Title (when there is one) and text, in the order of the normalised text; a slice of a
@@ -878,7 +899,7 @@ fn decide_with(
         });
     }
     let parts: &[Part] = parts;
-    let (found, agg) = find_amounts(norm, &c.fields);
+    let (found, agg) = find_amounts(norm, &c.fields, true);
     let amounts = found
         .iter()
         .filter_map(|(a, (pi, os, oe))| {

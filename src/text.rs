@@ -86,6 +86,17 @@ impl Normalized {
     /// Like [`Normalized::new`], but reusing this value's buffers (the classifier keeps one per
     /// thread: no allocation per complaint).
     pub fn fill(&mut self, parts: &[&str], opts: &NormalizeOptions) {
+        self.fill_with::<true>(parts, opts);
+    }
+
+    /// [`Normalized::fill`] without the offset map, for callers that never map a range back to
+    /// the original (verdicts): [`Normalized::original_range`] then answers `None`. The text is
+    /// the same.
+    pub fn fill_text(&mut self, parts: &[&str], opts: &NormalizeOptions) {
+        self.fill_with::<false>(parts, opts);
+    }
+
+    fn fill_with<const MAP: bool>(&mut self, parts: &[&str], opts: &NormalizeOptions) {
         let total: usize = parts.iter().map(|p| p.len() + 1).sum();
         let Normalized {
             text,
@@ -119,11 +130,13 @@ impl Normalized {
                                 if let Some((s0, e0)) = pending.take() {
                                     text.push_str(part.get(s0..e0).unwrap_or(""));
                                 }
-                                segments.push(Segment {
-                                    norm: off(text.len()),
-                                    orig: off(start),
-                                    orig_end: COPIED,
-                                });
+                                if MAP {
+                                    segments.push(Segment {
+                                        norm: off(text.len()),
+                                        orig: off(start),
+                                        orig_end: COPIED,
+                                    });
+                                }
                                 pending = Some((start, end));
                             }
                         }
@@ -131,11 +144,13 @@ impl Normalized {
                         if let Some((s0, e0)) = pending.take() {
                             text.push_str(part.get(s0..e0).unwrap_or(""));
                         }
-                        segments.push(Segment {
-                            norm: off(text.len()),
-                            orig: off(start),
-                            orig_end: off(end),
-                        });
+                        if MAP {
+                            segments.push(Segment {
+                                norm: off(text.len()),
+                                orig: off(start),
+                                orig_end: off(end),
+                            });
+                        }
                         text.push(c);
                     }
                 },
