@@ -544,6 +544,29 @@ mod tests {
         assert_eq!(norm("盗刷。了", &CN), "盗刷。了");
     }
 
+    /// Verdicts normalise without the offset map: the same text, and no range maps back (rather
+    /// than a stale map of the previous text).
+    #[test]
+    fn fill_text_gives_the_same_text_without_a_map() {
+        let opts = NormalizeOptions::default();
+        let mut mapped = Normalized::default();
+        let mut plain = Normalized::default();
+        for parts in [
+            &["信用卡 被 乱收年費！！", "ＡＴＭ 吞卡 95588"][..],
+            &["Credit  CARD fee"][..],
+            &["", "标题"][..],
+        ] {
+            mapped.fill(parts, &opts);
+            plain.fill_text(parts, &opts);
+            assert_eq!(plain.text, mapped.text, "{parts:?}");
+            assert!(
+                mapped.original_range(0, mapped.text.len()).is_some()
+                    || mapped.text.trim().is_empty()
+            );
+            assert_eq!(plain.original_range(0, plain.text.len()), None, "{parts:?}");
+        }
+    }
+
     #[test]
     fn original_range_through_stripped_chars() {
         let o = NormalizeOptions {
