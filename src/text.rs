@@ -548,7 +548,7 @@ mod tests {
     /// than a stale map of the previous text).
     #[test]
     fn fill_text_gives_the_same_text_without_a_map() {
-        let opts = NormalizeOptions::default();
+        let opts = NormalizeOptions::CHINESE;
         let mut mapped = Normalized::default();
         let mut plain = Normalized::default();
         for parts in [
