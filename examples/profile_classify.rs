@@ -11,7 +11,12 @@ fn main() {
         eprintln!("{path} is absent");
         return;
     };
-    let engine = wendu::Engine::default_pack().expect("default pack");
+    // WENDU_PROFILE_PACK=path profiles another pack (e.g. the peer benchmark's rule set).
+    let engine = match std::env::var("WENDU_PROFILE_PACK") {
+        Ok(path) => wendu::Engine::new(&std::fs::read_to_string(&path).expect("pack file"))
+            .expect("valid pack"),
+        Err(_) => wendu::Engine::default_pack().expect("default pack"),
+    };
     let complaints: Vec<wendu::Complaint> = raw
         .lines()
         .skip(1)

@@ -183,11 +183,33 @@ static NUMBER_START_BITS: [u64; 328] = {
     bits
 };
 
+/// For each lead byte `0xE0 | k` (index `k`), bit `b1 & 0x3f` is set when some char of
+/// [`NUMBER_STARTS`] has that lead and second byte: most chars are rejected with one load and a
+/// shift, before the code point is assembled (the per-char test was ≈ 4k instructions per
+/// complaint, a quarter of the amount scan).
+static NUMBER_START_PAIRS: [u64; 16] = {
+    let mut pairs = [0u64; 16];
+    let s = NUMBER_STARTS.as_bytes();
+    let mut k = 0;
+    while k + 2 < s.len() {
+        pairs[(s[k] & 0x0f) as usize] |= 1 << (s[k + 1] & 0x3f);
+        k += 3;
+    }
+    pairs
+};
+
 /// Whether the three-byte char at `i` is in [`NUMBER_STARTS`].
 fn starts_chinese_number(b: &[u8], i: usize) -> bool {
     let Some(&[b0, b1, b2]) = b.get(i..i + 3) else {
         return false;
     };
+    let pairs = NUMBER_START_PAIRS
+        .get(usize::from(b0 & 0x0f))
+        .copied()
+        .unwrap_or(0);
+    if (pairs >> (b1 & 0x3f)) & 1 == 0 {
+        return false;
+    }
     let cp = (u32::from(b0 & 0x0f) << 12) | (u32::from(b1 & 0x3f) << 6) | u32::from(b2 & 0x3f);
     let Some(off) = cp.checked_sub(CJK_FIRST) else {
         return false;
