@@ -136,12 +136,19 @@ pub fn find_amounts(text: &str) -> Vec<Amount> {
     let mut i = 0;
     // Char-length stepping with a bitmap for the Chinese numerals; measured faster than testing
     // every byte position branch-free, and far faster than `char_indices` plus a `match`.
+    // Three-byte chars (most of Chinese text) are tested first and step on as soon as the pair
+    // table rejects them (≈ 0.75k instructions per complaint less than one merged exit).
     while let Some(&lead) = b.get(i) {
-        let (len, starts) = match lead {
-            0..=0x7f => (1, lead.is_ascii_digit()),
-            0x80..=0xdf => (2, false),
-            0xe0..=0xef => (3, starts_chinese_number(b, i)),
-            _ => (4, false),
+        let len = match lead {
+            0xe0..=0xef => 3,
+            0..=0x7f => 1,
+            0x80..=0xdf => 2,
+            _ => 4,
+        };
+        let starts = match len {
+            3 => starts_chinese_number(b, i),
+            1 => lead.is_ascii_digit(),
+            _ => false,
         };
         if !starts {
             i += len;
@@ -200,7 +207,8 @@ static NUMBER_START_PAIRS: [u64; 16] = {
 
 /// Whether the three-byte char at `i` is in [`NUMBER_STARTS`].
 fn starts_chinese_number(b: &[u8], i: usize) -> bool {
-    let Some(&[b0, b1, b2]) = b.get(i..i + 3) else {
+    // Only the first two bytes before the pair test: most chars stop there.
+    let (Some(&b0), Some(&b1)) = (b.get(i), b.get(i + 1)) else {
         return false;
     };
     let pairs = NUMBER_START_PAIRS
@@ -210,6 +218,9 @@ fn starts_chinese_number(b: &[u8], i: usize) -> bool {
     if (pairs >> (b1 & 0x3f)) & 1 == 0 {
         return false;
     }
+    let Some(&b2) = b.get(i + 2) else {
+        return false;
+    };
     let cp = (u32::from(b0 & 0x0f) << 12) | (u32::from(b1 & 0x3f) << 6) | u32::from(b2 & 0x3f);
     let Some(off) = cp.checked_sub(CJK_FIRST) else {
         return false;
@@ -606,18 +617,22 @@ fn find_prefix(text: &str, start: usize) -> Option<(usize, &'static str)> {
         if !head.chars().next_back().is_some_and(may_end_prefix) {
             continue;
         }
+        let head = head.as_bytes();
         for &(pat, cur) in PREFIXES {
-            if let Some(rest) = head.strip_suffix(pat) {
-                let word = pat.as_bytes().first().is_some_and(u8::is_ascii_alphabetic);
+            let pat = pat.as_bytes();
+            if bytes_end_with(head, pat) {
+                let rest = head.len() - pat.len();
+                // A char's last byte is ASCII only when the char is.
+                let word = pat.first().is_some_and(u8::is_ascii_alphabetic);
                 if word
                     && rest
-                        .chars()
-                        .next_back()
-                        .is_some_and(|p| p.is_ascii_alphanumeric())
+                        .checked_sub(1)
+                        .and_then(|k| head.get(k))
+                        .is_some_and(u8::is_ascii_alphanumeric)
                 {
                     continue;
                 }
-                return Some((rest.len(), cur));
+                return Some((rest, cur));
             }
         }
     }
@@ -634,15 +649,13 @@ fn find_suffix(text: &str, end: usize) -> Option<(usize, &'static str, SuffixKin
     if !tail.chars().next().is_some_and(may_start_suffix) {
         return None;
     }
+    let tail = tail.as_bytes();
     for &(pat, cur, kind) in SUFFIXES {
-        if let Some(rest) = tail.strip_prefix(pat) {
-            let word = pat.as_bytes().first().is_some_and(u8::is_ascii_alphabetic);
-            if word
-                && rest
-                    .chars()
-                    .next()
-                    .is_some_and(|n| n.is_ascii_alphanumeric())
-            {
+        let pat = pat.as_bytes();
+        if bytes_start_with(tail, pat) {
+            // A char's first byte is ASCII only when the char is.
+            let word = pat.first().is_some_and(u8::is_ascii_alphabetic);
+            if word && tail.get(pat.len()).is_some_and(u8::is_ascii_alphanumeric) {
                 continue;
             }
             return Some((offset + pat.len(), cur, kind));
@@ -661,8 +674,58 @@ fn has_context(text: &str, start: usize) -> bool {
         .take(CONTEXT_WINDOW_CHARS)
         .last()
         .map_or(start, |(i, _)| i);
-    let window = head.get(from..).unwrap_or("");
-    CONTEXT_WORDS.iter().any(|w| window.contains(w))
+    let window = head.get(from..).unwrap_or("").as_bytes();
+    // UTF-8 is self-synchronising: a word occurs in the window exactly when it starts at one of
+    // the window's char starts, so this equals `window.contains(word)` without building a
+    // substring searcher per word (that was ≈ 10k instructions a call, ≈ 1k per complaint).
+    (0..window.len())
+        .filter_map(|k| window.get(k..))
+        .filter(|rest| rest.first().is_some_and(|&b| !is_continuation(b)))
+        .any(|rest| {
+            let head = head_key(rest);
+            CONTEXT_HEADS
+                .iter()
+                .zip(CONTEXT_WORDS)
+                .any(|(&h, w)| h == head && bytes_start_with(rest, w.as_bytes()))
+        })
+}
+
+/// The first three bytes of `s` as one number; `u32::MAX`, which no three bytes give, when
+/// shorter.
+const fn head_key(s: &[u8]) -> u32 {
+    match s {
+        [a, b, c, ..] => (*a as u32) << 16 | (*b as u32) << 8 | *c as u32,
+        _ => u32::MAX,
+    }
+}
+
+/// [`head_key`] of each of [`CONTEXT_WORDS`]: one comparison rules a word out at most window
+/// positions.
+static CONTEXT_HEADS: [u32; CONTEXT_WORDS.len()] = {
+    let mut heads = [0; CONTEXT_WORDS.len()];
+    let mut k = 0;
+    while k < CONTEXT_WORDS.len() {
+        // A shorter word would never match its head (checked when compiling).
+        assert!(CONTEXT_WORDS[k].len() >= 3);
+        heads[k] = head_key(CONTEXT_WORDS[k].as_bytes());
+        k += 1;
+    }
+    heads
+};
+
+fn is_continuation(b: u8) -> bool {
+    b & 0xc0 == 0x80
+}
+
+/// `hay.ends_with(pat)` as an inline byte loop, for the same reason as [`bytes_start_with`].
+fn bytes_end_with(hay: &[u8], pat: &[u8]) -> bool {
+    hay.len() >= pat.len() && hay.iter().rev().zip(pat.iter().rev()).all(|(a, b)| a == b)
+}
+
+/// `hay.starts_with(pat)` as an inline byte loop: the markers are a few bytes and mostly differ
+/// in the first two, where `starts_with` would call `memcmp` for every one.
+fn bytes_start_with(hay: &[u8], pat: &[u8]) -> bool {
+    hay.len() >= pat.len() && hay.iter().zip(pat).all(|(a, b)| a == b)
 }
 
 #[cfg(test)]
@@ -813,6 +876,43 @@ mod tests {
         none("500 usdt");
         none("99999999999999元");
         none("");
+    }
+
+    /// Boundaries of the byte-level shortcuts: the context window, the prefix and suffix word
+    /// tests, and the char stepping around the Chinese-numeral table.
+    #[test]
+    fn shortcuts_keep_boundaries() {
+        // `借款` starts eight chars before the number: in the window; nine: out of it.
+        check("借款一二三四五六5万", 50000.0, "CNY", "5万");
+        none("借款一二三四五六七5万");
+        check("被盗刷了5万", 50000.0, "CNY", "5万");
+        none("借5万");
+        check("paid usd 500.", 500.0, "USD", "usd 500");
+        check("paid 500 usd.", 500.0, "USD", "500 usd");
+        none("busd 500");
+        none("500 usda");
+        check("x rmb5", 5.0, "CNY", "rmb5");
+        check("é500元", 500.0, "CNY", "500元");
+        check("😀5元", 5.0, "CNY", "5元");
+        check("一万元", 10000.0, "CNY", "一万元");
+        check("两块钱", 2.0, "CNY", "两块钱");
+        check("¥一直", 1.0, "CNY", "¥一");
+        check(
+            "九千九百九十九亿元",
+            999_900_000_000.0,
+            "CNY",
+            "九千九百九十九亿元",
+        );
+        check(
+            "9999999999999元",
+            9_999_999_999_999.0,
+            "CNY",
+            "9999999999999元",
+        );
+        none("一直");
+        none("一次");
+        none("两块");
+        none("18446744073709551615元");
     }
 
     #[test]
