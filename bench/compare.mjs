@@ -418,6 +418,8 @@ function nativeRun(packJson, corpusPath, rounds) {
       verdict: rate("verdict (no explanation)"),
       classify_json: rate("classify + decision JSON"),
       from_json: rate("parse complaint JSON + classify + JSON"),
+      // per-round ratios with the bare scan, interleaved (robust to load changes between phases)
+      verdict_ratio: Number(out.match(/interleaved ratio to the bare scan[^:]*: verdict ([\d.]+)x/)?.[1]),
       compile_ms: Number(out.match(/compile: median ([\d.]+) ms/)?.[1]),
       peak_mib: Number(out.match(/peak memory \(VmHWM\): ([\d.]+) MiB/)?.[1]),
       output: out.trim(),
@@ -677,7 +679,10 @@ function targets(cn, native, rules, length, pat, dense) {
   t.push({ target: "WASM ≥ 100× json-rules-engine", value: ratio("json-rules-engine"), ok: ratio("json-rules-engine") >= 100, fmt: fmtX });
   const zenBest = Math.min(ratio("ZEN contains()"), ratio("ZEN contains(), 64 in flight") || Infinity);
   t.push({ target: "WASM ≥ 100× ZEN (its fastest variant)", value: zenBest, ok: zenBest >= 100, fmt: fmtX });
-  if (native && !native.missing) t.push({ target: "native verdict within 2× of bare Aho-Corasick", value: native.bare_ac / native.verdict, ok: native.bare_ac / native.verdict <= 2, fmt: (x) => `${x.toFixed(2)}× slower` });
+  if (native && !native.missing) {
+    const r = native.verdict_ratio || native.bare_ac / native.verdict;
+    t.push({ target: "native verdict within 2× of bare Aho-Corasick (interleaved rounds)", value: r, ok: r <= 2, fmt: (x) => `${x.toFixed(2)}× slower` });
+  }
   if (rules) {
     const w = rules.engines.find((e) => e.name === "wendu (WASM)").points;
     const a = w.find((p) => p.rules === 100), b = w.find((p) => p.rules === 10000) ?? w.at(-1);

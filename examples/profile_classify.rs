@@ -1,6 +1,6 @@
 //! Classifies the first N complaints of a CSV once with the default pack — a fixed workload for
 //! `valgrind --tool=callgrind` (instruction counts do not depend on machine load).
-//! `cargo build --profile profiling --example profile_classify && valgrind --tool=callgrind target/profiling/examples/profile_classify ../shared/data/cn-complaints/complaints.csv 1000 [verdict]`
+//! `cargo build --profile profiling --example profile_classify && valgrind --tool=callgrind target/profiling/examples/profile_classify ../shared/data/cn-complaints/complaints.csv 1000 [verdict|bare]`
 fn main() {
     let mut args = std::env::args().skip(1);
     let path = args
@@ -24,9 +24,22 @@ fn main() {
         .take(n)
         .map(wendu::Complaint::from_text)
         .collect();
-    // A third argument `verdict` profiles the unexplained path instead of full decisions.
-    let verdict = args.next().is_some_and(|m| m == "verdict");
+    // A third argument `verdict` profiles the unexplained path instead of full decisions, `bare`
+    // the bare scan that `wendu bench` compares with (normalise + count automaton matches).
+    let mode = args.next().unwrap_or_default();
+    let verdict = mode == "verdict";
     let mut total = 0usize;
+    if mode == "bare" {
+        let compiled = engine.compiled();
+        for c in &complaints {
+            let norm = wendu::text::normalize_str(&c.text, &compiled.normalize);
+            if let Some(a) = &compiled.automaton {
+                total += a.find_overlapping_iter(&norm).count();
+            }
+        }
+        println!("{} complaints, {total} matches", complaints.len());
+        return;
+    }
     for c in &complaints {
         if verdict {
             if let Ok(v) = engine.verdict(c) {

@@ -150,6 +150,47 @@ pub fn run(
     });
     println!("ratio classify / bare scan: {:.2}x slower", bare / full);
     println!("ratio verdict / bare scan: {:.2}x slower", bare / verdict);
+    // The ratios above divide medians taken minutes apart; on a shared machine the load changes
+    // in between. Interleaved: each round times the bare scan, a verdict pass and a classify
+    // pass back to back, and the ratios are the medians of the per-round ratios.
+    let time = |f: &mut dyn FnMut() -> usize| {
+        let t = Instant::now();
+        let k = f();
+        (t.elapsed().as_secs_f64(), k)
+    };
+    let (mut rv, mut rc) = (Vec::new(), Vec::new());
+    for _ in 0..rounds.max(1) {
+        let (tb, _) = time(&mut || {
+            complaints
+                .iter()
+                .map(|c| {
+                    let norm = wendu::text::normalize_str(&c.text, &opts);
+                    ac.as_ref()
+                        .map_or(0, |a| a.find_overlapping_iter(&norm).count())
+                })
+                .sum()
+        });
+        let (tv, _) = time(&mut || {
+            complaints
+                .iter()
+                .filter_map(|c| engine.verdict(c).ok())
+                .count()
+        });
+        let (tc, _) = time(&mut || {
+            complaints
+                .iter()
+                .filter_map(|c| engine.classify(c).ok())
+                .count()
+        });
+        rv.push(tv / tb);
+        rc.push(tc / tb);
+    }
+    println!(
+        "interleaved ratio to the bare scan (median of {} rounds): verdict {:.2}x, classify {:.2}x",
+        rv.len(),
+        median(rv),
+        median(rc)
+    );
     let _ = (json, from_json, verdict_json);
     if let Some(kib) = peak_rss_kib() {
         println!("peak memory (VmHWM): {:.1} MiB", kib as f64 / 1024.0);
