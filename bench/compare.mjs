@@ -314,6 +314,21 @@ async function corpusRun({ title, pack, dims, items: given, note, slowK, rounds,
       rows.push({ name: "ZEN contains(), 64 in flight", ...c, set: `1 in ${slowK}`, wendu_rate: wSlowVerdict.rate, explained_rate: wSlowBatch.rate, agreement_pct: agree[p.name].identical_pct, note: "uses ZEN's worker threads (both cores)" });
     }
   }
+  // wendu against the RegExp baseline, interleaved: each round times one verdictBatch pass and
+  // one baseline pass back to back, so a load change on this shared machine hits both; the
+  // target uses the median of the per-round ratios.
+  const baselineImpl = built[0].impl;
+  const perRound = [];
+  for (let r = 0; r < Math.max(3, rounds); r++) {
+    let t = now();
+    for (let i = 0; i < items.length; i += 256) engine.verdictBatch(items.slice(i, i + 256));
+    const tw = now() - t;
+    t = now();
+    for (const c of items) baselineImpl.classify(c);
+    perRound.push((now() - t) / tw);
+  }
+  const interleaved = { verdict_vs_regexp: median(perRound), rounds: perRound.map((x) => +x.toFixed(3)) };
+  console.log(`interleaved rounds, wendu verdictBatch ÷ RegExp baseline throughput: median ${fmtX(interleaved.verdict_vs_regexp)} (${perRound.map(fmtX).join(", ")})`);
   // the slowest inputs of the classify pass, re-timed (median of 7) so a scheduler pause on this
   // shared machine is not taken for wendu's cost: ms per max(1, chars / 1000)
   const timed = items.map((c) => { const t = now(); engine.classify(c); return { c, ms: now() - t }; }).sort((a, b) => b.ms - a.ms).slice(0, 30);
@@ -324,7 +339,7 @@ async function corpusRun({ title, pack, dims, items: given, note, slowK, rounds,
     return { chars: c.text.length, ms, ms_per_1000: ms / Math.max(1, c.text.length / 1000) };
   }).sort((a, b) => b.ms_per_1000 - a.ms_per_1000)[0];
   engine.free();
-  return { rejected: rejected.length, worst_input: worst, title, note, complaints: items.length, mean_chars: Math.round(items.reduce((a, c) => a + c.text.length, 0) / items.length), pack: `${pack.pack.id} ${pack.pack.version}`, dims, label_rules: nRules, factors: sp.factors.length, slow_sample: slow.length, agreement: agree, rows, load: load() };
+  return { rejected: rejected.length, worst_input: worst, title, note, complaints: items.length, mean_chars: Math.round(items.reduce((a, c) => a + c.text.length, 0) / items.length), pack: `${pack.pack.id} ${pack.pack.version}`, dims, label_rules: nRules, factors: sp.factors.length, slow_sample: slow.length, agreement: agree, rows, interleaved, load: load() };
 }
 
 // ---- cold start and memory, each in a fresh process ---------------------------------------------
@@ -675,7 +690,8 @@ function targets(cn, native, rules, length, pat, dense) {
   const get = (n) => rows.find((r) => r.name === n);
   const ratio = (n) => { const r = get(n); return r ? r.wendu_rate / r.rate : NaN; };
   const t = [];
-  t.push({ target: "WASM ≥ 3× RegExp baseline", value: ratio("RegExp baseline"), ok: ratio("RegExp baseline") >= 3, fmt: fmtX });
+  const vsRegexp = cn.interleaved?.verdict_vs_regexp ?? ratio("RegExp baseline");
+  t.push({ target: "WASM ≥ 3× RegExp baseline (interleaved rounds)", value: vsRegexp, ok: vsRegexp >= 3, fmt: fmtX });
   t.push({ target: "WASM ≥ 100× json-rules-engine", value: ratio("json-rules-engine"), ok: ratio("json-rules-engine") >= 100, fmt: fmtX });
   const zenBest = Math.min(ratio("ZEN contains()"), ratio("ZEN contains(), 64 in flight") || Infinity);
   t.push({ target: "WASM ≥ 100× ZEN (its fastest variant)", value: zenBest, ok: zenBest >= 100, fmt: fmtX });
