@@ -129,9 +129,7 @@ export function bind(raw) {
 
     /** `classify`, returning the decision as the core's JSON text (for services that forward it). */
     classifyJSON(complaint) {
-      const r = this.#live();
-      const text = json(complaint, "invalid_input", "the complaint");
-      return call(() => r.classify(text));
+      return this.#single(complaint, (r, text) => r.classify(text));
     }
 
     /** `classifyBatch`, returning the core's JSON text of the array: no objects are built, which
@@ -153,9 +151,14 @@ export function bind(raw) {
 
     /** `verdict`, returning the core's JSON text. */
     verdictJSON(complaint) {
+      return this.#single(complaint, (r, text) => r.verdict(text));
+    }
+
+    /** One single-complaint call: `f(raw, jsonText)` the raw export. */
+    #single(complaint, f) {
       const r = this.#live();
       const text = json(complaint, "invalid_input", "the complaint");
-      return call(() => r.verdict(text));
+      return call(() => f(r, text));
     }
 
     /** `verdictBatch`, returning the core's JSON text of the array. */

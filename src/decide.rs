@@ -334,15 +334,22 @@ struct Scratch {
     scan: Scan,
     /// UTF-16 tables of the title and the text.
     utf16: [Vec<u32>; 2],
-    assigned: Vec<Vec<usize>>,
+    rules: RuleScratch,
     raw: Vec<RawEvidence>,
+    keys: Vec<SpanKey>,
+}
+
+/// The buffers of [`label_dimensions`].
+#[derive(Default)]
+struct RuleScratch {
+    /// Label indices assigned per dimension (read by `label` conditions and the route).
+    assigned: Vec<Vec<usize>>,
     /// Labels that qualified on the current dimension: (label index, confidence, range of
     /// their rule indices in `fired`).
     scored: Vec<(usize, f64, std::ops::Range<usize>)>,
     fired: Vec<usize>,
-    keys: Vec<SpanKey>,
     /// Candidate (dimension, label, rule) triples of the current complaint (see
-    /// [`crate::compile::RuleIndex`]).
+    /// [`crate::compile::RuleIndex`]) and their bitset.
     cands: Vec<(u32, u32, u32)>,
     cand_bits: Vec<u64>,
 }
@@ -654,14 +661,6 @@ fn find_amounts(norm: &Normalized, fields: &Value, map: bool) -> (Vec<Placed>, A
     (found, agg)
 }
 
-/// Scratch buffers of [`label_dimensions`]: labels assigned per dimension, candidate rules and
-/// their bitset.
-type Buffers<'s> = (
-    &'s mut Vec<Vec<usize>>,
-    &'s mut Vec<(u32, u32, u32)>,
-    &'s mut Vec<u64>,
-);
-
 /// The labels a dimension chose: (label index, confidence, range of its fired rules in the
 /// fired-rule list).
 type Chosen = [(usize, f64, std::ops::Range<usize>)];
@@ -672,11 +671,16 @@ type Chosen = [(usize, f64, std::ops::Range<usize>)];
 fn label_dimensions<'p>(
     base: &Ctx,
     compiled: &'p Compiled,
-    (assigned, cands, cand_bits): Buffers,
-    scored: &mut Vec<(usize, f64, std::ops::Range<usize>)>,
-    fired: &mut Vec<usize>,
+    rules: &mut RuleScratch,
     mut each: impl FnMut(&Ctx, &'p CDimension, &Chosen, &[usize]),
 ) {
+    let RuleScratch {
+        assigned,
+        scored,
+        fired,
+        cands,
+        cand_bits,
+    } = rules;
     assigned.resize_with(compiled.dimensions.len(), Vec::new);
     assigned.truncate(compiled.dimensions.len());
     assigned.iter_mut().for_each(Vec::clear);
@@ -759,11 +763,7 @@ fn verdict_with<'p>(
     let Scratch {
         norm,
         scan: s,
-        assigned,
-        scored,
-        fired,
-        cands,
-        cand_bits,
+        rules,
         ..
     } = scratch;
     read(norm, s, compiled, (text, title), false);
@@ -777,26 +777,20 @@ fn verdict_with<'p>(
         assigned: &[],
     };
     let mut labels = Labels(Vec::with_capacity(compiled.dimensions.len()));
-    label_dimensions(
-        &base,
-        compiled,
-        (assigned, cands, cand_bits),
-        scored,
-        fired,
-        |_, dim, chosen, _| {
-            let codes = chosen
-                .iter()
-                .filter_map(|(li, conf, range)| {
-                    dim.labels.get(*li).map(|l| LabelCode {
-                        code: &l.code,
-                        confidence: Num(*conf),
-                        fallback: range.is_empty(),
-                    })
+    label_dimensions(&base, compiled, rules, |_, dim, chosen, _| {
+        let codes = chosen
+            .iter()
+            .filter_map(|(li, conf, range)| {
+                dim.labels.get(*li).map(|l| LabelCode {
+                    code: &l.code,
+                    confidence: Num(*conf),
+                    fallback: range.is_empty(),
                 })
-                .collect();
-            labels.0.push((dim.id.as_str(), codes));
-        },
-    );
+            })
+            .collect();
+        labels.0.push((dim.id.as_str(), codes));
+    });
+    let assigned = &rules.assigned;
     let ctx = Ctx { assigned, ..base };
     let mut factors = Vec::new();
     let severity =
@@ -845,13 +839,9 @@ fn decide_with(
         norm,
         scan: s,
         utf16: [utf16_title, utf16_text],
-        assigned,
+        rules,
         raw,
-        scored,
-        fired,
         keys,
-        cands,
-        cand_bits,
     } = scratch;
     read(norm, s, compiled, (text, title), true);
     let norm: &Normalized = norm;
@@ -929,43 +919,37 @@ fn decide_with(
         assigned: &[],
     };
     let mut labels = Labels(Vec::with_capacity(compiled.dimensions.len()));
-    label_dimensions(
-        &base,
-        compiled,
-        (assigned, cands, cand_bits),
-        scored,
-        fired,
-        |ctx, dim, chosen, fired| {
-            let mut out = Vec::with_capacity(chosen.len());
-            for (li, conf, range) in chosen {
-                let Some(l) = dim.labels.get(*li) else {
+    label_dimensions(&base, compiled, rules, |ctx, dim, chosen, fired| {
+        let mut out = Vec::with_capacity(chosen.len());
+        for (li, conf, range) in chosen {
+            let Some(l) = dim.labels.get(*li) else {
+                continue;
+            };
+            let mut rules = Vec::with_capacity(range.len());
+            for &ri in fired.get(range.clone()).unwrap_or_default() {
+                let Some(rule) = l.rules.get(ri) else {
                     continue;
                 };
-                let mut rules = Vec::with_capacity(range.len());
-                for &ri in fired.get(range.clone()).unwrap_or_default() {
-                    let Some(rule) = l.rules.get(ri) else {
-                        continue;
-                    };
-                    ctx.evidence(&rule.when, raw, max_ev);
-                    rules.push(FiredRule {
-                        id: rule.id.clone(),
-                        weight: Num(rule.weight),
-                        evidence: mapper.map(raw, keys),
-                    });
-                }
-                out.push(Label {
-                    code: l.code.clone(),
-                    name: l.name.clone(),
-                    confidence: Num(*conf),
-                    parent: l.parent_code.clone(),
-                    fallback: rules.is_empty(),
-                    rules,
+                ctx.evidence(&rule.when, raw, max_ev);
+                rules.push(FiredRule {
+                    id: rule.id.clone(),
+                    weight: Num(rule.weight),
+                    evidence: mapper.map(raw, keys),
                 });
             }
-            labels.0.push((dim.id.clone(), out));
-        },
-    );
+            out.push(Label {
+                code: l.code.clone(),
+                name: l.name.clone(),
+                confidence: Num(*conf),
+                parent: l.parent_code.clone(),
+                fallback: rules.is_empty(),
+                rules,
+            });
+        }
+        labels.0.push((dim.id.clone(), out));
+    });
 
+    let assigned = &rules.assigned;
     let ctx = Ctx { assigned, ..base };
     let mut factors = Vec::new();
     let severity = score(&ctx, pack, compiled, |f| {

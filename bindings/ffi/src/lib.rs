@@ -306,22 +306,42 @@ pub extern "C" fn wendu_engine_info(engine: u32) -> i32 {
     }
 }
 
+/// The shared body of the exports that run an engine over JSON input: read the input, look the
+/// engine up, and store `f`'s JSON (serialised while the engine is borrowed: verdicts borrow from
+/// it) or its error.
+///
+/// # Safety
+/// `json` must point to `len` readable bytes (or be null with length 0).
+unsafe fn with_engine_input(
+    engine: u32,
+    json: *const u8,
+    len: usize,
+    f: impl FnOnce(&Engine, &str) -> Result<String, Error>,
+) -> i32 {
+    hook_panics();
+    // SAFETY: forwarded from the caller's contract.
+    let text = match unsafe { input(json, len) } {
+        Ok(t) => t,
+        Err(e) => return fail(&e),
+    };
+    match with_slot(&ENGINES, engine, "engine", |e| f(e, text)) {
+        Ok(Ok(out)) => ok(out),
+        Ok(Err(e)) => fail(&e),
+        Err(status) => status,
+    }
+}
+
 /// Classify one complaint (JSON object). Result: the decision, or the `invalid_input` error.
 ///
 /// # Safety
 /// `json` must point to `len` readable bytes (or be null with length 0).
 #[no_mangle]
 pub unsafe extern "C" fn wendu_classify(engine: u32, json: *const u8, len: usize) -> i32 {
-    hook_panics();
     // SAFETY: the caller guarantees `json..json+len` is readable (this export's contract).
-    let text = match unsafe { input(json, len) } {
-        Ok(t) => t,
-        Err(e) => return fail(&e),
-    };
-    match with_slot(&ENGINES, engine, "engine", |e| e.classify_json(text)) {
-        Ok(Ok(d)) => ok(d.to_json()),
-        Ok(Err(e)) => fail(&e),
-        Err(status) => status,
+    unsafe {
+        with_engine_input(engine, json, len, |e, text| {
+            e.classify_json(text).map(|d| d.to_json())
+        })
     }
 }
 
@@ -332,17 +352,8 @@ pub unsafe extern "C" fn wendu_classify(engine: u32, json: *const u8, len: usize
 /// `json` must point to `len` readable bytes (or be null with length 0).
 #[no_mangle]
 pub unsafe extern "C" fn wendu_classify_batch(engine: u32, json: *const u8, len: usize) -> i32 {
-    hook_panics();
     // SAFETY: the caller guarantees `json..json+len` is readable (this export's contract).
-    let text = match unsafe { input(json, len) } {
-        Ok(t) => t,
-        Err(e) => return fail(&e),
-    };
-    match with_slot(&ENGINES, engine, "engine", |e| e.classify_batch_json(text)) {
-        Ok(Ok(out)) => ok(out),
-        Ok(Err(e)) => fail(&e),
-        Err(status) => status,
-    }
+    unsafe { with_engine_input(engine, json, len, |e, text| e.classify_batch_json(text)) }
 }
 
 /// Decide one complaint (JSON object) without explaining it. Result: the verdict (labels,
@@ -353,19 +364,11 @@ pub unsafe extern "C" fn wendu_classify_batch(engine: u32, json: *const u8, len:
 /// `json` must point to `len` readable bytes (or be null with length 0).
 #[no_mangle]
 pub unsafe extern "C" fn wendu_verdict(engine: u32, json: *const u8, len: usize) -> i32 {
-    hook_panics();
     // SAFETY: the caller guarantees `json..json+len` is readable (this export's contract).
-    let text = match unsafe { input(json, len) } {
-        Ok(t) => t,
-        Err(e) => return fail(&e),
-    };
-    // The verdict borrows from the engine: serialise it while the engine is borrowed.
-    match with_slot(&ENGINES, engine, "engine", |e| {
-        e.verdict_json(text).map(|v| v.to_json())
-    }) {
-        Ok(Ok(json)) => ok(json),
-        Ok(Err(e)) => fail(&e),
-        Err(status) => status,
+    unsafe {
+        with_engine_input(engine, json, len, |e, text| {
+            e.verdict_json(text).map(|v| v.to_json())
+        })
     }
 }
 
@@ -376,17 +379,8 @@ pub unsafe extern "C" fn wendu_verdict(engine: u32, json: *const u8, len: usize)
 /// `json` must point to `len` readable bytes (or be null with length 0).
 #[no_mangle]
 pub unsafe extern "C" fn wendu_verdict_batch(engine: u32, json: *const u8, len: usize) -> i32 {
-    hook_panics();
     // SAFETY: the caller guarantees `json..json+len` is readable (this export's contract).
-    let text = match unsafe { input(json, len) } {
-        Ok(t) => t,
-        Err(e) => return fail(&e),
-    };
-    match with_slot(&ENGINES, engine, "engine", |e| e.verdict_batch_json(text)) {
-        Ok(Ok(out)) => ok(out),
-        Ok(Err(e)) => fail(&e),
-        Err(status) => status,
-    }
+    unsafe { with_engine_input(engine, json, len, |e, text| e.verdict_batch_json(text)) }
 }
 
 /// Release an engine. Unknown handles are ignored; a freed handle is never valid again.
