@@ -206,14 +206,7 @@ export interface LabelCode {
 export type RouteRef = Route;
 
 /** The severity of a verdict: the decision's `Severity` with the ids of the factors that counted. */
-export interface SeverityRef {
-  level: string;
-  name: string;
-  points: number;
-  deadline_hours: number | null;
-  /** `received_at` + `deadline_hours`, in the complaint's own offset; null without `received_at`. */
-  deadline: string | null;
-  escalate_to: string | null;
+export interface SeverityRef extends Omit<Severity, "factors"> {
   /** Factor ids, in pack order. */
   factors: string[];
 }
