@@ -115,6 +115,8 @@ export interface Label {
   parent?: string;
   /** Present (true) when given because nothing else was. */
   fallback?: true;
+  /** The pack's advice for the label (a suggested fix, a handling step), when it has one. */
+  advice?: string;
   rules: FiredRule[];
 }
 

@@ -353,6 +353,8 @@ pub struct CLabel {
     pub parent_code: Option<String>,
     /// Route.
     pub route: Option<Route>,
+    /// Advice shown with the label.
+    pub advice: Option<String>,
     /// Rules.
     pub rules: Vec<CRule>,
 }
@@ -493,6 +495,7 @@ impl Compiled {
                         .and_then(|p| d.labels.iter().position(|x| &x.code == p)),
                     parent_code: l.parent.clone(),
                     route: l.route.clone(),
+                    advice: l.advice.clone(),
                     rules,
                 });
             }

@@ -100,6 +100,9 @@ pub struct Label {
     /// True when given because nothing else was.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub fallback: bool,
+    /// The pack's advice for this label (a suggested fix, a handling step), when it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub advice: Option<String>,
     /// Rules that fired.
     pub rules: Vec<FiredRule>,
 }
@@ -943,6 +946,7 @@ fn decide_with(
                 confidence: Num(*conf),
                 parent: l.parent_code.clone(),
                 fallback: rules.is_empty(),
+                advice: l.advice.clone(),
                 rules,
             });
         }

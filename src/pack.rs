@@ -160,6 +160,9 @@ pub struct LabelDef {
     pub parent: Option<String>,
     /// Owning department.
     pub route: Option<Route>,
+    /// What to do about it, shown with the label in decisions: a suggested fix for a review
+    /// pack, handling advice for a complaint pack.
+    pub advice: Option<String>,
     /// Rules.
     pub rules: Vec<RuleDef>,
 }
@@ -881,10 +884,19 @@ impl PackReader {
         let m = self.c.object(
             v,
             path,
-            &["code", "name", "parent", "route", "rules", "description"],
+            &[
+                "code",
+                "name",
+                "parent",
+                "route",
+                "rules",
+                "description",
+                "advice",
+            ],
         )?;
         let code = self.c.nonempty_string(m, "code", path);
         let name = self.c.string(m, "name", path, false);
+        let advice = self.c.string(m, "advice", path, false);
         let parent = self.c.string(m, "parent", path, false);
         let route = m
             .get("route")
@@ -935,6 +947,7 @@ impl PackReader {
             code,
             parent,
             route,
+            advice,
             rules,
         })
     }
