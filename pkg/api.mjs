@@ -117,6 +117,21 @@ export function bind(raw) {
       return this.#pack;
     }
 
+    /** What the pack decides: `{id, version, hash, locale, description, dimensions: [{id, name,
+     *  multi, fallback, labels: [{code, name, parent, route, advice, description, rules}]}],
+     *  levels, factors}` — for pages and tools that list labels. */
+    describe() {
+      const r = this.#live();
+      return JSON.parse(call(() => r.describe()));
+    }
+
+    /** Run the test cases the pack carries: `{passed, failed, results: [{name, path, passed,
+     *  failures}]}`. */
+    runTests() {
+      const r = this.#live();
+      return JSON.parse(call(() => r.runTests()));
+    }
+
     /** Classify one complaint (object or JSON text) into an explained decision. */
     classify(complaint) {
       return JSON.parse(this.classifyJSON(complaint));

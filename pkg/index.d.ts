@@ -312,6 +312,39 @@ export interface Outcome {
   notices: Notice[];
 }
 
+// ---- pack description and pack tests ------------------------------------------------------------
+
+/** A label as `Engine.describe` lists it. */
+export interface LabelDescriptor {
+  code: string;
+  name: string;
+  parent: string | null;
+  route: { department: string; queue?: string } | null;
+  advice: string | null;
+  description: string | null;
+  /** How many rules the label has. */
+  rules: number;
+}
+
+/** What a pack decides (`Engine.describe`). */
+export interface PackDescriptor {
+  id: string;
+  version: string;
+  hash: string;
+  locale: string;
+  description: string;
+  dimensions: { id: string; name: string; multi: boolean; fallback: string | null; labels: LabelDescriptor[] }[];
+  levels: { id: string; name: string; min_points: number; deadline_hours: number | null; escalate_to: string | null }[];
+  factors: { id: string; name: string; points: number; min_level: string | null }[];
+}
+
+/** The outcome of a pack's own test cases (`Engine.runTests`). */
+export interface TestReport {
+  passed: number;
+  failed: number;
+  results: { name: string; path: string; passed: boolean; failures: string[] }[];
+}
+
 // ---- engines --------------------------------------------------------------------------------------
 
 /** Engine options. Decisions are the same whatever they are. */
@@ -344,6 +377,10 @@ export declare class Engine {
   verdictJSON(complaint: Complaint | string): string;
   /** `verdictBatch`, returning the JSON text of the result array. */
   verdictBatchJSON(complaints: readonly Complaint[] | string): string;
+  /** What the pack decides: dimensions and their labels, severity levels and factors. */
+  describe(): PackDescriptor;
+  /** Run the test cases the pack carries. */
+  runTests(): TestReport;
   /** Every problem of a pack (errors and warnings), `triggers` included; `[]` when clean. Without a pack: the default pack. */
   static check(pack?: Pack): Problem[];
   /** Release the engine now (otherwise the garbage collector does). Later calls throw `freed`. */

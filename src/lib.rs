@@ -43,6 +43,7 @@
 pub mod compile;
 pub mod complaint;
 pub mod decide;
+pub mod describe;
 pub mod error;
 pub mod extract;
 pub mod pack;
@@ -57,6 +58,7 @@ pub mod validate;
 
 pub use complaint::Complaint;
 pub use decide::{Decision, Verdict};
+pub use describe::PackDescriptor;
 pub use error::{Error, Problem, Severity};
 pub use pack::PackInfo;
 pub use trigger::{Alert, Feedback, Outcome, TriggerEngine};
@@ -130,6 +132,11 @@ impl Engine {
     /// The compiled pack (matchers and conditions), for tools such as the trigger engine.
     pub fn compiled(&self) -> &Compiled {
         &self.compiled
+    }
+
+    /// What the pack decides — dimensions and labels, severity levels and factors — for tools.
+    pub fn describe(&self) -> PackDescriptor {
+        PackDescriptor::of(&self.pack)
     }
 
     /// Warnings found while loading the pack.

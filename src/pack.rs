@@ -163,6 +163,8 @@ pub struct LabelDef {
     /// What to do about it, shown with the label in decisions: a suggested fix for a review
     /// pack, handling advice for a complaint pack.
     pub advice: Option<String>,
+    /// Free text about the label (not in decisions; tools show it).
+    pub description: Option<String>,
     /// Rules.
     pub rules: Vec<RuleDef>,
 }
@@ -897,6 +899,7 @@ impl PackReader {
         let code = self.c.nonempty_string(m, "code", path);
         let name = self.c.string(m, "name", path, false);
         let advice = self.c.string(m, "advice", path, false);
+        let description = self.c.string(m, "description", path, false);
         let parent = self.c.string(m, "parent", path, false);
         let route = m
             .get("route")
@@ -948,6 +951,7 @@ impl PackReader {
             parent,
             route,
             advice,
+            description,
             rules,
         })
     }

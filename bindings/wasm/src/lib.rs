@@ -76,6 +76,17 @@ impl RawEngine {
         serde_json::to_string(self.0.info()).unwrap_or_else(|_| "{}".to_string())
     }
 
+    /// What the pack decides (dimensions and labels, severity levels and factors) as JSON.
+    pub fn describe(&self) -> String {
+        self.0.describe().to_json()
+    }
+
+    /// Run the test cases the pack carries: `{passed, failed, results}` JSON.
+    #[wasm_bindgen(js_name = runTests)]
+    pub fn run_tests(&self) -> String {
+        serde_json::to_string(&self.0.run_tests()).unwrap_or_else(|_| "null".to_string())
+    }
+
     /// Classify one complaint (JSON text) into decision JSON.
     pub fn classify(&self, complaint: &str) -> Result<String, JsValue> {
         self.0

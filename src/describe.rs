@@ -1,0 +1,158 @@
+//! Beside the flow: a read-only description of a loaded pack (dimensions and their labels,
+//! severity levels and factors) for tools — the CLI's reports, the studio, learning — so that
+//! none of them reaches into the compiled internals.
+
+use crate::pack::{Pack, Route};
+use serde::Serialize;
+
+/// What a pack decides, as tools see it. Serialises to JSON in this field order.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct PackDescriptor {
+    /// Pack id.
+    pub id: String,
+    /// Pack version.
+    pub version: String,
+    /// Content hash (as in every decision).
+    pub hash: String,
+    /// BCP 47 locale.
+    pub locale: String,
+    /// The pack's own description.
+    pub description: String,
+    /// Dimensions in evaluation order.
+    pub dimensions: Vec<DimensionDescriptor>,
+    /// Severity levels by increasing points (empty when the pack scores none).
+    pub levels: Vec<LevelDescriptor>,
+    /// Severity factors in pack order.
+    pub factors: Vec<FactorDescriptor>,
+}
+
+/// A dimension of a [`PackDescriptor`].
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct DimensionDescriptor {
+    /// Id, the key in `decision.labels`.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Several labels may be given.
+    pub multi: bool,
+    /// Code of the fallback label.
+    pub fallback: Option<String>,
+    /// Labels in pack order.
+    pub labels: Vec<LabelDescriptor>,
+}
+
+/// A label of a [`DimensionDescriptor`].
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct LabelDescriptor {
+    /// Code.
+    pub code: String,
+    /// Display name.
+    pub name: String,
+    /// Parent code.
+    pub parent: Option<String>,
+    /// The label's own route.
+    pub route: Option<Route>,
+    /// Advice carried in decisions.
+    pub advice: Option<String>,
+    /// Free text.
+    pub description: Option<String>,
+    /// How many rules the label has.
+    pub rules: usize,
+}
+
+/// A severity level of a [`PackDescriptor`].
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct LevelDescriptor {
+    /// Id.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Points needed.
+    pub min_points: i64,
+    /// Handling deadline in hours.
+    pub deadline_hours: Option<u64>,
+    /// Who must be told at once.
+    pub escalate_to: Option<String>,
+}
+
+/// A severity factor of a [`PackDescriptor`].
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct FactorDescriptor {
+    /// Id.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Points it adds.
+    pub points: i64,
+    /// Level it raises the complaint to at least.
+    pub min_level: Option<String>,
+}
+
+impl PackDescriptor {
+    /// Describe a validated pack.
+    pub(crate) fn of(pack: &Pack) -> PackDescriptor {
+        PackDescriptor {
+            id: pack.info.id.clone(),
+            version: pack.info.version.clone(),
+            hash: pack.info.hash.clone(),
+            locale: pack.info.locale.clone(),
+            description: pack.info.description.clone(),
+            dimensions: pack
+                .dimensions
+                .iter()
+                .map(|d| DimensionDescriptor {
+                    id: d.id.clone(),
+                    name: d.name.clone(),
+                    multi: d.multi,
+                    fallback: d.fallback.clone(),
+                    labels: d
+                        .labels
+                        .iter()
+                        .map(|l| LabelDescriptor {
+                            code: l.code.clone(),
+                            name: l.name.clone(),
+                            parent: l.parent.clone(),
+                            route: l.route.clone(),
+                            advice: l.advice.clone(),
+                            description: l.description.clone(),
+                            rules: l.rules.len(),
+                        })
+                        .collect(),
+                })
+                .collect(),
+            levels: pack
+                .severity
+                .levels
+                .iter()
+                .map(|l| LevelDescriptor {
+                    id: l.id.clone(),
+                    name: l.name.clone(),
+                    min_points: l.min_points,
+                    deadline_hours: l.deadline_hours,
+                    escalate_to: l.escalate_to.clone(),
+                })
+                .collect(),
+            factors: pack
+                .severity
+                .factors
+                .iter()
+                .map(|f| FactorDescriptor {
+                    id: f.id.clone(),
+                    name: f.name.clone(),
+                    points: f.points,
+                    min_level: f.min_level.clone(),
+                })
+                .collect(),
+        }
+    }
+
+    /// A dimension by id.
+    pub fn dimension(&self, id: &str) -> Option<&DimensionDescriptor> {
+        self.dimensions.iter().find(|d| d.id == id)
+    }
+
+    /// Compact JSON.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_else(|_| String::from("null"))
+    }
+}
