@@ -7,6 +7,22 @@ export CARGO_TERM_COLOR=never
 
 section() { printf '\n=== %s ===\n' "$*"; }
 
+# What a fresh machine of this kind lacks: the WebAssembly target, clippy and rustfmt,
+# wasm-bindgen-cli at the version bindings/wasm/Cargo.toml pins (no --locked: it fails against this
+# registry index; about 3 minutes on 2 cores). npm packages, PyPI packages and Chromium are
+# installed by the sections that use them (scripts/test-js.sh).
+section "setup (installs only what is missing)"
+if ! rustup target list --installed | grep -q '^wasm32-unknown-unknown$'; then
+  rustup target add wasm32-unknown-unknown
+fi
+rustup component list --installed | grep -q '^clippy' || rustup component add clippy
+rustup component list --installed | grep -q '^rustfmt' || rustup component add rustfmt
+wbg=$(sed -n 's/^wasm-bindgen = "=\([0-9.]*\)".*/\1/p' bindings/wasm/Cargo.toml)
+if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$wbg" ]; then
+  echo "installing wasm-bindgen-cli $wbg (about 3 minutes)"
+  cargo install wasm-bindgen-cli --version "$wbg"
+fi
+
 section "format and lint"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets -q -- -D warnings
