@@ -11,16 +11,13 @@ fn main() {
         return;
     };
     let e = wendu::Engine::default_pack().expect("default pack");
-    let opts = e.compiled().normalize;
     let texts: Vec<String> = raw
         .lines()
         .filter(|l| l.len() > 20)
-        .map(|t| wendu::text::normalize_str(t, &opts))
+        .map(|t| e.normalize(t))
         .collect();
     let pats: Vec<String> = e
-        .compiled()
-        .terms
-        .iter()
+        .terms()
         .map(|t| t.trim_end_matches('*').to_string())
         .collect();
     for (name, kind, pre) in [

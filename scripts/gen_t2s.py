@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
-"""Generate src/t2s.rs: a 1:1 traditional -> simplified character table.
+"""Generate src/text/t2s.rs: a 1:1 traditional -> simplified character table.
 
 Source: OpenCC's TSCharacters.txt (OpenCC data, Apache-2.0), as shipped by the
 PyPI package `opencc-python-reimplemented`.
 
     pip install opencc-python-reimplemented
-    python3 scripts/gen_t2s.py > src/t2s.rs && rustfmt src/t2s.rs
+    python3 scripts/gen_t2s.py > src/text/t2s.rs && rustfmt src/text/t2s.rs
 
 Rules: single characters only (no phrases); when a traditional character has
 several candidates the first is taken; chains are followed to their end;
@@ -34,7 +34,7 @@ TEMPLATE_HEAD = """\
 //! are followed to the end (so simplifying is idempotent); identity pairs are dropped;
 //! overrides: {overrides}.
 //! Regenerate: `pip install opencc-python-reimplemented &&
-//! python3 scripts/gen_t2s.py > src/t2s.rs && rustfmt src/t2s.rs`
+//! python3 scripts/gen_t2s.py > src/text/t2s.rs && rustfmt src/text/t2s.rs`
 
 /// The simplified form of `c`, or `c` itself when it has none.
 pub fn to_simplified(c: char) -> char {{

@@ -2,8 +2,8 @@
 //! with JSON pointers), keeping every extra field so that conditions can reach it by dotted path.
 
 use crate::error::{Error, Problem};
+use crate::json::{type_name, Checker};
 use crate::time::Timestamp;
-use crate::validate::{type_name, Checker};
 use serde_json::{Map, Value};
 
 /// A complaint to classify. Only `text` is required.
@@ -38,7 +38,7 @@ impl Complaint {
 
     /// Parse and validate complaint JSON.
     pub fn from_json(json: &str) -> Result<Complaint, Error> {
-        let v = crate::validate::parse_json(json).map_err(|p| Error::InvalidInput(vec![p]))?;
+        let v = crate::json::parse_json(json).map_err(|p| Error::InvalidInput(vec![p]))?;
         Complaint::from_value(v)
     }
 
@@ -55,7 +55,7 @@ impl Complaint {
         let id = match m.get("id") {
             None | Some(Value::Null) => None,
             Some(Value::String(s)) => Some(s.clone()),
-            Some(Value::Number(n)) => Some(crate::validate::number_text(n)),
+            Some(Value::Number(n)) => Some(crate::json::number_text(n)),
             Some(other) => {
                 c.error(
                     "/id",

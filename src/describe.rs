@@ -2,7 +2,8 @@
 //! severity levels and factors) for tools — the CLI's reports, the studio, learning — so that
 //! none of them reaches into the compiled internals.
 
-use crate::pack::{Pack, Route};
+use crate::compile::CompiledPack;
+use crate::pack::Pack;
 use serde::Serialize;
 
 /// What a pack decides, as tools see it. Serialises to JSON in this field order.
@@ -24,6 +25,21 @@ pub struct PackDescriptor {
     pub levels: Vec<LevelDescriptor>,
     /// Severity factors in pack order.
     pub factors: Vec<FactorDescriptor>,
+    /// Trigger policies in pack order.
+    pub policies: Vec<PolicyDescriptor>,
+    /// Distinct terms (after normalisation) the pack's conditions match.
+    pub terms: usize,
+}
+
+/// A trigger policy of a [`PackDescriptor`].
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct PolicyDescriptor {
+    /// Id.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// `immediate`, `low_count`, `mean`, `nps`, `low_share` or `surge`.
+    pub kind: &'static str,
 }
 
 /// A dimension of a [`PackDescriptor`].
@@ -51,13 +67,23 @@ pub struct LabelDescriptor {
     /// Parent code.
     pub parent: Option<String>,
     /// The label's own route.
-    pub route: Option<Route>,
+    pub route: Option<RouteDescriptor>,
     /// Advice carried in decisions.
     pub advice: Option<String>,
     /// Free text.
     pub description: Option<String>,
     /// How many rules the label has.
     pub rules: usize,
+}
+
+/// A label's route in a [`LabelDescriptor`].
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct RouteDescriptor {
+    /// Owning department.
+    pub department: String,
+    /// Work queue inside it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub queue: Option<String>,
 }
 
 /// A severity level of a [`PackDescriptor`].
@@ -90,7 +116,7 @@ pub struct FactorDescriptor {
 
 impl PackDescriptor {
     /// Describe a validated pack.
-    pub(crate) fn of(pack: &Pack) -> PackDescriptor {
+    pub(crate) fn of(pack: &Pack, compiled: &CompiledPack) -> PackDescriptor {
         PackDescriptor {
             id: pack.info.id.clone(),
             version: pack.info.version.clone(),
@@ -112,7 +138,10 @@ impl PackDescriptor {
                             code: l.code.clone(),
                             name: l.name.clone(),
                             parent: l.parent.clone(),
-                            route: l.route.clone(),
+                            route: l.route.as_ref().map(|r| RouteDescriptor {
+                                department: r.department.clone(),
+                                queue: r.queue.clone(),
+                            }),
                             advice: l.advice.clone(),
                             description: l.description.clone(),
                             rules: l.rules.len(),
@@ -143,6 +172,17 @@ impl PackDescriptor {
                     min_level: f.min_level.clone(),
                 })
                 .collect(),
+            policies: pack
+                .triggers
+                .policies
+                .iter()
+                .map(|p| PolicyDescriptor {
+                    id: p.id.clone(),
+                    name: p.name.clone(),
+                    kind: p.kind.as_str(),
+                })
+                .collect(),
+            terms: compiled.terms.len(),
         }
     }
 

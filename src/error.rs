@@ -4,10 +4,11 @@
 
 use serde::Serialize;
 
-/// How bad a [`Problem`] is: errors stop a pack from loading, warnings do not.
+/// How bad a [`Problem`] is (its `severity` in JSON): errors stop a pack from loading, warnings
+/// do not. (A problem's severity, not a complaint's: that is [`crate::decision::Severity`].)
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Severity {
+pub enum ProblemKind {
     /// The input cannot be used.
     Error,
     /// The input works but is probably not what its author meant (or is slow).
@@ -22,7 +23,7 @@ pub struct Problem {
     /// Human-readable explanation.
     pub message: String,
     /// Error or warning.
-    pub severity: Severity,
+    pub severity: ProblemKind,
 }
 
 impl Problem {
@@ -31,7 +32,7 @@ impl Problem {
         Problem {
             path: path.into(),
             message: message.into(),
-            severity: Severity::Error,
+            severity: ProblemKind::Error,
         }
     }
     /// A warning at `path`.
@@ -39,12 +40,12 @@ impl Problem {
         Problem {
             path: path.into(),
             message: message.into(),
-            severity: Severity::Warning,
+            severity: ProblemKind::Warning,
         }
     }
-    /// True for [`Severity::Error`].
+    /// True for [`ProblemKind::Error`].
     pub fn is_error(&self) -> bool {
-        self.severity == Severity::Error
+        self.severity == ProblemKind::Error
     }
 }
 
@@ -56,8 +57,8 @@ impl std::fmt::Display for Problem {
             &self.path
         };
         let sev = match self.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
+            ProblemKind::Error => "error",
+            ProblemKind::Warning => "warning",
         };
         write!(f, "{sev} at {path}: {}", self.message)
     }

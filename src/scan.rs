@@ -1,13 +1,57 @@
 //! Step four: pack → compile → text → **scan** → rules → decide. One pass of the Aho-Corasick
 //! automaton over the normalised text (overlapping matches, so 提前还款 also yields 还款), word-
-//! boundary checks for ASCII terms, negation marking, and the regex prefilter.
+//! boundary checks for ASCII terms, negation marking, and the regex prefilter. The [`Scanner`]
+//! is what `compile` builds for this step; the [`Scan`] is what every later step reads.
 
-use crate::compile::{Compiled, TermId};
 use crate::text::char_distance;
+use aho_corasick::AhoCorasick;
+use regex::{Regex, RegexSet};
+
+/// Index of a distinct term (normalised text + whether it is a prefix term ending in `*`).
+pub(crate) type TermId = u32;
+
+/// What one automaton pattern stands for.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct PatternInfo {
+    /// Term that must end on a word boundary, if any uses this text.
+    pub exact: Option<TermId>,
+    /// Prefix term (`refund*`), if any uses this text.
+    pub prefix: Option<TermId>,
+    /// True when the text is a negation cue.
+    pub cue: bool,
+    /// True when the text is a word that contains a cue without negating (没收).
+    pub not_cue: bool,
+    /// The pattern starts with an ASCII letter or digit (needs a boundary before it).
+    pub word_start: bool,
+    /// The pattern ends with an ASCII letter or digit (needs a boundary after it unless prefix).
+    pub word_end: bool,
+}
+
+/// Everything one pass needs, built once per pack by `compile`.
+#[derive(Debug, Clone)]
+pub(crate) struct Scanner {
+    /// The one automaton over all terms and cues (None when the pack has no terms).
+    pub automaton: Option<AhoCorasick>,
+    /// Per automaton pattern.
+    pub patterns: Vec<PatternInfo>,
+    /// How many distinct terms there are (the width of the presence bitsets).
+    pub terms: usize,
+    /// Word-boundary checks on.
+    pub word_boundary: bool,
+    /// Negation window in characters.
+    pub negation_window: usize,
+    /// Length in bytes of the longest automaton pattern: bounds how far before a hit another
+    /// hit can start and still overlap or be near it.
+    pub max_pattern_bytes: usize,
+    /// Prefilter over all regexes, when the pack has at least `compile::REGEX_SET_MIN` of them.
+    pub regex_set: Option<RegexSet>,
+    /// The same regexes, for spans.
+    pub regexes: Vec<Regex>,
+}
 
 /// One occurrence of a term in the normalised text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Hit {
+pub(crate) struct Hit {
     /// Term.
     pub term: TermId,
     /// Byte offsets in the normalised text.
@@ -20,7 +64,7 @@ pub struct Hit {
 
 /// Everything one pass over a text found.
 #[derive(Debug, Default)]
-pub struct Scan {
+pub(crate) struct Scan {
     /// Term hits sorted by start, then end.
     pub hits: Vec<Hit>,
     /// Negation cues found: byte ranges in the normalised text.
@@ -29,8 +73,8 @@ pub struct Scan {
     pub present: Vec<u64>,
     /// Bitset of terms with any hit.
     pub present_any: Vec<u64>,
-    /// Summary of `present_any` (see [`crate::compile::summary_of`]): most conditions are
-    /// rejected with one AND against it.
+    /// Summary of `present_any` (see [`summary_of`]): most conditions are rejected with one AND
+    /// against it.
     pub summary: u64,
     /// Which regexes of the pack matched (empty when the pack has none).
     pub regex_matched: Vec<bool>,
@@ -45,11 +89,13 @@ fn set_bit(bits: &mut [u64], i: TermId) {
     }
 }
 
-/// Test one bit.
-#[inline]
-pub fn has_bit(bits: &[u64], i: TermId) -> bool {
-    bits.get((i / 64) as usize)
-        .is_some_and(|w| w & (1u64 << (i % 64)) != 0)
+/// The summary of a presence bitset that a term set's `may_meet` compares with: bit `w % 64` set
+/// for every non-zero word `w`.
+pub(crate) fn summary_of(bits: &[u64]) -> u64 {
+    bits.iter()
+        .enumerate()
+        .filter(|(_, &b)| b != 0)
+        .fold(0, |acc, (w, _)| acc | 1u64 << (w % 64))
 }
 
 /// Characters that end a clause: a negation does not reach across them.
@@ -74,16 +120,9 @@ fn breaks_clause(c: char) -> bool {
     )
 }
 
-/// Scan normalised text with the compiled pack.
-pub fn scan(c: &Compiled, text: &str) -> Scan {
-    let mut s = Scan::default();
-    scan_into(c, text, &mut s);
-    s
-}
-
-/// [`scan`] into an existing [`Scan`], reusing its buffers (the classifier keeps one per thread).
-pub fn scan_into(c: &Compiled, text: &str, s: &mut Scan) {
-    let words = c.terms.len().div_ceil(64);
+/// Scan normalised text into `s`, reusing its buffers (the pipeline keeps one per thread).
+pub(crate) fn scan_into(c: &Scanner, text: &str, s: &mut Scan) {
+    let words = c.terms.div_ceil(64);
     s.hits.clear();
     s.cues.clear();
     s.present.clear();
@@ -181,7 +220,7 @@ pub fn scan_into(c: &Compiled, text: &str, s: &mut Scan) {
         }
     }
     s.not_cues = not_cues;
-    s.summary = crate::compile::summary_of(&s.present_any);
+    s.summary = summary_of(&s.present_any);
     // Each field (title, text) on its own: a regex never spans two fields, and ^/$ anchor
     // at the field's edges.
     if let Some(set) = &c.regex_set {
@@ -205,7 +244,7 @@ pub fn scan_into(c: &Compiled, text: &str, s: &mut Scan) {
 
 /// The fields of a normalised text (split at the '\n' separators that join title and text),
 /// each with its byte offset.
-pub fn fields(text: &str) -> impl Iterator<Item = (usize, &str)> {
+pub(crate) fn fields(text: &str) -> impl Iterator<Item = (usize, &str)> {
     let mut offset = 0;
     text.split('\n').map(move |seg| {
         let start = offset;

@@ -1,10 +1,67 @@
-//! RFC 3339 timestamps for complaints and trigger windows, without dependencies.
-//! Used beside the main flow by `pack` (dates in packs) and `trigger` (windows, state); the instant
-//! is kept in UTC milliseconds and the writer's offset is kept for formatting back.
+//! Beside the flow: RFC 3339 timestamps (complaints' `received_at`, deadlines, trigger event
+//! times) and the durations packs write (`"30m"`, `"3d"`), without dependencies. The instant is
+//! kept in UTC milliseconds and the writer's offset is kept for formatting back.
 
 use std::fmt::Write as _;
 
 const MS_PER_DAY: i64 = 86_400_000;
+
+/// Longest duration accepted anywhere in a pack (ten years).
+pub const MAX_DURATION_MS: i64 = 3650 * MS_PER_DAY;
+
+/// A duration as written in a pack (`"30m"`, `"3d"`) and in milliseconds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Duration {
+    /// Milliseconds.
+    pub ms: i64,
+    /// As written, for alerts and messages.
+    pub text: String,
+}
+
+impl Duration {
+    /// Zero, written `0s`.
+    pub fn zero() -> Duration {
+        Duration {
+            ms: 0,
+            text: "0s".into(),
+        }
+    }
+
+    /// Parse `<whole number><unit>`, unit one of `ms`, `s`, `m`, `h`, `d`, `w`; `"0"` is allowed.
+    pub fn parse(s: &str) -> Result<Duration, String> {
+        let t = s.trim();
+        let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+        let (num, unit) = t.split_at(split);
+        if num.is_empty() || num.len() > 12 {
+            return Err(format!(
+                "\"{s}\" is not a duration: expected a whole number and a unit (ms, s, m, h, d, w), e.g. \"30m\" or \"3d\""
+            ));
+        }
+        let n: i64 = num.parse().map_err(|_| format!("\"{s}\": bad number"))?;
+        let unit_ms: i64 = match unit {
+            "ms" => 1,
+            "s" => 1000,
+            "m" => 60_000,
+            "h" => 3_600_000,
+            "d" => MS_PER_DAY,
+            "w" => 7 * MS_PER_DAY,
+            "" if n == 0 => 1,
+            _ => {
+                return Err(format!(
+                    "\"{s}\": unknown unit \"{unit}\"; use ms, s, m, h, d or w"
+                ))
+            }
+        };
+        let ms = n.saturating_mul(unit_ms);
+        if ms > MAX_DURATION_MS {
+            return Err(format!("\"{s}\" is longer than ten years"));
+        }
+        Ok(Duration {
+            ms,
+            text: t.to_string(),
+        })
+    }
+}
 
 /// One instant (Unix epoch milliseconds, UTC) plus the offset it was written with.
 ///
@@ -258,6 +315,23 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn durations() {
+        let d = |s: &str| Duration::parse(s).map(|d| d.ms);
+        assert_eq!(d("30m"), Ok(1_800_000));
+        assert_eq!(d("3d"), Ok(259_200_000));
+        assert_eq!(d("2w"), Ok(1_209_600_000));
+        assert_eq!(d("500ms"), Ok(500));
+        assert_eq!(d("0"), Ok(0));
+        assert_eq!(d("0s"), Ok(0));
+        assert!(d("3").is_err());
+        assert!(d("d").is_err());
+        assert!(d("1.5h").is_err());
+        assert!(d("3 days").is_err());
+        assert!(d("99999999999w").is_err());
+        assert!(d("-1h").is_err());
+    }
 
     fn p(s: &str) -> Timestamp {
         match Timestamp::parse(s) {

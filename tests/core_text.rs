@@ -6,7 +6,7 @@ mod common;
 
 use common::*;
 use serde_json::{json, Value};
-use wendu::text::{normalize_str, NormalizeOptions};
+use wendu::{normalize_str, NormalizeOptions};
 
 fn term_engine(terms: Value, extra: Value) -> wendu::Engine {
     engine(&cond_pack(json!({ "terms": terms }), extra))

@@ -6,7 +6,7 @@ mod common;
 
 use common::*;
 use serde_json::{json, Value};
-use wendu::{Engine, Error, Problem, Severity};
+use wendu::{Engine, Error, Problem, ProblemKind as Severity};
 
 /// Error problems only.
 fn errors(pack: &Value) -> Vec<Problem> {

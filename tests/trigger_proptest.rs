@@ -4,7 +4,7 @@
 
 use proptest::prelude::*;
 use serde_json::{json, Value};
-use wendu::time::Timestamp;
+use wendu::Timestamp;
 use wendu::TriggerEngine;
 
 fn pack() -> String {

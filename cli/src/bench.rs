@@ -65,13 +65,13 @@ pub fn run(
         drop(e);
     }
     let engine = Engine::new(&pack_text).map_err(|e| e.message())?;
-    let terms = engine.compiled().terms.len();
-    let rules: usize = engine
-        .compiled()
+    let described = engine.describe();
+    let terms = described.terms;
+    let rules: usize = described
         .dimensions
         .iter()
         .flat_map(|d| d.labels.iter())
-        .map(|l| l.rules.len())
+        .map(|l| l.rules)
         .sum();
     println!(
         "pack: {} {} — {} terms, {} label rules, {} factors",
@@ -79,7 +79,7 @@ pub fn run(
         engine.info().version,
         terms,
         rules,
-        engine.compiled().factors.len()
+        described.factors.len()
     );
     println!("compile: median {:.2} ms (15 builds)", median(compile));
 
@@ -101,17 +101,8 @@ pub fn run(
             rates.iter().cloned().fold(0.0, f64::max));
         med
     };
-    let ac = engine.compiled().automaton.clone();
-    let opts = engine.compiled().normalize;
     let bare = measure("bare Aho-Corasick count (normalised)", &mut || {
-        let mut k = 0;
-        for c in &complaints {
-            let norm = wendu::text::normalize_str(&c.text, &opts);
-            if let Some(a) = &ac {
-                k += a.find_overlapping_iter(&norm).count();
-            }
-        }
-        k
+        complaints.iter().map(|c| engine.bare_scan(&c.text)).sum()
     });
     let full = measure("classify (Decision)", &mut || {
         complaints
@@ -160,16 +151,7 @@ pub fn run(
     };
     let (mut rv, mut rc) = (Vec::new(), Vec::new());
     for _ in 0..rounds.max(1) {
-        let (tb, _) = time(&mut || {
-            complaints
-                .iter()
-                .map(|c| {
-                    let norm = wendu::text::normalize_str(&c.text, &opts);
-                    ac.as_ref()
-                        .map_or(0, |a| a.find_overlapping_iter(&norm).count())
-                })
-                .sum()
-        });
+        let (tb, _) = time(&mut || complaints.iter().map(|c| engine.bare_scan(&c.text)).sum());
         let (tv, _) = time(&mut || {
             complaints
                 .iter()

@@ -31,11 +31,9 @@ pub fn run(engine: &Engine, data: Option<&Path>, as_json: bool) -> Result<ExitCo
         },
     };
     let rows = corpus::read(&path)?;
-    let reason = engine
-        .compiled()
-        .dimensions
-        .iter()
-        .find(|d| d.id == "reason")
+    let described = engine.describe();
+    let reason = described
+        .dimension("reason")
         .ok_or("the pack has no `reason` dimension")?;
     let code_of = |name: &str| {
         reason
@@ -48,17 +46,10 @@ pub fn run(engine: &Engine, data: Option<&Path>, as_json: bool) -> Result<ExitCo
         .iter()
         .filter_map(|(silver, name)| code_of(name).map(|c| (*silver, *name, c)))
         .collect();
-    let reason_fallback = reason
-        .fallback
-        .and_then(|i| reason.labels.get(i))
-        .map(|l| l.code.clone());
-    let business_fallback = engine
-        .compiled()
-        .dimensions
-        .iter()
-        .find(|d| d.id == "business")
-        .and_then(|d| d.fallback.and_then(|i| d.labels.get(i)))
-        .map(|l| l.code.clone());
+    let reason_fallback = reason.fallback.clone();
+    let business_fallback = described
+        .dimension("business")
+        .and_then(|d| d.fallback.clone());
     let (mut total, mut covered, mut with_business, mut labelled) =
         (0usize, 0usize, 0usize, 0usize);
     let codes: Vec<&str> = classes.iter().map(|c| c.2.as_str()).collect();

@@ -2,7 +2,8 @@
 //! factors and points) and the one-line table row of `wendu classify --format table`.
 
 use std::process::ExitCode;
-use wendu::decide::{Decision, Evidence};
+use wendu::decision::Evidence;
+use wendu::Decision;
 use wendu::Engine;
 
 /// One line per complaint: id, top label per dimension, level, route.
@@ -128,12 +129,10 @@ pub fn explain(engine: &Engine, input: &str, color: bool) -> Result<ExitCode, St
         .filter_map(|e| e.span)
         .collect();
     println!("\n  {}\n", highlight(&d.masked_text, &spans, color));
+    let described = engine.describe();
     for (dim, labels) in &d.labels.0 {
-        let dim_name = engine
-            .compiled()
-            .dimensions
-            .iter()
-            .find(|x| &x.id == dim)
+        let dim_name = described
+            .dimension(dim)
             .map_or(dim.as_str(), |x| x.name.as_str());
         println!("{dim_name} ({dim})");
         if labels.is_empty() {

@@ -45,7 +45,7 @@ pub fn run(pack: &Path, stream: &Path, opts: &Options) -> Result<ExitCode, Strin
         .map_err(|e| format!("cannot read {}: {e}", pack.display()))?;
     let engine = Engine::new(&text).map_err(|e| describe(&e))?;
     let mut t = TriggerEngine::new(engine).map_err(|e| describe(&e))?;
-    if t.policies().is_empty() {
+    if t.policy_count() == 0 {
         return Err(format!("{} has no trigger policies", pack.display()));
     }
     if let Some(p) = &opts.resume {

@@ -19,7 +19,7 @@ fn sorted(m: &BTreeMap<String, usize>) -> Vec<(String, usize)> {
 pub fn run(engine: &Engine, file: &Path, as_json: bool) -> Result<ExitCode, String> {
     let rows = corpus::read(file)?;
     let mut dims: Vec<(String, BTreeMap<String, usize>)> = engine
-        .compiled()
+        .describe()
         .dimensions
         .iter()
         .map(|d| (d.id.clone(), BTreeMap::new()))

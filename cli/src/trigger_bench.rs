@@ -5,9 +5,9 @@
 use serde_json::{json, Value};
 use std::process::ExitCode;
 use std::time::Instant;
-use wendu::time::Timestamp;
 use wendu::trigger::{Feedback, Scale, TriggerEngine};
 use wendu::Engine;
+use wendu::Timestamp;
 
 /// The policies measured: three windowed kinds over one group-by field, as a pack would have.
 fn pack(policies: &str) -> String {

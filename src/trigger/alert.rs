@@ -2,8 +2,9 @@
 //! [`Alert`] (fixed field order, numbers written like decisions), the per-event [`Notice`]s for
 //! bad, late and duplicate events, and the [`Outcome`] of one ingest call.
 
-use crate::decide::{Num, PackRef};
 use crate::error::Problem;
+use crate::json::Num;
+use crate::pack::PackRef;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -38,9 +39,9 @@ pub struct GroupValue {
 
 /// The group of an alert, serialised as an object in `group_by` order.
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct Group(pub Vec<GroupValue>);
+pub struct AlertGroup(pub Vec<GroupValue>);
 
-impl Group {
+impl AlertGroup {
     /// The value of one `group_by` field.
     pub fn get(&self, field: &str) -> Option<&str> {
         self.0
@@ -50,7 +51,7 @@ impl Group {
     }
 }
 
-impl Serialize for Group {
+impl Serialize for AlertGroup {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
         let mut m = s.serialize_map(Some(self.0.len()))?;
@@ -120,7 +121,7 @@ pub struct PainPoints {
 
 /// Owner of the alert.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct RouteOut {
+pub struct AlertRoute {
     /// Department.
     pub department: String,
     /// Queue.
@@ -146,7 +147,7 @@ pub struct Alert {
     /// The policy's severity.
     pub severity: String,
     /// The group: `group_by` field → value, in `group_by` order (`{}` for an ungrouped policy).
-    pub group: Group,
+    pub group: AlertGroup,
     /// Evaluation instant (the time of the event that caused the evaluation, in its offset).
     pub at: String,
     /// The window (null for immediate policies).
@@ -165,7 +166,7 @@ pub struct Alert {
     /// Time of the last of them.
     pub last_at: Option<String>,
     /// Owner.
-    pub route: Option<RouteOut>,
+    pub route: Option<AlertRoute>,
     /// `at` + the policy's `deadline_hours`.
     pub deadline: Option<String>,
     /// The pack's classification of the events' texts, per pain dimension.

@@ -3,131 +3,10 @@
 //! every problem with a JSON pointer, so a bad event is rejected on its own and the stream goes on.
 
 use crate::error::Problem;
+use crate::json::{type_name, Checker};
+use crate::policy::Scale;
 use crate::time::Timestamp;
-use crate::validate::{type_name, Checker};
 use serde_json::Value;
-
-/// Largest magnitude accepted for the bounds of a custom scale (scores are kept in thousandths
-/// in 64-bit integers, so sums over millions of events stay exact).
-pub const MAX_SCALE_ABS: f64 = 1.0e9;
-
-/// The scale a score is given on.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Scale {
-    /// Customer satisfaction, whole numbers 1–5.
-    Csat5,
-    /// Net Promoter Score question, whole numbers 0–10 (9–10 promoters, 0–6 detractors).
-    Nps,
-    /// Customer effort score, whole numbers 1–7.
-    Ces7,
-    /// Any other range, inclusive; fractional scores allowed.
-    Range {
-        /// Lowest score.
-        min: f64,
-        /// Highest score.
-        max: f64,
-    },
-}
-
-impl Scale {
-    /// Lowest and highest score.
-    pub fn bounds(&self) -> (f64, f64) {
-        match self {
-            Scale::Csat5 => (1.0, 5.0),
-            Scale::Nps => (0.0, 10.0),
-            Scale::Ces7 => (1.0, 7.0),
-            Scale::Range { min, max } => (*min, *max),
-        }
-    }
-
-    /// Named scales take whole numbers only.
-    pub fn whole(&self) -> bool {
-        !matches!(self, Scale::Range { .. })
-    }
-
-    /// The default "low score" threshold (score ≤ it), when a policy does not give one.
-    pub fn default_low(&self) -> Option<f64> {
-        match self {
-            Scale::Csat5 => Some(2.0),
-            Scale::Nps => Some(6.0),
-            Scale::Ces7 => Some(3.0),
-            Scale::Range { .. } => None,
-        }
-    }
-
-    /// Name used in messages and output: `csat5`, `nps`, `ces7`, or `min..max`.
-    pub fn name(&self) -> String {
-        match self {
-            Scale::Csat5 => "csat5".into(),
-            Scale::Nps => "nps".into(),
-            Scale::Ces7 => "ces7".into(),
-            Scale::Range { min, max } => format!("{min}..{max}"),
-        }
-    }
-
-    /// The scale as JSON (a name, or `{min, max}`), as written in events, packs and snapshots.
-    pub fn to_value(&self) -> Value {
-        match self {
-            Scale::Csat5 => Value::from("csat5"),
-            Scale::Nps => Value::from("nps"),
-            Scale::Ces7 => Value::from("ces7"),
-            Scale::Range { min, max } => serde_json::json!({"min": min, "max": max}),
-        }
-    }
-
-    /// Read a scale: `"csat5"`, `"nps"`, `"ces7"` or `{"min": a, "max": b}` with a < b.
-    pub fn read(v: &Value, path: &str, c: &mut Checker) -> Option<Scale> {
-        match v {
-            Value::String(s) => match s.as_str() {
-                "csat5" => Some(Scale::Csat5),
-                "nps" => Some(Scale::Nps),
-                "ces7" => Some(Scale::Ces7),
-                other => {
-                    c.error(
-                        path,
-                        format!(
-                            "unknown scale \"{other}\"; expected csat5, nps, ces7 or {{\"min\": .., \"max\": ..}}"
-                        ),
-                    );
-                    None
-                }
-            },
-            Value::Object(_) => {
-                let m = c.object(v, path, &["min", "max"])?;
-                let min = c.number(m, "min", path);
-                let max = c.number(m, "max", path);
-                for (k, x) in [("min", min), ("max", max)] {
-                    if x.is_none() && !m.contains_key(k) {
-                        c.error(path, format!("missing required key \"{k}\""));
-                    }
-                }
-                let (min, max) = (min?, max?);
-                if min.abs() > MAX_SCALE_ABS || max.abs() > MAX_SCALE_ABS {
-                    c.error(
-                        path,
-                        format!("scale bounds must lie within ±{MAX_SCALE_ABS}"),
-                    );
-                    return None;
-                }
-                if min >= max {
-                    c.error(path, format!("min ({min}) must be below max ({max})"));
-                    return None;
-                }
-                Some(Scale::Range { min, max })
-            }
-            other => {
-                c.error(
-                    path,
-                    format!(
-                        "expected a scale name or {{\"min\", \"max\"}}, found {}",
-                        type_name(other)
-                    ),
-                );
-                None
-            }
-        }
-    }
-}
 
 /// A satisfaction rating: the input of score policies. Only `id`, `score`, `scale` and `at` are
 /// required; every other field is kept for `group_by` and `when` conditions.
@@ -162,7 +41,7 @@ pub const KNOWN_STRING_FIELDS: &[&str] = &[
 impl Feedback {
     /// Parse and validate event JSON.
     pub fn from_json(json: &str) -> Result<Feedback, Vec<Problem>> {
-        let v = crate::validate::parse_json(json).map_err(|p| vec![p])?;
+        let v = crate::json::parse_json(json).map_err(|p| vec![p])?;
         Feedback::from_value(v)
     }
 
@@ -286,7 +165,7 @@ pub fn read_id(v: Option<&Value>, path: &str, c: &mut Checker) -> Option<String>
             None
         }
         Some(Value::String(s)) => Some(s.clone()),
-        Some(Value::Number(n)) => Some(crate::validate::number_text(n)),
+        Some(Value::Number(n)) => Some(crate::json::number_text(n)),
         Some(other) => {
             c.error(
                 path,

@@ -1,14 +1,15 @@
 //! # trigger — low-score triggering and surge alerts, beside the classification flow
 //!
-//! The flow, one module per step: [`event`] (read and validate a feedback event) → [`policy`]
-//! (which policies take it; `when` conditions from [`cond`]) → [`window`] (sliding windows per
-//! policy and group) → [`alert`] (alerts, notices, outcome); `state` holds what persists between
-//! events (windows, cooldowns, ids) and [`snapshot`] saves and restores it. Everything runs on
-//! event time (never the wall clock), with no I/O, deterministically. Format: docs/triggers.md.
+//! The flow, one module per step: `event` (read and validate a feedback event) → `item` (its
+//! comment read and, when a policy needs it, classified by the pack's own flow; the policies'
+//! `when` conditions) → `window` (sliding windows per policy and group) → `fire` (the policy's
+//! kind judges; alerts, notices, outcome in `alert`); `state` holds what persists between events
+//! (windows, cooldowns, ids) and `snapshot` saves and restores it. The pack reads the `triggers`
+//! section and compiles its conditions with the rest; the kinds live in `policy`. Everything runs
+//! on event time (never the wall clock), with no I/O, deterministically. Format: docs/triggers.md.
 //!
 //! ```
-//! use wendu::trigger::TriggerEngine;
-//! use wendu::Engine;
+//! use wendu::{Engine, TriggerEngine};
 //!
 //! let pack = r#"{
 //!   "pack": {"id": "demo", "version": "1", "locale": "en-US"},
@@ -34,33 +35,34 @@
 //! again.restore(&saved).unwrap();
 //! ```
 
-pub mod alert;
-pub mod cond;
-pub mod event;
-pub mod policy;
-pub mod snapshot;
+mod alert;
+mod event;
+mod fire;
+mod item;
+mod snapshot;
 mod state;
-pub mod window;
+mod window;
 
-pub use alert::{Alert, AlertKind, Notice, NoticeKind, Outcome};
-pub use event::{Feedback, Scale};
-pub use policy::{Policy, PolicyKind, TriggerSpec};
+pub use crate::policy::Scale;
+pub use alert::{
+    Alert, AlertGroup, AlertKind, AlertRoute, GroupValue, Notice, NoticeKind, Outcome, PainLabel,
+    PainPoints, Stats, WindowOut,
+};
+pub use event::Feedback;
 
 use crate::complaint::Complaint;
-use crate::decide::{Decision, Num, PackRef};
+use crate::decide::Decision;
+use crate::engine::Engine;
 use crate::error::{Error, Problem};
+use crate::pack::TriggerSpec;
+use crate::policy::{DETRACTOR, LOW, PROMOTER};
 use crate::time::Timestamp;
-use crate::Engine;
-use alert::{GroupValue, PainLabel, PainPoints, RouteOut, Stats, WindowOut};
-use cond::{Conditions, Prepared};
+use fire::TEXT;
+use item::{Buffers, Item};
 use serde_json::Value;
-use state::{AlertState, KeyHasher, KeyMap, State};
-use std::collections::VecDeque;
+use state::{KeyHasher, KeyMap, State};
 use std::sync::Arc;
-use window::{Entry, View, DETRACTOR, LOW, PROMOTER};
-
-/// Entry flag: the event's text was classified (it counts towards `texts` in pain points).
-const TEXT: u8 = 8;
+use window::Entry;
 
 /// Low-score triggering and surge alerts over a stream of feedback events and complaints, with
 /// the policies of a pack's `triggers` section. Feed it with [`TriggerEngine::ingest`]; save and
@@ -68,9 +70,6 @@ const TEXT: u8 = 8;
 #[derive(Debug, Clone)]
 pub struct TriggerEngine {
     engine: Engine,
-    spec: TriggerSpec,
-    conds: Conditions,
-    pack_ref: PackRef,
     /// Union of every policy's pain dimensions (labels of other dimensions are not kept).
     pain_dims: Vec<usize>,
     /// Sweep idle groups every this many milliseconds of event time.
@@ -80,6 +79,7 @@ pub struct TriggerEngine {
     key_class: Vec<usize>,
     keys: KeyCache,
     hasher: KeyHasher,
+    bufs: Buffers,
     state: State,
 }
 
@@ -92,183 +92,6 @@ pub struct StateStats {
     pub entries: usize,
     /// Event and complaint ids kept for deduplication.
     pub ids: usize,
-}
-
-/// One input being processed: its text is classified and scanned at most once, lazily, and
-/// shared by every policy.
-struct Item<'a> {
-    id: &'a str,
-    at: Timestamp,
-    fields: &'a Value,
-    text: Option<&'a str>,
-    decision: Option<Option<Decision>>,
-    given: Option<&'a Decision>,
-    prepared: Option<Prepared>,
-    /// `prepared` was built with the classification (label and `decision.*` conditions).
-    prepared_with_decision: bool,
-    pain: Option<Box<[u32]>>,
-    warning: Option<String>,
-}
-
-impl<'a> Item<'a> {
-    fn decision(&mut self, engine: &Engine) -> Option<&Decision> {
-        if let Some(d) = self.given {
-            return Some(d);
-        }
-        if self.decision.is_none() {
-            let d = match self.text {
-                None => None,
-                Some(t) => {
-                    let c = Complaint {
-                        id: Some(self.id.to_string()),
-                        title: None,
-                        text: t.to_string(),
-                        received_at: Some(self.at),
-                        fields: self.fields.clone(),
-                    };
-                    match engine.classify(&c) {
-                        Ok(d) => Some(d),
-                        Err(e) => {
-                            self.warning = Some(format!("comment not classified: {}", e.message()));
-                            None
-                        }
-                    }
-                }
-            };
-            self.decision = Some(d);
-        }
-        self.decision.as_ref().and_then(Option::as_ref)
-    }
-
-    fn holds(&mut self, engine: &Engine, conds: &Conditions, ci: usize) -> bool {
-        let needs = conds.needs_decision(ci);
-        // Prepare once; again only when this condition needs the classification and the
-        // prepared item was built without it.
-        if self.prepared.is_none() || (needs && !self.prepared_with_decision) {
-            if needs {
-                self.decision(engine);
-            }
-            let d = if needs {
-                self.given
-                    .or_else(|| self.decision.as_ref().and_then(Option::as_ref))
-            } else {
-                None
-            };
-            let p = conds.prepare(self.text.unwrap_or(""), d, self.fields);
-            self.prepared = Some(p);
-            self.prepared_with_decision = needs;
-        }
-        match &self.prepared {
-            Some(p) => conds.holds(ci, p, self.fields),
-            None => false,
-        }
-    }
-
-    /// Pain labels (non-fallback labels of the pain dimensions), packed `dim << 16 | label`.
-    fn pain(&mut self, engine: &Engine, dims: &[usize]) -> (Box<[u32]>, bool) {
-        if self.pain.is_none() {
-            let mut out = Vec::new();
-            if !dims.is_empty() {
-                if let Some(d) = self.decision(engine) {
-                    for &di in dims {
-                        let (Some((_, labels)), Some(def)) =
-                            (d.labels.0.get(di), engine.pack().dimensions.get(di))
-                        else {
-                            continue;
-                        };
-                        for l in labels.iter().filter(|l| !l.fallback) {
-                            // The label and its ancestors: a child (crash after an update)
-                            // also counts for its parent (crash), as `label` conditions do.
-                            let mut code = Some(l.code.as_str());
-                            let mut steps = 0;
-                            while let Some(c) = code {
-                                let Some(li) = def.labels.iter().position(|x| x.code == c) else {
-                                    break;
-                                };
-                                // Packed in 16 + 16 bits; a pack beyond that is not summarised.
-                                if let (Ok(d), Ok(li16)) = (u16::try_from(di), u16::try_from(li)) {
-                                    let packed = (u32::from(d) << 16) | u32::from(li16);
-                                    if !out.contains(&packed) {
-                                        out.push(packed);
-                                    }
-                                }
-                                steps += 1;
-                                if steps > def.labels.len() {
-                                    break;
-                                }
-                                code = def.labels.get(li).and_then(|x| x.parent.as_deref());
-                            }
-                        }
-                    }
-                }
-            }
-            self.pain = Some(out.into_boxed_slice());
-        }
-        let classified = self.given.is_some() || matches!(self.decision, Some(Some(_)));
-        (self.pain.clone().unwrap_or_default(), classified)
-    }
-
-    /// Write the group key (`len:value` per field, unambiguous) into `key`; false when a
-    /// field is missing (the item is then not counted by the policy).
-    fn group_into(&mut self, engine: &Engine, policy: &Policy, key: &mut String) -> bool {
-        key.clear();
-        for g in &policy.group_by {
-            match g {
-                policy::GroupField::Field { segments, .. } => {
-                    let mut cur = self.fields;
-                    for s in segments {
-                        let next = match cur {
-                            Value::Object(m) => m.get(s),
-                            Value::Array(a) => s.parse::<usize>().ok().and_then(|i| a.get(i)),
-                            _ => None,
-                        };
-                        match next {
-                            Some(v) => cur = v,
-                            None => return false,
-                        }
-                    }
-                    match cur {
-                        Value::String(s) => push_part(key, s),
-                        Value::Number(n) => push_part(key, &crate::validate::number_text(n)),
-                        Value::Bool(b) => push_part(key, if *b { "true" } else { "false" }),
-                        _ => return false,
-                    }
-                }
-                policy::GroupField::Label { dim, .. } => {
-                    let code = self
-                        .decision(engine)
-                        .and_then(|d| d.labels.0.get(*dim))
-                        .and_then(|(_, ls)| ls.first())
-                        .map(|l| l.code.as_str());
-                    match code {
-                        Some(c) => push_part(key, c),
-                        None => return false,
-                    }
-                }
-            }
-        }
-        true
-    }
-}
-
-/// Append `len:value` to a group key (by hand: this runs for every event).
-fn push_part(key: &mut String, value: &str) {
-    let mut digits = [0u8; 20];
-    let mut n = value.len();
-    let mut i = digits.len();
-    loop {
-        i -= 1;
-        if let Some(d) = digits.get_mut(i) {
-            *d = b'0' + (n % 10) as u8;
-        }
-        n /= 10;
-        if n == 0 || i == 0 {
-            break;
-        }
-    }
-    key.push_str(std::str::from_utf8(digits.get(i..).unwrap_or_default()).unwrap_or("0"));
-    key.push(':');
-    key.push_str(value);
 }
 
 /// Group keys of the item being processed, one per distinct `group_by` of the pack, built at
@@ -288,106 +111,11 @@ impl KeyCache {
     }
 }
 
-/// Split a group key back into its values.
-pub(crate) fn key_values(key: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut rest = key;
-    while let Some((len, tail)) = rest.split_once(':') {
-        let Ok(n) = len.parse::<usize>() else { break };
-        let Some(v) = tail.get(..n) else { break };
-        out.push(v.to_string());
-        rest = tail.get(n..).unwrap_or("");
-    }
-    out
-}
-
-/// Build a group key from its values.
-pub(crate) fn make_key(values: &[String]) -> String {
-    let mut key = String::new();
-    for v in values {
-        push_part(&mut key, v);
-    }
-    key
-}
-
-fn fmt_num(x: f64) -> String {
-    serde_json::to_string(&Num(x)).unwrap_or_else(|_| x.to_string())
-}
-
-fn pct(x: f64) -> String {
-    format!("{}%", fmt_num(x * 100.0))
-}
-
-/// What an alert is built from.
-struct Fire<'e> {
-    kind: AlertKind,
-    key: &'e str,
-    tau: i64,
-    off: i16,
-    entries: &'e VecDeque<Entry>,
-    view: View,
-    closes: Option<String>,
-    since: Option<i64>,
-}
-
-/// The verdict of one evaluation.
-struct Assessment {
-    breach: bool,
-    good: bool,
-}
-
-fn assess(p: &Policy, v: &View) -> Assessment {
-    let (cur, base) = (&v.cur, &v.base);
-    let (breach, defined) = match p.kind {
-        PolicyKind::Immediate => (true, true),
-        PolicyKind::LowCount => (cur.low >= p.at_least, true),
-        PolicyKind::Surge => (cur.count >= p.at_least, true),
-        PolicyKind::Mean => {
-            let defined = cur.count >= p.min_count;
-            let b = p
-                .bound
-                .is_some_and(|b| cur.mean().is_some_and(|m| b.breached(m)));
-            (defined && b, defined)
-        }
-        PolicyKind::Nps => {
-            let defined = cur.count >= p.min_count;
-            let b = p
-                .bound
-                .is_some_and(|b| cur.nps().is_some_and(|m| b.breached(m)));
-            (defined && b, defined)
-        }
-        PolicyKind::LowShare => {
-            let defined = cur.count >= p.min_count && base.count >= p.min_baseline;
-            let (s, bs) = (cur.share().unwrap_or(0.0), base.share().unwrap_or(0.0));
-            let b = s > bs + p.above_by && p.ratio.map_or(true, |r| s >= r * bs);
-            (defined && b, defined)
-        }
-    };
-    Assessment {
-        breach,
-        good: defined && !breach,
-    }
-}
-
 impl TriggerEngine {
-    /// Build from a compiled pack: reads and validates its `triggers` section and compiles the
-    /// policies' `when` conditions. A pack without the section gives an engine with no policies.
+    /// A trigger engine over a compiled pack's `triggers` section (validated with the pack). A
+    /// pack without the section gives an engine with no policies.
     pub fn new(engine: Engine) -> Result<TriggerEngine, Error> {
-        let (spec, mut problems) = policy::read(engine.pack());
-        let conds = Conditions::compile(engine.pack(), &spec.conditions);
-        if let Err(p) = &conds {
-            problems.extend(p.iter().cloned());
-        }
-        let conds = match conds {
-            Ok(c) if !problems.iter().any(Problem::is_error) => c,
-            _ => return Err(Error::InvalidPack(problems)),
-        };
-        let info = engine.info();
-        let pack_ref = PackRef {
-            id: info.id.clone(),
-            version: info.version.clone(),
-            hash: info.hash.clone(),
-        };
+        let spec = &engine.pack().triggers;
         let mut pain_dims: Vec<usize> = spec
             .policies
             .iter()
@@ -405,7 +133,7 @@ impl TriggerEngine {
             .saturating_add(spec.allowed_lateness.ms)
             .max(60_000);
         let n = spec.policies.len();
-        let mut distinct: Vec<&Vec<policy::GroupField>> = Vec::new();
+        let mut distinct: Vec<&Vec<crate::pack::GroupField>> = Vec::new();
         let mut key_class = Vec::with_capacity(n);
         for p in &spec.policies {
             let i = match distinct.iter().position(|g| **g == p.group_by) {
@@ -422,15 +150,13 @@ impl TriggerEngine {
         };
         Ok(TriggerEngine {
             engine,
-            spec,
-            conds,
-            pack_ref,
             pain_dims,
             sweep_every,
             next_sweep: None,
             key_class,
             keys,
             hasher: KeyHasher::default(),
+            bufs: Buffers::default(),
             state: State {
                 groups: (0..n).map(|_| KeyMap::default()).collect(),
                 ..State::default()
@@ -443,18 +169,10 @@ impl TriggerEngine {
         TriggerEngine::new(Engine::new(pack_json)?)
     }
 
-    /// Every problem of a pack, its `triggers` section included (empty when clean).
+    /// Every problem of a pack, its `triggers` section included (empty when clean): the same as
+    /// [`Engine::check`].
     pub fn check(pack_json: &str) -> Vec<Problem> {
-        match Engine::new(pack_json) {
-            Err(e) => e.problems().to_vec(),
-            Ok(engine) => {
-                let mut out = engine.warnings().to_vec();
-                if let Err(e) = TriggerEngine::new(engine) {
-                    out.extend(e.problems().iter().cloned());
-                }
-                out
-            }
-        }
+        Engine::check(pack_json)
     }
 
     /// The classification engine.
@@ -462,14 +180,14 @@ impl TriggerEngine {
         &self.engine
     }
 
-    /// The policies, in pack order.
-    pub fn policies(&self) -> &[Policy] {
-        &self.spec.policies
+    /// How many policies the pack has (their ids and kinds: `engine().describe().policies`).
+    pub fn policy_count(&self) -> usize {
+        self.spec().policies.len()
     }
 
     /// The validated `triggers` section.
-    pub fn spec(&self) -> &TriggerSpec {
-        &self.spec
+    pub(crate) fn spec(&self) -> &TriggerSpec {
+        &self.engine.pack().triggers
     }
 
     /// Latest accepted event time.
@@ -515,7 +233,7 @@ impl TriggerEngine {
 
     /// Ingest JSON text: one object, or an array of objects (a batch).
     pub fn ingest_json(&mut self, json: &str) -> Outcome {
-        match crate::validate::parse_json(json) {
+        match crate::json::parse_json(json) {
             Ok(Value::Array(items)) => self.ingest_batch(items),
             Ok(v) => self.ingest(v),
             Err(p) => Outcome {
@@ -572,7 +290,7 @@ impl TriggerEngine {
         index: usize,
         out: &mut Outcome,
     ) -> bool {
-        let lateness = self.spec.allowed_lateness.ms;
+        let lateness = self.spec().allowed_lateness.ms;
         let h = self.hasher.hash(id);
         if let Some(wm) = self.state.watermark {
             let horizon = wm.saturating_sub(lateness);
@@ -585,7 +303,7 @@ impl TriggerEngine {
                         "event time {} is before the watermark {} minus the allowed lateness {}: not counted",
                         at.format(),
                         Timestamp { millis: wm, offset_minutes: at.offset_minutes }.format(),
-                        self.spec.allowed_lateness.text
+                        self.spec().allowed_lateness.text
                     ),
                     problems: Vec::new(),
                 });
@@ -626,23 +344,19 @@ impl TriggerEngine {
         if !self.admit(&id, &f.at, false, index, out) {
             return;
         }
-        let mut item = Item {
-            id: &f.id,
-            at: f.at,
-            fields: &f.fields,
-            text: f.comment.as_deref(),
-            decision: None,
-            given: None,
-            prepared: None,
-            prepared_with_decision: false,
-            pain: None,
-            warning: None,
-        };
+        let engine = self.engine.clone();
+        let mut bufs = std::mem::take(&mut self.bufs);
+        let mut item = Item::new(
+            &engine,
+            &mut bufs,
+            &f.fields,
+            f.comment.as_deref().map(|c| (None, c)),
+        );
         let score_milli = (f.score * 1000.0).round() as i64;
         let mut keys = std::mem::take(&mut self.keys);
         keys.reset();
-        for pi in 0..self.spec.policies.len() {
-            let Some(p) = self.spec.policies.get(pi) else {
+        for pi in 0..self.spec().policies.len() {
+            let Some(p) = engine.pack().triggers.policies.get(pi) else {
                 continue;
             };
             if p.kind.complaints() {
@@ -651,17 +365,15 @@ impl TriggerEngine {
             let Some(low_at) = p.low_for(&f.scale) else {
                 continue;
             };
-            if let Some(ci) = p.when {
-                if !item.holds(&self.engine, &self.conds, ci) {
-                    continue;
-                }
+            if p.when.is_some() && !item.holds(pi) {
+                continue;
             }
             let class = self.key_class.get(pi).copied().unwrap_or(0);
             let Some((built, key, h)) = keys.slots.get_mut(class) else {
                 continue;
             };
             let present = *built.get_or_insert_with(|| {
-                let ok = item.group_into(&self.engine, p, key);
+                let ok = item.group_into(p, key);
                 *h = self.hasher.hash(key);
                 ok
             });
@@ -678,8 +390,8 @@ impl TriggerEngine {
                     flags |= DETRACTOR;
                 }
             }
-            let (pain, classified) = if low && item.text.is_some() && !p.pain.dims.is_empty() {
-                item.pain(&self.engine, &self.pain_dims)
+            let (pain, classified) = if low && f.comment.is_some() && !p.pain.dims.is_empty() {
+                item.pain(&self.pain_dims)
             } else {
                 (Box::default(), false)
             };
@@ -694,16 +406,17 @@ impl TriggerEngine {
                 id: Arc::clone(&id),
                 pain,
             };
-            if p.kind == PolicyKind::Immediate {
-                if low {
-                    self.immediate(pi, h, key, entry, out);
-                }
-            } else {
+            if p.kind.windowed() {
                 self.windowed(pi, h, key, entry, out);
+            } else if low {
+                self.immediate(pi, h, key, entry, out);
             }
         }
+        let warning = item.warning.take();
+        drop(item);
         self.keys = keys;
-        if let Some(w) = item.warning.take() {
+        self.bufs = bufs;
+        if let Some(w) = warning {
             out.notices.push(Notice {
                 index,
                 id: Some(f.id.clone()),
@@ -743,58 +456,47 @@ impl TriggerEngine {
             invalid(out, index, c.id.clone(), problems);
             return;
         }
-        let owned;
-        let decision = match given {
-            Some(d) => d,
-            None => match self.engine.classify(c) {
-                Ok(d) => {
-                    owned = d;
-                    &owned
-                }
-                Err(e) => {
-                    invalid(out, index, c.id.clone(), e.problems().to_vec());
-                    return;
-                }
-            },
-        };
+        // A complaint the pack cannot classify (too long for it) is invalid here, as it is for
+        // `classify`.
+        if given.is_none() {
+            if let Err(e) =
+                crate::run::within_limits(&self.engine.compiled().limits, c, &mut Vec::new())
+            {
+                invalid(out, index, c.id.clone(), e.problems().to_vec());
+                return;
+            }
+        }
         let shared: Arc<str> = Arc::from(id);
         if !self.admit(&shared, &at, true, index, out) {
             return;
         }
-        let text = match &c.title {
-            Some(t) => format!("{t}\n{}", c.text),
-            None => c.text.clone(),
-        };
-        let mut item = Item {
-            id,
-            at,
-            fields: &c.fields,
-            text: Some(&text),
-            decision: None,
-            given: Some(decision),
-            prepared: None,
-            prepared_with_decision: false,
-            pain: None,
-            warning: None,
-        };
-        for pi in 0..self.spec.policies.len() {
-            let Some(p) = self.spec.policies.get(pi) else {
+        let engine = self.engine.clone();
+        let mut bufs = std::mem::take(&mut self.bufs);
+        let mut item = Item::new(
+            &engine,
+            &mut bufs,
+            &c.fields,
+            Some((c.title.as_deref(), c.text.as_str())),
+        );
+        if let Some(d) = given {
+            item = item.given(d);
+        }
+        for pi in 0..self.spec().policies.len() {
+            let Some(p) = engine.pack().triggers.policies.get(pi) else {
                 continue;
             };
             if !p.kind.complaints() {
                 continue;
             }
-            if let Some(ci) = p.when {
-                if !item.holds(&self.engine, &self.conds, ci) {
-                    continue;
-                }
+            if p.when.is_some() && !item.holds(pi) {
+                continue;
             }
             let mut key = String::new();
-            if !item.group_into(&self.engine, p, &mut key) {
+            if !item.group_into(p, &mut key) {
                 continue;
             }
             let h = self.hasher.hash(&key);
-            let (pain, _) = item.pain(&self.engine, &self.pain_dims);
+            let (pain, _) = item.pain(&self.pain_dims);
             let entry = Entry {
                 at: at.millis,
                 off: at.offset_minutes,
@@ -805,423 +507,9 @@ impl TriggerEngine {
             };
             self.windowed(pi, h, &key, entry, out);
         }
+        drop(item);
+        self.bufs = bufs;
         self.sweep_if_due();
-    }
-
-    fn immediate(&mut self, pi: usize, h: u64, key: &str, entry: Entry, out: &mut Outcome) {
-        let Some(p) = self.spec.policies.get(pi) else {
-            return;
-        };
-        let tau = entry.at;
-        if p.cooldown.ms > 0 {
-            let Some(groups) = self.state.groups.get_mut(pi) else {
-                return;
-            };
-            let g = groups.get_or_default(h, key);
-            if !cooldown_ok(&g.alert, tau, p.cooldown.ms) {
-                return;
-            }
-            g.alert.last_fired = Some(g.alert.last_fired.map_or(tau, |x| x.max(tau)));
-        }
-        let mut cur = window::Agg::default();
-        cur.add(&entry);
-        let off = entry.off;
-        let entries: VecDeque<Entry> = VecDeque::from(vec![entry]);
-        let a = self.build_alert(
-            p,
-            &Fire {
-                kind: AlertKind::Fired,
-                key,
-                tau,
-                off,
-                entries: &entries,
-                view: View {
-                    cur,
-                    base: window::Agg::default(),
-                    range: (0, 1),
-                },
-                closes: None,
-                since: None,
-            },
-        );
-        out.alerts.push(a);
-    }
-
-    fn windowed(&mut self, pi: usize, h: u64, key: &str, entry: Entry, out: &mut Outcome) {
-        let Some(p) = self.spec.policies.get(pi) else {
-            return;
-        };
-        let Some(groups) = self.state.groups.get_mut(pi) else {
-            return;
-        };
-        let (w, b) = (
-            p.window.as_ref().map_or(0, |d| d.ms),
-            p.baseline.as_ref().map_or(0, |d| d.ms),
-        );
-        let tau = entry.at;
-        let off = entry.off;
-        let g = groups.get_or_default(h, key);
-        let (view, in_order) = g.window.insert(entry, w, b);
-        let view = if in_order {
-            // Expire in batches (an eighth of the reach late): the oldest entries are cold in
-            // cache, and entries beyond the horizon are never counted again anyway.
-            let reach = p.span_ms().saturating_add(self.spec.allowed_lateness.ms);
-            g.window
-                .expire(tau.saturating_sub(reach).saturating_sub(reach / 8));
-            g.window.current()
-        } else {
-            view
-        };
-        let verdict = assess(p, &view);
-        let mut fire = false;
-        let mut recovered = false;
-        if verdict.breach {
-            g.alert.good_since = None;
-            fire = cooldown_ok(&g.alert, tau, p.cooldown.ms);
-        } else if in_order && g.alert.alerting && verdict.good {
-            if let Some(rec) = &p.recovery {
-                let since = *g.alert.good_since.get_or_insert(tau);
-                recovered = tau.saturating_sub(since) >= rec.ms;
-            }
-        }
-        if !(fire || recovered) {
-            return;
-        }
-        let (closes, since) = if recovered {
-            (g.alert.fired_id.clone(), g.alert.good_since)
-        } else {
-            (None, None)
-        };
-        let kind = if fire {
-            AlertKind::Fired
-        } else {
-            AlertKind::Recovered
-        };
-        let Some(g) = self.state.groups.get(pi).and_then(|m| m.get(h, key)) else {
-            return;
-        };
-        let a = self.build_alert(
-            p,
-            &Fire {
-                kind,
-                key,
-                tau,
-                off,
-                entries: &g.window.entries,
-                view,
-                closes,
-                since,
-            },
-        );
-        if let Some(g) = self
-            .state
-            .groups
-            .get_mut(pi)
-            .and_then(|m| m.get_mut(h, key))
-        {
-            if fire {
-                g.alert.last_fired = Some(g.alert.last_fired.map_or(tau, |x| x.max(tau)));
-                if p.recovery.is_some() {
-                    g.alert.alerting = true;
-                    g.alert.fired_id = Some(a.id.clone());
-                }
-            } else {
-                // Recovered: the incident is closed, and a new breach may fire at once.
-                g.alert = AlertState::default();
-            }
-        }
-        out.alerts.push(a);
-    }
-
-    fn build_alert(&self, p: &Policy, f: &Fire) -> Alert {
-        let (kind, key, tau, off, view) = (f.kind, f.key, f.tau, f.off, &f.view);
-        let ts = |ms: i64, off: i16| {
-            Timestamp {
-                millis: ms,
-                offset_minutes: off,
-            }
-            .format()
-        };
-        let window_entries = f
-            .entries
-            .range(view.range.0.min(f.entries.len())..view.range.1.min(f.entries.len()));
-        // The events behind the alert.
-        let only_low = kind == AlertKind::Fired
-            && matches!(
-                p.kind,
-                PolicyKind::Immediate | PolicyKind::LowCount | PolicyKind::LowShare
-            );
-        let selected: Vec<&Entry> = window_entries.filter(|e| !only_low || e.low()).collect();
-        let max = self.spec.max_event_ids;
-        let events: Vec<String> = selected
-            .iter()
-            .skip(selected.len().saturating_sub(max))
-            .map(|e| e.id.to_string())
-            .collect();
-        let first = selected.first();
-        let last = selected.last();
-        // Pain points: the texts of the low scores (of every complaint, for surges).
-        let pain_src: Vec<&&Entry> = selected
-            .iter()
-            .filter(|e| p.kind == PolicyKind::Surge || e.low())
-            .collect();
-        let pain_points = self.pain_points(p, &pain_src);
-        let route = self.route_for(p, &pain_points);
-        let group: Vec<GroupValue> = p
-            .group_by
-            .iter()
-            .zip(key_values(key))
-            .map(|(g, v)| GroupValue {
-                field: g.path().to_string(),
-                value: v,
-            })
-            .collect();
-        let (cur, base) = (&view.cur, &view.base);
-        let scored = p.kind != PolicyKind::Surge;
-        let share = p.kind == PolicyKind::LowShare;
-        let stats = Stats {
-            count: cur.count,
-            low: scored.then_some(cur.low),
-            mean: cur.mean().filter(|_| scored).map(Num),
-            nps: cur
-                .nps()
-                .filter(|_| p.scales.iter().any(|(s, _)| *s == Scale::Nps))
-                .map(Num),
-            share: cur.share().filter(|_| scored).map(Num),
-            baseline_count: share.then_some(base.count),
-            baseline_share: base.share().filter(|_| share).map(Num),
-            threshold: match p.kind {
-                PolicyKind::Immediate => p.scales.first().map(|(_, l)| Num(*l)),
-                PolicyKind::LowCount | PolicyKind::Surge => Some(Num(f64::from(p.at_least))),
-                PolicyKind::Mean | PolicyKind::Nps => p.bound.map(|b| Num(b.value())),
-                PolicyKind::LowShare => Some(Num(p.above_by)),
-            },
-        };
-        let message = self.message(p, f);
-        let window = p.window.as_ref().map(|w| WindowOut {
-            duration: w.text.clone(),
-            start: ts(tau.saturating_sub(w.ms), off),
-            end: ts(tau, off),
-            baseline: p.baseline.as_ref().map(|b| b.text.clone()),
-        });
-        let id = alert::alert_id(
-            &p.id,
-            kind,
-            key,
-            tau,
-            first.map_or("", |e| &e.id),
-            last.map_or("", |e| &e.id),
-        );
-        Alert {
-            id,
-            policy: p.id.clone(),
-            name: p.name.clone(),
-            kind,
-            policy_kind: p.kind.as_str(),
-            severity: if kind == AlertKind::Recovered {
-                "info".into()
-            } else {
-                p.severity.clone()
-            },
-            group: alert::Group(group),
-            at: ts(tau, off),
-            window,
-            stats,
-            message,
-            events,
-            events_total: u32::try_from(selected.len()).unwrap_or(u32::MAX),
-            first_at: first.map(|e| ts(e.at, e.off)),
-            last_at: last.map(|e| ts(e.at, e.off)),
-            route,
-            deadline: match (kind, p.deadline_hours) {
-                (AlertKind::Fired, Some(h)) => Some(ts(
-                    tau.saturating_add(i64::try_from(h).unwrap_or(0).saturating_mul(3_600_000)),
-                    off,
-                )),
-                _ => None,
-            },
-            pain_points,
-            closes: f.closes.clone(),
-            pack: self.pack_ref.clone(),
-        }
-    }
-
-    fn pain_points(&self, p: &Policy, src: &[&&Entry]) -> Vec<PainPoints> {
-        let mut out = Vec::with_capacity(p.pain.dims.len());
-        for &di in &p.pain.dims {
-            let Some(def) = self.engine.pack().dimensions.get(di) else {
-                continue;
-            };
-            let mut counts: Vec<u32> = vec![0; def.labels.len()];
-            let mut texts = 0u32;
-            for e in src {
-                if e.flags & TEXT != 0 {
-                    texts += 1;
-                }
-                for &packed in e.pain.iter() {
-                    if (packed >> 16) as usize == di {
-                        if let Some(c) = counts.get_mut((packed & 0xFFFF) as usize) {
-                            *c += 1;
-                        }
-                    }
-                }
-            }
-            let mut order: Vec<(usize, u32)> = counts
-                .iter()
-                .copied()
-                .enumerate()
-                .filter(|(_, c)| *c > 0)
-                .collect();
-            // Most frequent first; ties in pack order.
-            order.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-            let labels = order
-                .into_iter()
-                .take(p.pain.top)
-                .filter_map(|(i, count)| {
-                    let l = def.labels.get(i)?;
-                    Some(PainLabel {
-                        code: l.code.clone(),
-                        name: l.name.clone(),
-                        count,
-                    })
-                })
-                .collect();
-            out.push(PainPoints {
-                dimension: def.id.clone(),
-                texts,
-                labels,
-            });
-        }
-        out
-    }
-
-    fn route_for(&self, p: &Policy, pain: &[PainPoints]) -> Option<RouteOut> {
-        if let Some(r) = &p.route {
-            return Some(RouteOut {
-                department: r.department.clone(),
-                queue: r.queue.clone(),
-                source: "policy",
-            });
-        }
-        for pp in pain {
-            let Some(top) = pp.labels.first() else {
-                continue;
-            };
-            let Some(dim) = self
-                .engine
-                .pack()
-                .dimensions
-                .iter()
-                .find(|d| d.id == pp.dimension)
-            else {
-                continue;
-            };
-            // The label's own route, else its nearest ancestor's.
-            let mut code = Some(top.code.as_str());
-            let mut steps = 0;
-            while let Some(c) = code {
-                let Some(l) = dim.labels.iter().find(|l| l.code == c) else {
-                    break;
-                };
-                if let Some(r) = &l.route {
-                    return Some(RouteOut {
-                        department: r.department.clone(),
-                        queue: r.queue.clone(),
-                        source: "pain",
-                    });
-                }
-                steps += 1;
-                if steps > dim.labels.len() {
-                    break;
-                }
-                code = l.parent.as_deref();
-            }
-        }
-        self.engine
-            .pack()
-            .settings
-            .default_route
-            .as_ref()
-            .map(|r| RouteOut {
-                department: r.department.clone(),
-                queue: r.queue.clone(),
-                source: "default",
-            })
-    }
-
-    fn message(&self, p: &Policy, f: &Fire) -> String {
-        let (cur, base) = (&f.view.cur, &f.view.base);
-        let win = p.window.as_ref().map_or("", |w| w.text.as_str());
-        let low_at = p
-            .scales
-            .iter()
-            .map(|(s, l)| format!("≤ {} on {}", fmt_num(*l), s.name()))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let bound = p.bound.map_or_else(String::new, |b| {
-            format!("{} {}", b.symbol(), fmt_num(b.value()))
-        });
-        let metric = match p.kind {
-            PolicyKind::Immediate => format!(
-                "score {} ({low_at}){}",
-                cur.mean().map_or_else(String::new, fmt_num),
-                if p.when.is_some() {
-                    " and the policy's condition holds"
-                } else {
-                    ""
-                }
-            ),
-            PolicyKind::LowCount => format!(
-                "{} low scores ({low_at}) among {} within {win}; fires at {}",
-                cur.low, cur.count, p.at_least
-            ),
-            PolicyKind::Surge => format!(
-                "{} complaints within {win}; fires at {}",
-                cur.count, p.at_least
-            ),
-            PolicyKind::Mean => format!(
-                "mean score {} over {} scores within {win}; fires at {bound} with at least {}",
-                cur.mean().map_or_else(|| "-".into(), fmt_num),
-                cur.count,
-                p.min_count
-            ),
-            PolicyKind::Nps => format!(
-                "NPS {} over {} responses within {win}; fires at {bound} with at least {}",
-                cur.nps().map_or_else(|| "-".into(), fmt_num),
-                cur.count,
-                p.min_count
-            ),
-            PolicyKind::LowShare => format!(
-                "low scores ({low_at}) are {} of {} within {win} against {} of {} in the {} before; fires above the baseline by more than {}{}",
-                pct(cur.share().unwrap_or(0.0)),
-                cur.count,
-                pct(base.share().unwrap_or(0.0)),
-                base.count,
-                p.baseline.as_ref().map_or("", |b| b.text.as_str()),
-                pct(p.above_by),
-                p.ratio
-                    .map_or_else(String::new, |r| format!(" and at {}x it", fmt_num(r)))
-            ),
-        };
-        match f.kind {
-            AlertKind::Fired => metric,
-            AlertKind::Recovered => {
-                let since = f.since.map_or_else(String::new, |s| {
-                    format!(
-                        " since {}",
-                        Timestamp {
-                            millis: s,
-                            offset_minutes: f.off
-                        }
-                        .format()
-                    )
-                });
-                format!(
-                    "recovered: good at every evaluation{since} ({} or more); now {metric}",
-                    p.recovery.as_ref().map_or("", |r| r.text.as_str())
-                )
-            }
-        }
     }
 
     fn sweep_if_due(&mut self) {
@@ -1244,10 +532,10 @@ impl TriggerEngine {
     /// same as a fresh group's (empty window, no open alert, cooldown over). Unobservable: the
     /// alerts that follow are the same with or without it; it only bounds memory.
     fn sweep(&mut self, wm: i64) {
-        let lateness = self.spec.allowed_lateness.ms;
-        let reach = wm.saturating_sub(lateness);
+        let spec = &self.engine.pack().triggers;
+        let reach = wm.saturating_sub(spec.allowed_lateness.ms);
         for (pi, groups) in self.state.groups.iter_mut().enumerate() {
-            let Some(p) = self.spec.policies.get(pi) else {
+            let Some(p) = spec.policies.get(pi) else {
                 continue;
             };
             let horizon = reach.saturating_sub(p.span_ms());
@@ -1263,16 +551,10 @@ impl TriggerEngine {
     }
 }
 
-fn cooldown_ok(s: &AlertState, tau: i64, cooldown: i64) -> bool {
-    cooldown == 0
-        || s.last_fired
-            .map_or(true, |lf| tau >= lf.saturating_add(cooldown))
-}
-
 fn id_of(v: &Value) -> Option<String> {
     match v.get("id") {
         Some(Value::String(s)) => Some(s.clone()),
-        Some(Value::Number(n)) => Some(crate::validate::number_text(n)),
+        Some(Value::Number(n)) => Some(crate::json::number_text(n)),
         _ => None,
     }
 }

@@ -2,12 +2,13 @@
 //! (watermark, live ids, window entries, cooldown and recovery state) as versioned JSON;
 //! `restore` validates it like any untrusted input and rebuilds running totals from the entries.
 
-use super::state::{AlertState, Dedupe, Group, KeyMap, State};
-use super::{make_key, TriggerEngine};
+use super::state::{key_values, make_key};
+use super::state::{AlertState, Dedupe, GroupState, KeyMap, State};
+use super::TriggerEngine;
 use crate::error::{pointer, Error};
-use crate::trigger::event::MAX_SCALE_ABS;
+use crate::json::{type_name, Checker};
+use crate::policy::MAX_SCALE_ABS;
 use crate::trigger::window::{Entry, Window};
-use crate::validate::{type_name, Checker};
 use serde_json::Value;
 use std::fmt::Write as _;
 
@@ -31,15 +32,15 @@ impl TriggerEngine {
     pub fn snapshot(&self) -> String {
         let st = &self.state;
         let horizon = st.watermark.map_or(i64::MIN, |w| {
-            w.saturating_sub(self.spec.allowed_lateness.ms)
+            w.saturating_sub(self.spec().allowed_lateness.ms)
         });
         let mut s = String::with_capacity(256);
         let _ = write!(
             s,
             "{{\"format\":\"{FORMAT}\",\"version\":{VERSION},\"pack\":{{\"id\":{},\"version\":{},\"hash\":{}}},\"watermark\":{}",
-            json_str(&self.pack_ref.id),
-            json_str(&self.pack_ref.version),
-            json_str(&self.pack_ref.hash),
+            json_str(&self.engine.info().id),
+            json_str(&self.engine.info().version),
+            json_str(&self.engine.info().hash),
             opt_i64(st.watermark)
         );
         for (name, d) in [("seen", &st.seen), ("seen_complaints", &st.seen_complaints)] {
@@ -53,12 +54,12 @@ impl TriggerEngine {
             s.push(']');
         }
         s.push_str(",\"policies\":[");
-        for (pi, p) in self.spec.policies.iter().enumerate() {
+        for (pi, p) in self.spec().policies.iter().enumerate() {
             if pi > 0 {
                 s.push(',');
             }
             let _ = write!(s, "{{\"id\":{},\"groups\":[", json_str(&p.id));
-            let mut groups: Vec<(&Box<str>, &Group)> = st
+            let mut groups: Vec<(&Box<str>, &GroupState)> = st
                 .groups
                 .get(pi)
                 .map(|m| m.iter().collect())
@@ -69,7 +70,7 @@ impl TriggerEngine {
                     s.push(',');
                 }
                 s.push_str("{\"key\":[");
-                for (vi, v) in super::key_values(k).iter().enumerate() {
+                for (vi, v) in key_values(k).iter().enumerate() {
                     if vi > 0 {
                         s.push(',');
                     }
@@ -118,7 +119,7 @@ impl TriggerEngine {
     /// problem with its JSON pointer); it must come from the same pack (same hash). On error
     /// the state is left unchanged.
     pub fn restore(&mut self, snapshot: &str) -> Result<(), Error> {
-        let v = crate::validate::parse_json(snapshot).map_err(|p| Error::InvalidInput(vec![p]))?;
+        let v = crate::json::parse_json(snapshot).map_err(|p| Error::InvalidInput(vec![p]))?;
         let mut r = Reader {
             c: Checker::default(),
             ids: std::collections::HashMap::new(),
@@ -237,15 +238,15 @@ impl Reader {
             .get("pack")
             .and_then(|p| p.get("hash"))
             .and_then(Value::as_str);
-        if hash != Some(t.pack_ref.hash.as_str()) {
+        if hash != Some(t.engine.info().hash.as_str()) {
             self.c.error(
                 "/pack/hash",
                 format!(
                     "the snapshot was taken with another pack ({}); this engine runs {} {} ({})",
                     hash.unwrap_or("no hash"),
-                    t.pack_ref.id,
-                    t.pack_ref.version,
-                    t.pack_ref.hash
+                    t.engine.info().id,
+                    t.engine.info().version,
+                    t.engine.info().hash
                 ),
             );
             return None;
@@ -253,7 +254,7 @@ impl Reader {
         let watermark = self.int(m.get("watermark"), "/watermark")?;
         let mut st = State {
             watermark,
-            groups: (0..t.spec.policies.len())
+            groups: (0..t.spec().policies.len())
                 .map(|_| KeyMap::default())
                 .collect(),
             ..State::default()
@@ -306,7 +307,7 @@ impl Reader {
             let Some(id) = self.c.nonempty_string(pm, "id", &pp) else {
                 continue;
             };
-            let Some(pi) = t.spec.policies.iter().position(|p| p.id == id) else {
+            let Some(pi) = t.spec().policies.iter().position(|p| p.id == id) else {
                 self.c.error(
                     &pointer(&pp, "id"),
                     format!("the pack has no policy \"{id}\""),
@@ -339,8 +340,8 @@ impl Reader {
         v: &Value,
         path: &str,
         watermark: Option<i64>,
-    ) -> Option<(String, Group)> {
-        let p = t.spec.policies.get(pi)?;
+    ) -> Option<(String, GroupState)> {
+        let p = t.spec().policies.get(pi)?;
         let m = self
             .c
             .object(v, path, &["key", "latest", "alert", "entries"])?;
@@ -424,13 +425,10 @@ impl Reader {
             self.c
                 .error(&ep, "an immediate policy keeps no window entries");
         }
-        let (w, b) = (
-            p.window.as_ref().map_or(0, |d| d.ms),
-            p.baseline.as_ref().map_or(0, |d| d.ms),
-        );
+        let (w, b) = (p.window.as_ref().map_or(0, |d| d.ms), p.kind.baseline_ms());
         Some((
             make_key(&values),
-            Group {
+            GroupState {
                 window: Window::rebuild(entries, latest, w, b),
                 alert,
             },

@@ -1,6 +1,7 @@
 //! Trigger flow, what persists between events: per policy and group the [`Window`] and the
 //! cooldown/recovery [`AlertState`], the ids kept for deduplication, and the watermark — the
-//! content of a snapshot. Keys are hashed once per event with the engine's keyed hasher.
+//! content of a snapshot. Group keys (`len:value` per field) are hashed once per event with the
+//! engine's keyed hasher.
 
 use crate::trigger::window::Window;
 use std::borrow::Borrow;
@@ -19,12 +20,12 @@ pub(crate) struct State {
     /// Complaint ids still able to matter.
     pub seen_complaints: Dedupe,
     /// Per policy (pack order): group key → group.
-    pub groups: Vec<KeyMap<Box<str>, Group>>,
+    pub groups: Vec<KeyMap<Box<str>, GroupState>>,
 }
 
 /// One group of one policy.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub(crate) struct Group {
+pub(crate) struct GroupState {
     pub window: Window,
     pub alert: AlertState,
 }
@@ -215,6 +216,48 @@ impl Dedupe {
         v.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(b.0)));
         v
     }
+}
+
+/// Append `len:value` to a group key (by hand: this runs for every event).
+pub(crate) fn push_part(key: &mut String, value: &str) {
+    let mut digits = [0u8; 20];
+    let mut n = value.len();
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        if let Some(d) = digits.get_mut(i) {
+            *d = b'0' + (n % 10) as u8;
+        }
+        n /= 10;
+        if n == 0 || i == 0 {
+            break;
+        }
+    }
+    key.push_str(std::str::from_utf8(digits.get(i..).unwrap_or_default()).unwrap_or("0"));
+    key.push(':');
+    key.push_str(value);
+}
+
+/// Split a group key back into its values.
+pub(crate) fn key_values(key: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = key;
+    while let Some((len, tail)) = rest.split_once(':') {
+        let Ok(n) = len.parse::<usize>() else { break };
+        let Some(v) = tail.get(..n) else { break };
+        out.push(v.to_string());
+        rest = tail.get(n..).unwrap_or("");
+    }
+    out
+}
+
+/// Build a group key from its values.
+pub(crate) fn make_key(values: &[String]) -> String {
+    let mut key = String::new();
+    for v in values {
+        push_part(&mut key, v);
+    }
+    key
 }
 
 #[cfg(test)]

@@ -2,15 +2,9 @@
 //! window: entries sorted by event time, with running totals for the window ending at the
 //! group's latest event (O(1) per in-order event) and an exact rescan for late events.
 
+use crate::policy::{Agg, View, LOW};
 use std::collections::VecDeque;
 use std::sync::Arc;
-
-/// Entry flag: the score is low for the policy.
-pub const LOW: u8 = 1;
-/// Entry flag: NPS promoter (9–10).
-pub const PROMOTER: u8 = 2;
-/// Entry flag: NPS detractor (0–6).
-pub const DETRACTOR: u8 = 4;
 
 /// One counted event (or complaint) in a window.
 #[derive(Debug, Clone, PartialEq)]
@@ -34,77 +28,6 @@ impl Entry {
     pub fn low(&self) -> bool {
         self.flags & LOW != 0
     }
-}
-
-/// Totals over a range of entries.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Agg {
-    /// Entries.
-    pub count: u32,
-    /// Low scores.
-    pub low: u32,
-    /// Sum of scores in thousandths.
-    pub sum: i64,
-    /// NPS promoters.
-    pub promoters: u32,
-    /// NPS detractors.
-    pub detractors: u32,
-}
-
-impl Agg {
-    /// Count an entry in.
-    pub fn add(&mut self, e: &Entry) {
-        self.count = self.count.saturating_add(1);
-        self.low = self.low.saturating_add(u32::from(e.flags & LOW != 0));
-        self.sum = self.sum.saturating_add(e.score);
-        self.promoters = self
-            .promoters
-            .saturating_add(u32::from(e.flags & PROMOTER != 0));
-        self.detractors = self
-            .detractors
-            .saturating_add(u32::from(e.flags & DETRACTOR != 0));
-    }
-
-    /// Count an entry out (it was counted in before).
-    pub fn remove(&mut self, e: &Entry) {
-        self.count = self.count.saturating_sub(1);
-        self.low = self.low.saturating_sub(u32::from(e.flags & LOW != 0));
-        self.sum = self.sum.saturating_sub(e.score);
-        self.promoters = self
-            .promoters
-            .saturating_sub(u32::from(e.flags & PROMOTER != 0));
-        self.detractors = self
-            .detractors
-            .saturating_sub(u32::from(e.flags & DETRACTOR != 0));
-    }
-
-    /// Mean score (in scale units), when there is at least one.
-    pub fn mean(&self) -> Option<f64> {
-        (self.count > 0).then(|| self.sum as f64 / 1000.0 / f64::from(self.count))
-    }
-
-    /// Net Promoter Score in −100..=100, when there is at least one response.
-    pub fn nps(&self) -> Option<f64> {
-        (self.count > 0).then(|| {
-            100.0 * (f64::from(self.promoters) - f64::from(self.detractors)) / f64::from(self.count)
-        })
-    }
-
-    /// Share of low scores, when there is at least one.
-    pub fn share(&self) -> Option<f64> {
-        (self.count > 0).then(|| f64::from(self.low) / f64::from(self.count))
-    }
-}
-
-/// Totals of one evaluation: the window (and baseline window) ending at some instant.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct View {
-    /// The window.
-    pub cur: Agg,
-    /// The baseline window just before it.
-    pub base: Agg,
-    /// Index range of the window's entries.
-    pub range: (usize, usize),
 }
 
 /// A group's entries and running totals.
@@ -148,9 +71,9 @@ impl Window {
             Some(latest) if t < latest => {
                 let p = self.entries.partition_point(|x| x.at <= t);
                 if t > latest.saturating_sub(w) {
-                    self.cur.add(&e);
+                    self.cur.add(e.flags, e.score);
                 } else if t > latest.saturating_sub(w).saturating_sub(b) {
-                    self.base.add(&e);
+                    self.base.add(e.flags, e.score);
                     self.cur_start += 1;
                 } else {
                     self.base_start += 1;
@@ -160,7 +83,7 @@ impl Window {
                 (self.view_at(t, w, b), false)
             }
             _ => {
-                self.cur.add(&e);
+                self.cur.add(e.flags, e.score);
                 self.entries.push_back(e);
                 self.latest = Some(t);
                 self.slide(t, w, b);
@@ -184,8 +107,8 @@ impl Window {
             if e.at > cur_edge {
                 break;
             }
-            self.cur.remove(e);
-            self.base.add(e);
+            self.cur.remove(e.flags, e.score);
+            self.base.add(e.flags, e.score);
             self.cur_start += 1;
         }
         let base_edge = cur_edge.saturating_sub(b);
@@ -196,7 +119,7 @@ impl Window {
             if e.at > base_edge {
                 break;
             }
-            self.base.remove(e);
+            self.base.remove(e.flags, e.score);
             self.base_start += 1;
         }
     }
@@ -214,10 +137,10 @@ impl Window {
             range: (mid, hi),
         };
         for e in self.entries.range(lo..mid) {
-            v.base.add(e);
+            v.base.add(e.flags, e.score);
         }
         for e in self.entries.range(mid..hi) {
-            v.cur.add(e);
+            v.cur.add(e.flags, e.score);
         }
         v
     }
@@ -235,10 +158,10 @@ impl Window {
                 self.base_start -= 1;
                 self.cur_start = self.cur_start.saturating_sub(1);
             } else if self.cur_start > 0 {
-                self.base.remove(e);
+                self.base.remove(e.flags, e.score);
                 self.cur_start -= 1;
             } else {
-                self.cur.remove(e);
+                self.cur.remove(e.flags, e.score);
             }
             self.entries.pop_front();
         }
@@ -264,7 +187,7 @@ impl Window {
             // Entries after `latest` cannot exist in a consistent window; they are counted in
             // the current window so totals and ranges stay aligned.
             for e in win.entries.range(v.range.1..) {
-                win.cur.add(e);
+                win.cur.add(e.flags, e.score);
             }
         }
         win
@@ -352,24 +275,5 @@ mod tests {
         }
         let r = Window::rebuild(w.entries.iter().cloned().collect(), w.latest, 10, 7);
         assert_eq!(r, w);
-    }
-
-    #[test]
-    fn metrics() {
-        let mut a = Agg::default();
-        for (s, f) in [(10, PROMOTER), (9, PROMOTER), (3, DETRACTOR | LOW), (7, 0)] {
-            a.add(&Entry {
-                at: 0,
-                off: 0,
-                flags: f,
-                score: s * 1000,
-                id: "x".into(),
-                pain: Box::new([]),
-            });
-        }
-        assert_eq!(a.nps(), Some(25.0));
-        assert_eq!(a.mean(), Some(7.25));
-        assert_eq!(a.share(), Some(0.25));
-        assert_eq!(Agg::default().mean(), None);
     }
 }

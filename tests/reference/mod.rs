@@ -7,12 +7,12 @@
 //! `normalize`, `negation`, `threshold`, `word_boundary`; `lexicon`; dimensions with `multi`,
 //! `threshold`, `fallback`, labels with `parent` and weighted rules; conditions `terms`, `near`,
 //! `field` (`eq`, `in`, `gte`, `lte`, `gt`, `lt`, `exists`), `label`, `all`, `any`, `not`,
-//! `at_least`. Normalisation itself is taken from `wendu::text::normalize_str`.
+//! `at_least`. Normalisation itself is taken from `wendu::normalize_str`.
 #![allow(dead_code)]
 
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
-use wendu::text::{normalize_str, NormalizeOptions};
+use wendu::{normalize_str, NormalizeOptions};
 
 /// Clause punctuation as the docs list it, after normalisation (full-width forms become ASCII,
 /// 。 stays): a negation does not reach across these.

@@ -1,9 +1,28 @@
-//! A small toolkit for walking untrusted JSON (packs, complaints, events, snapshots) and collecting
-//! every [`Problem`] with its JSON pointer instead of stopping at the first: used by `pack`,
-//! `complaint` and `trigger` so that all inputs report errors the same way.
+//! Beside the flow, under every step: reading untrusted JSON (packs, complaints, events,
+//! snapshots) while collecting every [`Problem`] with its JSON pointer instead of stopping at the
+//! first, and writing numbers the same way on every runtime ([`Num`]).
 
 use crate::error::{pointer, Problem};
+use serde::{Serialize, Serializer};
 use serde_json::{Map, Value};
+
+/// A number written the same way on every runtime: whole numbers without a fraction, others
+/// rounded to at most 4 decimals (shortest round-trip form); not finite → null.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Num(pub f64);
+
+impl Serialize for Num {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let x = (self.0 * 10_000.0).round() / 10_000.0;
+        if x.fract() == 0.0 && x.abs() < 9.0e15 {
+            s.serialize_i64(x as i64)
+        } else if x.is_finite() {
+            s.serialize_f64(x)
+        } else {
+            s.serialize_none()
+        }
+    }
+}
 
 /// Collects problems while a JSON document is read.
 #[derive(Debug, Default)]

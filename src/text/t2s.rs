@@ -6,7 +6,7 @@
 //! are followed to the end (so simplifying is idempotent); identity pairs are dropped;
 //! overrides: 帳→账.
 //! Regenerate: `pip install opencc-python-reimplemented &&
-//! python3 scripts/gen_t2s.py > src/t2s.rs && rustfmt src/t2s.rs`
+//! python3 scripts/gen_t2s.py > src/text/t2s.rs && rustfmt src/text/t2s.rs`
 
 /// The simplified form of `c`, or `c` itself when it has none.
 pub fn to_simplified(c: char) -> char {

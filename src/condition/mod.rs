@@ -1,0 +1,414 @@
+//! Conditions, beside the flow and used by four of its steps: one module per kind, each reading
+//! its kind from a pack (every problem with a JSON pointer), compiling it over term ids,
+//! evaluating it over one scan and explaining it with evidence. `pack` reads through [`read`],
+//! `compile` builds through [`Build`], and `rules`, `decide` and `trigger` evaluate through
+//! [`Ctx`]. How to add a kind: docs/contributing.md.
+
+mod field;
+mod index;
+mod label;
+mod logic;
+mod near;
+mod regex;
+mod terms;
+
+pub(crate) use field::AmountAgg;
+pub(crate) use index::ConditionIndex;
+pub(crate) use terms::TermSet;
+
+use crate::error::{pointer, Problem};
+use crate::json::{type_name, Checker};
+use crate::scan::{Hit, Scan, Scanner, TermId};
+use crate::text::NormalizeOptions;
+use serde_json::Value;
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+/// Conditions may nest at most this deep (a guard against stack exhaustion and unreadable packs).
+pub(crate) const MAX_DEPTH: usize = 16;
+
+/// The kinds, as packs name them: a condition object has exactly one of these keys.
+const KINDS: &[&str] = &[
+    "terms", "regex", "near", "field", "label", "all", "any", "not", "at_least",
+];
+
+/// Keys that modify a kind rather than name one.
+const MODIFIERS: &[&str] = &["negation", "min"];
+
+/// A condition as written in the pack (terms not yet compiled).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum CondDef {
+    /// Any of the terms occurs ([`terms`]).
+    Terms(terms::TermsDef),
+    /// The regex matches ([`regex`]).
+    Regex(regex::RegexDef),
+    /// Two term lists near each other ([`near`]).
+    Near(near::NearDef),
+    /// A complaint field compared by dotted path ([`field`]).
+    Field(field::FieldDef),
+    /// A label of an earlier dimension ([`label`]).
+    Label(label::LabelDef),
+    /// All hold ([`logic`]).
+    All(Vec<CondDef>),
+    /// Any holds.
+    Any(Vec<CondDef>),
+    /// Does not hold.
+    Not(Box<CondDef>),
+    /// At least `n` of them hold.
+    AtLeast { n: usize, of: Vec<CondDef> },
+}
+
+/// A compiled condition, ready to evaluate.
+#[derive(Debug, Clone)]
+pub(crate) enum Condition {
+    /// See [`terms`].
+    Terms(terms::Terms),
+    /// See [`regex`].
+    Regex(regex::RegexCond),
+    /// See [`near`].
+    Near(near::Near),
+    /// See [`field`].
+    Field(field::Field),
+    /// See [`label`].
+    Label(label::LabelCond),
+    /// See [`logic`].
+    All(Vec<Condition>),
+    /// See [`logic`].
+    Any(Vec<Condition>),
+    /// See [`logic`].
+    Not(Box<Condition>),
+    /// See [`logic`].
+    AtLeast { n: usize, of: Vec<Condition> },
+}
+
+/// Where a condition sits, which decides what a `label` condition may name.
+#[derive(Clone, Copy)]
+pub(crate) enum Scope {
+    /// Inside dimension number n: only dimensions before n.
+    Dimension(usize),
+    /// Severity, triggers, tests: every dimension.
+    All,
+}
+
+/// What reading a condition needs from the pack being read.
+pub(crate) struct Reader<'a> {
+    /// Where problems go.
+    pub c: &'a mut Checker,
+    /// Named term lists (names without `@`).
+    pub lexicon: &'a BTreeMap<String, Vec<String>>,
+    /// The pack's normalisation, to reject terms that normalise to nothing.
+    pub normalize: NormalizeOptions,
+    /// Regexes compiled while reading (so their errors come with all the others), by source.
+    pub regexes: &'a mut HashMap<String, ::regex::Regex>,
+    /// Compiled size limit per regex.
+    pub max_regex_bytes: usize,
+    /// Dimensions read so far: id → label codes (for `label` conditions).
+    pub dims: &'a [(String, HashSet<String>)],
+    /// Ids of every dimension in the document, to tell "later" from "unknown".
+    pub all_dims: &'a [String],
+}
+
+/// Read one condition at `path`; None when it is unusable (the problems say why).
+pub(crate) fn read(
+    r: &mut Reader,
+    v: &Value,
+    path: &str,
+    scope: Scope,
+    depth: usize,
+) -> Option<CondDef> {
+    if depth >= MAX_DEPTH {
+        r.c.error(
+            path,
+            format!("conditions nested too deep (limit {MAX_DEPTH})"),
+        );
+        return None;
+    }
+    let allowed: Vec<&str> = KINDS.iter().chain(MODIFIERS).copied().collect();
+    let m = r.c.object(v, path, &allowed)?;
+    let kinds: Vec<&str> = KINDS
+        .iter()
+        .copied()
+        .filter(|k| m.contains_key(*k))
+        .collect();
+    let kind = match kinds.as_slice() {
+        [k] => *k,
+        [] => {
+            r.c.error(
+                path,
+                format!("a condition needs one of: {}", KINDS.join(", ")),
+            );
+            return None;
+        }
+        many => {
+            r.c.error(path, format!("a condition has exactly one kind, found {}; combine them with \"all\" or \"any\"", many.join(" and ")));
+            return None;
+        }
+    };
+    let negation = r.c.boolean(m, "negation", path);
+    if negation.is_some() && !matches!(kind, "terms" | "near") {
+        r.c.error(
+            &pointer(path, "negation"),
+            "\"negation\" applies only to \"terms\" and \"near\"",
+        );
+    }
+    let negation = negation.unwrap_or(true);
+    let min = r.c.count(m, "min", path, 1000);
+    if min.is_some() && kind != "terms" {
+        r.c.error(&pointer(path, "min"), "\"min\" applies only to \"terms\"");
+    }
+    if min == Some(0) {
+        r.c.error(&pointer(path, "min"), "\"min\" must be at least 1");
+    }
+    let min = min.unwrap_or(1).max(1) as usize;
+    let body = m.get(kind)?;
+    let bp = pointer(path, kind);
+    let at = At {
+        path,
+        body: &bp,
+        scope,
+        depth,
+    };
+    match kind {
+        "terms" => terms::read(r, body, &at, negation, min).map(CondDef::Terms),
+        "regex" => regex::read(r, body, &at).map(CondDef::Regex),
+        "near" => near::read(r, body, &at, negation).map(CondDef::Near),
+        "field" => field::read(r, body, &at).map(CondDef::Field),
+        "label" => label::read(r, body, &at).map(CondDef::Label),
+        "all" | "any" | "not" | "at_least" => logic::read(r, kind, body, &at),
+        _ => None,
+    }
+}
+
+/// Where the condition being read is: its own pointer, its kind's body pointer, scope, depth.
+struct At<'a> {
+    path: &'a str,
+    body: &'a str,
+    scope: Scope,
+    depth: usize,
+}
+
+/// A dimension's labels as `label` conditions see them: the dimension id and, per label, its
+/// code and its parent's code.
+pub(crate) struct LabelTree {
+    /// Dimension id.
+    pub id: String,
+    /// (code, parent code) per label, in pack order.
+    pub labels: Vec<(String, Option<String>)>,
+}
+
+/// Everything conditions compile into: the term table (one id per distinct normalised term), the
+/// regex table, and the problems found. `compile` owns one per pack.
+pub(crate) struct Build<'a> {
+    /// The pack's normalisation: terms and field values are normalised once, here.
+    pub opts: NormalizeOptions,
+    term_ids: HashMap<String, TermId>,
+    /// Distinct terms (normalised, a trailing `*` kept for prefix terms), by id.
+    pub terms: Vec<String>,
+    /// Distinct regex sources, by index.
+    pub regex_src: Vec<String>,
+    regex_ids: HashMap<String, usize>,
+    /// The compiled regexes, by index.
+    pub regexes: Vec<::regex::Regex>,
+    /// Regexes the pack reader compiled already, by source.
+    read_regexes: &'a HashMap<String, ::regex::Regex>,
+    /// Compiled size limit per regex.
+    pub max_regex_bytes: usize,
+    /// Every dimension's labels (for `label` conditions).
+    pub dims: Vec<LabelTree>,
+    /// Problems found while compiling (terms empty after normalisation, regex errors).
+    pub problems: Vec<Problem>,
+}
+
+impl<'a> Build<'a> {
+    /// A fresh table for one pack.
+    pub fn new(
+        opts: NormalizeOptions,
+        read_regexes: &'a HashMap<String, ::regex::Regex>,
+        max_regex_bytes: usize,
+        dims: Vec<LabelTree>,
+    ) -> Self {
+        Build {
+            opts,
+            term_ids: HashMap::new(),
+            terms: Vec::new(),
+            regex_src: Vec::new(),
+            regex_ids: HashMap::new(),
+            regexes: Vec::new(),
+            read_regexes,
+            max_regex_bytes,
+            dims,
+            problems: Vec::new(),
+        }
+    }
+
+    /// The id of a term (normalised text, `*` suffix for prefix terms), adding it when new.
+    fn intern(&mut self, key: String) -> TermId {
+        let next = self.terms.len() as TermId;
+        *self.term_ids.entry(key).or_insert_with_key(|k| {
+            self.terms.push(k.clone());
+            next
+        })
+    }
+
+    /// Compile a condition found at `path`.
+    pub fn condition(&mut self, c: &CondDef, path: &str) -> Condition {
+        match c {
+            CondDef::Terms(d) => Condition::Terms(terms::compile(self, d, path)),
+            CondDef::Regex(d) => Condition::Regex(regex::compile(self, d, path)),
+            CondDef::Near(d) => Condition::Near(near::compile(self, d, path)),
+            CondDef::Field(d) => Condition::Field(field::compile(self, d)),
+            CondDef::Label(d) => Condition::Label(label::compile(self, d)),
+            CondDef::All(_) | CondDef::Any(_) | CondDef::Not(_) | CondDef::AtLeast { .. } => {
+                logic::compile(self, c, path)
+            }
+        }
+    }
+}
+
+/// Evidence before it is mapped back to the original text.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum RawEvidence {
+    /// A term hit (byte range in the normalised text).
+    Term { term: TermId, start: u32, end: u32 },
+    /// A regex match (byte range in the normalised text).
+    Regex { start: u32, end: u32 },
+    /// A field that satisfied a comparison.
+    Field { path: String, value: Value },
+    /// A label of another dimension.
+    Label { dim: usize, code: String },
+}
+
+/// What conditions are evaluated against: one scan of one text, the input's fields, the amounts
+/// found, and the labels assigned so far.
+#[derive(Clone, Copy)]
+pub(crate) struct Ctx<'a> {
+    /// The pack's scanner (regexes for spans, the longest pattern for `near`).
+    pub scanner: &'a Scanner,
+    /// The pack's normalisation (field values are normalised before comparing).
+    pub normalize: &'a NormalizeOptions,
+    /// The scan of the normalised text.
+    pub scan: &'a Scan,
+    /// The normalised text.
+    pub text: &'a str,
+    /// The input as JSON (an object).
+    pub input: &'a Value,
+    /// Amount aggregates.
+    pub amounts: AmountAgg,
+    /// Label indices assigned so far, per dimension.
+    pub assigned: &'a [Vec<usize>],
+}
+
+impl Ctx<'_> {
+    /// Hits of the terms in `ids` (not negated ones when `negation`), in hit order.
+    fn term_hits<'s>(
+        &'s self,
+        ids: &'s TermSet,
+        negation: bool,
+    ) -> impl Iterator<Item = &'s Hit> + 's {
+        self.scan
+            .hits
+            .iter()
+            .filter(move |h| (!negation || h.negated_by.is_none()) && ids.contains(h.term))
+    }
+
+    /// The presence bitset a condition reads: non-negated hits, or any hit.
+    fn presence(&self, negation: bool) -> &[u64] {
+        if negation {
+            &self.scan.present
+        } else {
+            &self.scan.present_any
+        }
+    }
+}
+
+impl Condition {
+    /// Does the condition hold?
+    pub fn holds(&self, ctx: &Ctx) -> bool {
+        match self {
+            Condition::Terms(c) => c.holds(ctx),
+            Condition::Regex(c) => c.holds(ctx),
+            Condition::Near(c) => c.holds(ctx),
+            Condition::Field(c) => c.holds(ctx),
+            Condition::Label(c) => c.holds(ctx),
+            Condition::All(_)
+            | Condition::Any(_)
+            | Condition::Not(_)
+            | Condition::AtLeast { .. } => logic::holds(self, ctx),
+        }
+    }
+
+    /// Evidence for a condition that holds (at most `max` items in `out`).
+    pub fn evidence(&self, ctx: &Ctx, out: &mut Vec<RawEvidence>, max: usize) {
+        if out.len() >= max {
+            return;
+        }
+        match self {
+            Condition::Terms(c) => c.evidence(ctx, out, max),
+            Condition::Regex(c) => c.evidence(ctx, out, max),
+            Condition::Near(c) => c.evidence(ctx, out, max),
+            Condition::Field(c) => c.evidence(ctx, out),
+            Condition::Label(c) => c.evidence(out),
+            Condition::All(_)
+            | Condition::Any(_)
+            | Condition::Not(_)
+            | Condition::AtLeast { .. } => logic::evidence(self, ctx, out, max),
+        }
+    }
+
+    /// The terms of which at least one must occur (negated or not) for the condition to hold —
+    /// the rule index lists a rule under each of them; None when it can hold without any term.
+    pub fn need_terms(&self) -> Option<Vec<TermId>> {
+        match self {
+            Condition::Terms(c) => Some(c.ids.ids.clone()),
+            Condition::Near(c) => Some(c.a.ids.clone()),
+            Condition::Regex(_) | Condition::Field(_) | Condition::Label(_) => None,
+            Condition::All(_)
+            | Condition::Any(_)
+            | Condition::Not(_)
+            | Condition::AtLeast { .. } => logic::need_terms(self),
+        }
+    }
+
+    /// Does it read the item's classification (a `label` condition, or a `decision.*` field)?
+    /// The trigger classifies an event's comment only for the conditions that do.
+    pub fn reads_decision(&self) -> bool {
+        self.reads(&mut |c| match c {
+            Condition::Label(_) => true,
+            Condition::Field(f) => f.reads_decision(),
+            _ => false,
+        })
+    }
+
+    /// Does it read `decision.*` fields (which need the classification written as fields)?
+    pub fn reads_decision_fields(&self) -> bool {
+        self.reads(&mut |c| matches!(c, Condition::Field(f) if f.reads_decision()))
+    }
+
+    /// True when `leaf` is true for this condition or any condition inside it.
+    fn reads(&self, leaf: &mut impl FnMut(&Condition) -> bool) -> bool {
+        match self {
+            Condition::All(cs) | Condition::Any(cs) | Condition::AtLeast { of: cs, .. } => {
+                cs.iter().any(|c| c.reads(leaf))
+            }
+            Condition::Not(c) => c.reads(leaf),
+            other => leaf(other),
+        }
+    }
+}
+
+/// Problem location for a list item: the list's own pointer when the list was written as one
+/// string, else the item's.
+fn item_path(list: &Value, path: &str, i: usize) -> String {
+    if matches!(list, Value::String(_)) {
+        path.to_string()
+    } else {
+        pointer(path, i)
+    }
+}
+
+/// `expected an array of conditions, found …` for a combinator body of the wrong type.
+fn not_a_list(r: &mut Reader, body: &Value, path: &str) {
+    r.c.error(
+        path,
+        format!("expected an array of conditions, found {}", type_name(body)),
+    );
+}

@@ -1,0 +1,46 @@
+//! Step six: pack → compile → text → scan → rules → **decide**. From the labels the rules chose,
+//! the complaint's [`severity`] (the points of the factors that hold pick a level, with its
+//! deadline) and its [`route`] (the owner of the top label of the first routing dimension): the
+//! index-based [`Ruling`]. A [`Decision`] ([`explain`], with the [`evidence`]) and a [`Verdict`]
+//! ([`verdict`], without) are two renderings of one ruling.
+
+pub(crate) mod evidence;
+pub(crate) mod explain;
+mod route;
+mod severity;
+pub(crate) mod verdict;
+
+pub use explain::{
+    AmountOut, Decision, Evidence, FactorOut, FiredRule, Label, Labels, Negated, PersonalData,
+    Route, Severity,
+};
+pub use verdict::{LabelCode, RouteRef, SeverityRef, Verdict};
+
+pub(crate) use route::Routed;
+pub(crate) use severity::{deadline, Scored};
+
+use crate::compile::CompiledPack;
+use crate::condition::Ctx;
+use crate::rules::Labelled;
+
+/// What was decided for one complaint, by index into the compiled pack: the labels of every
+/// dimension, the severity and the route. Computed once per complaint; rendered as a decision, a
+/// verdict, or read by the trigger.
+pub(crate) struct Ruling<'a> {
+    /// The labels the rules chose.
+    pub labels: &'a Labelled,
+    /// Level, points and the factors that counted (None when the pack has no levels).
+    pub severity: Option<Scored>,
+    /// Where the complaint goes.
+    pub route: Option<Routed>,
+}
+
+/// Score the severity and choose the route of a complaint whose labels are chosen; `ctx` sees
+/// every dimension's labels.
+pub(crate) fn rule<'a>(ctx: &Ctx, pack: &CompiledPack, labels: &'a Labelled) -> Ruling<'a> {
+    Ruling {
+        labels,
+        severity: severity::score(ctx, pack),
+        route: route::choose(pack, &labels.assigned),
+    }
+}

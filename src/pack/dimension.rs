@@ -1,0 +1,318 @@
+//! The `lexicon` and `dimensions` sections: named term lists, and the dimensions with their labels
+//! (code, name, parent, route, advice) and rules (a condition and a weight each).
+
+use super::{PackReader, RouteDef};
+use crate::condition::{CondDef, Scope};
+use crate::error::pointer;
+use crate::json::type_name;
+use serde_json::Value;
+use std::collections::HashMap;
+
+/// A rule: a condition and the weight it lends a label when it fires.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct RuleDef {
+    /// Stable id (given, or `CODE#index`).
+    pub id: String,
+    /// When it fires.
+    pub when: CondDef,
+    /// Weight in (0, 1].
+    pub weight: f64,
+}
+
+/// A label of a dimension.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct LabelDef {
+    /// Stable code, unique in the dimension.
+    pub code: String,
+    /// Display name.
+    pub name: String,
+    /// Parent label code in the same dimension.
+    pub parent: Option<String>,
+    /// Owning department.
+    pub route: Option<RouteDef>,
+    /// What to do about it, shown with the label in decisions: a suggested fix for a review
+    /// pack, handling advice for a complaint pack.
+    pub advice: Option<String>,
+    /// Free text about the label (not in decisions; tools show it).
+    pub description: Option<String>,
+    /// Rules.
+    pub rules: Vec<RuleDef>,
+}
+
+/// A classification dimension.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct DimensionDef {
+    /// Id, e.g. `reason`.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Several labels (true) or only the best one (false).
+    pub multi: bool,
+    /// Minimum confidence.
+    pub threshold: f64,
+    /// Code of the label given when no other is.
+    pub fallback: Option<String>,
+    /// Groups of codes in priority order: of the labels of one group that qualify, only the
+    /// first in group order is kept.
+    pub exclusive: Vec<Vec<String>>,
+    /// Labels.
+    pub labels: Vec<LabelDef>,
+}
+
+impl PackReader {
+    pub(super) fn read_lexicon(&mut self, v: &Value) {
+        let Value::Object(m) = v else {
+            self.c.error(
+                "/lexicon",
+                format!("expected an object, found {}", type_name(v)),
+            );
+            return;
+        };
+        for (k, list) in m {
+            let path = pointer("/lexicon", k);
+            let name = k.strip_prefix('@').unwrap_or(k).to_string();
+            if name.is_empty() {
+                self.c.error(&path, "empty lexicon name");
+                continue;
+            }
+            if let Some(terms) = self.c.string_list(list, &path) {
+                if terms.is_empty() {
+                    self.c.error(&path, "empty term list");
+                }
+                for (i, t) in terms.iter().enumerate() {
+                    if t.starts_with('@') {
+                        self.c.error(
+                            &pointer(&path, i),
+                            "a lexicon cannot reference another lexicon",
+                        );
+                    } else if t.trim().is_empty() {
+                        self.c.error(&pointer(&path, i), "empty term");
+                    }
+                }
+                if self.lexicon.insert(name.clone(), terms).is_some() {
+                    self.c
+                        .error(&path, format!("lexicon \"@{name}\" is defined twice"));
+                }
+            }
+        }
+    }
+
+    pub(super) fn read_dimension(
+        &mut self,
+        v: &Value,
+        path: &str,
+        index: usize,
+    ) -> Option<DimensionDef> {
+        let m = self.c.object(
+            v,
+            path,
+            &[
+                "id",
+                "name",
+                "multi",
+                "threshold",
+                "fallback",
+                "exclusive",
+                "labels",
+            ],
+        )?;
+        let id = self.c.nonempty_string(m, "id", path);
+        // `decision.labels` is keyed by dimension id, and JavaScript objects put integer-like
+        // keys ("2") first whatever their order: the decision would no longer be byte-identical
+        // across runtimes.
+        if let Some(id) = &id {
+            if !id.is_empty()
+                && id.bytes().all(|b| b.is_ascii_digit())
+                && (id == "0" || !id.starts_with('0'))
+            {
+                self.c.error(&pointer(path, "id"), format!("dimension id \"{id}\" looks like an array index: JavaScript would reorder it in decisions; start it with a letter"));
+            }
+        }
+        let name = self.c.string(m, "name", path, false);
+        let multi = self.c.boolean(m, "multi", path).unwrap_or(false);
+        let threshold = self.c.number_in(m, "threshold", path, 0.0, 1.0);
+        let fallback = self.c.string(m, "fallback", path, false);
+        let mut labels: Vec<LabelDef> = Vec::new();
+        match m.get("labels") {
+            Some(Value::Array(ls)) => {
+                if ls.is_empty() {
+                    self.c.error(
+                        &pointer(path, "labels"),
+                        "a dimension needs at least one label",
+                    );
+                }
+                for (i, l) in ls.iter().enumerate() {
+                    let lp = pointer(&pointer(path, "labels"), i);
+                    if let Some(label) = self.read_label(l, &lp, index) {
+                        if labels.iter().any(|x| x.code == label.code) {
+                            self.c.error(
+                                &pointer(&lp, "code"),
+                                format!("duplicate code \"{}\"", label.code),
+                            );
+                        }
+                        labels.push(label);
+                    }
+                }
+            }
+            Some(other) => self.c.error(
+                &pointer(path, "labels"),
+                format!("expected an array, found {}", type_name(other)),
+            ),
+            None => self.c.error(path, "missing required key \"labels\""),
+        }
+        // Parents must exist in the same dimension and not form cycles.
+        let codes: HashMap<&str, Option<&str>> = labels
+            .iter()
+            .map(|l| (l.code.as_str(), l.parent.as_deref()))
+            .collect();
+        if let Some(Value::Array(ls)) = m.get("labels") {
+            for (i, l) in labels.iter().enumerate() {
+                let Some(parent) = &l.parent else { continue };
+                // Find the JSON index of this label for the pointer (labels may have been skipped).
+                let json_index = ls
+                    .iter()
+                    .position(|x| x.get("code").and_then(Value::as_str) == Some(l.code.as_str()))
+                    .unwrap_or(i);
+                let pp = format!("{path}/labels/{json_index}/parent");
+                if !codes.contains_key(parent.as_str()) {
+                    self.c
+                        .error(&pp, format!("unknown parent label \"{parent}\""));
+                    continue;
+                }
+                let mut cur = Some(parent.as_str());
+                let mut steps = 0;
+                while let Some(c) = cur {
+                    if c == l.code || steps > labels.len() {
+                        self.c
+                            .error(&pp, format!("parent chain of \"{}\" forms a cycle", l.code));
+                        break;
+                    }
+                    cur = codes.get(c).copied().flatten();
+                    steps += 1;
+                }
+            }
+        }
+        if let Some(f) = &fallback {
+            if !labels.iter().any(|l| &l.code == f) {
+                self.c.error(
+                    &pointer(path, "fallback"),
+                    format!("fallback \"{f}\" is not a label of this dimension"),
+                );
+            }
+        }
+        let mut exclusive = Vec::new();
+        match m.get("exclusive") {
+            None => {}
+            Some(Value::Array(groups)) => {
+                for (gi, g) in groups.iter().enumerate() {
+                    let gp = pointer(&pointer(path, "exclusive"), gi);
+                    let Some(codes) = self.c.string_list(g, &gp) else {
+                        continue;
+                    };
+                    if codes.len() < 2 {
+                        self.c
+                            .error(&gp, "an exclusive group needs at least two codes");
+                    }
+                    for (ci, code) in codes.iter().enumerate() {
+                        if !labels.iter().any(|l| &l.code == code) {
+                            self.c.error(
+                                &pointer(&gp, ci),
+                                format!("\"{code}\" is not a label of this dimension"),
+                            );
+                        }
+                    }
+                    exclusive.push(codes);
+                }
+            }
+            Some(other) => self.c.error(
+                &pointer(path, "exclusive"),
+                format!(
+                    "expected an array of arrays of label codes, found {}",
+                    type_name(other)
+                ),
+            ),
+        }
+        let id = id?;
+        Some(DimensionDef {
+            name: name.unwrap_or_else(|| id.clone()),
+            id,
+            multi,
+            threshold: threshold.unwrap_or(f64::NAN),
+            fallback,
+            exclusive,
+            labels,
+        })
+    }
+
+    fn read_label(&mut self, v: &Value, path: &str, dim: usize) -> Option<LabelDef> {
+        let m = self.c.object(
+            v,
+            path,
+            &[
+                "code",
+                "name",
+                "parent",
+                "route",
+                "rules",
+                "description",
+                "advice",
+            ],
+        )?;
+        let code = self.c.nonempty_string(m, "code", path);
+        let name = self.c.string(m, "name", path, false);
+        let advice = self.c.string(m, "advice", path, false);
+        let description = self.c.string(m, "description", path, false);
+        let parent = self.c.string(m, "parent", path, false);
+        let route = m
+            .get("route")
+            .and_then(|r| self.read_route(r, &pointer(path, "route")));
+        let mut rules = Vec::new();
+        match m.get("rules") {
+            Some(Value::Array(rs)) => {
+                for (i, r) in rs.iter().enumerate() {
+                    let rp = pointer(&pointer(path, "rules"), i);
+                    let Some(rm) = self.c.object(r, &rp, &["id", "when", "weight"]) else {
+                        continue;
+                    };
+                    let rid = self.c.string(rm, "id", &rp, false);
+                    let weight = self.c.number(rm, "weight", &rp).unwrap_or(1.0);
+                    if !(weight > 0.0 && weight <= 1.0) {
+                        self.c.error(
+                            &pointer(&rp, "weight"),
+                            format!("weight must be in (0, 1], found {weight}"),
+                        );
+                    }
+                    let when = match rm.get("when") {
+                        Some(w) => self.cond(w, &pointer(&rp, "when"), Scope::Dimension(dim)),
+                        None => {
+                            self.c.error(&rp, "missing required key \"when\"");
+                            None
+                        }
+                    };
+                    if let (Some(when), Some(code)) = (when, &code) {
+                        rules.push(RuleDef {
+                            id: rid.unwrap_or_else(|| format!("{code}#{i}")),
+                            when,
+                            weight,
+                        });
+                    }
+                }
+            }
+            Some(other) => self.c.error(
+                &pointer(path, "rules"),
+                format!("expected an array, found {}", type_name(other)),
+            ),
+            None => {}
+        }
+        let code = code?;
+        Some(LabelDef {
+            name: name.unwrap_or_else(|| code.clone()),
+            code,
+            parent,
+            route,
+            advice,
+            description,
+            rules,
+        })
+    }
+}
