@@ -1,4 +1,4 @@
-// Side-by-side benchmark: wendu (WebAssembly in Node, and native via `wendu bench`) against the
+// Side-by-side benchmark: wendu (WebAssembly in Node, and native via `wendu-bench classify`) against the
 // engines a JavaScript team would pick instead — json-rules-engine, @gorules/zen-engine and a
 // hand-written RegExp baseline — on the same rule set, translated mechanically by translate.mjs.
 // Prints one table per corpus, the scaling curves, the pathological-regex growth and the targets of
@@ -417,12 +417,12 @@ function coldRuns(pack, dims, items, reps) {
 // ---- native -------------------------------------------------------------------------------------
 
 function nativeRun(packJson, corpusPath, rounds) {
-  const bin = join(repo, "target/release/wendu");
-  if (!existsSync(bin)) return { missing: `${bin} not found (cargo build --release -p wendu-cli)` };
+  const bin = join(repo, "target/release/wendu-bench");
+  if (!existsSync(bin)) return { missing: `${bin} not found (cargo build --release -p wendu-bench)` };
   const dir = mkdtempSync(join(tmpdir(), "wendu-native-"));
   const packPath = join(dir, "pack.json");
   writeFileSync(packPath, packJson);
-  const a = ["bench", "--pack", packPath, "--rounds", String(rounds)];
+  const a = ["classify", "--pack", packPath, "--rounds", String(rounds)];
   if (corpusPath) a.push("--corpus", corpusPath);
   try {
     const out = execFileSync(bin, a, { cwd: repo, encoding: "utf8", timeout: 300000 });
@@ -440,7 +440,7 @@ function nativeRun(packJson, corpusPath, rounds) {
       output: out.trim(),
     };
   } catch (e) {
-    return { missing: `wendu bench failed: ${String(e.message).slice(0, 300)}` };
+    return { missing: `wendu-bench classify failed: ${String(e.message).slice(0, 300)}` };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

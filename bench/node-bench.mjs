@@ -1,10 +1,10 @@
 // Node throughput and cold start of the npm package (pkg/, built by scripts/build-wasm.sh) on the
-// native benchmark's corpus (../shared/data/cn-complaints/complaints.csv, read as `wendu bench`
-// reads it: id + text), with the default pack. Compare with `./target/release/wendu bench`.
+// native benchmark's corpus (../shared/data/cn-complaints/complaints.csv, read as `wendu-bench classify`
+// reads it: id + text), with the default pack. Compare with `./target/release/wendu-bench classify`.
 //
 //   node bench/node-bench.mjs [--rounds N] [--corpus PATH] [--native]
 //
-// --native also runs `target/release/wendu bench` and prints the ratios.
+// --native also runs `target/release/wendu-bench classify` and prints the ratios.
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -121,11 +121,11 @@ const classifyDfa = measure(`classifyBatch, automaton "dfa" (chunks of ${chunk})
 
 if (args.includes("--native")) {
   // The same corpus natively; on a busy machine compare the best rounds (least disturbed) too.
-  const bin = join(repo, "target/release/wendu");
-  const out = execFileSync(bin, ["bench", "--rounds", String(rounds)], { cwd: repo, encoding: "utf8" });
+  const bin = join(repo, "target/release/wendu-bench");
+  const out = execFileSync(bin, ["classify", "--rounds", String(rounds)], { cwd: repo, encoding: "utf8" });
   const line = out.split("\n").find((l) => l.startsWith("parse complaint JSON + classify + JSON")) || "";
   const nat = { median: Number(line.match(/median\s+(\d+)/)?.[1]), best: Number(line.match(/max\s+(\d+)/)?.[1]) };
-  console.log(`native (wendu bench, "parse complaint JSON + classify + JSON"): median ${nat.median}/s, best ${nat.best}/s`);
+  console.log(`native (wendu-bench classify, "parse complaint JSON + classify + JSON"): median ${nat.median}/s, best ${nat.best}/s`);
   const pct = (x) => `${((100 * x.median) / nat.median).toFixed(0)}% (best ${((100 * x.best) / nat.best).toFixed(0)}%)`;
   console.log(`ratio to native: classify ${pct(single)}; classify(JSON text) ${pct(singleJson)}; classifyBatch ${pct(batch)}; classifyBatch in chunks ${pct(batchChunks)}; classifyBatchJSON ${pct(batchJson)}`);
 }

@@ -25,7 +25,7 @@ fn main() {
         .map(wendu::Complaint::from_text)
         .collect();
     // A third argument `verdict` profiles the unexplained path instead of full decisions, `bare`
-    // the bare scan that `wendu bench` compares with (normalise + count automaton matches).
+    // the bare scan that `wendu-bench classify` compares with (normalise + count automaton matches).
     let mode = args.next().unwrap_or_default();
     let verdict = mode == "verdict";
     let mut total = 0usize;

@@ -23,14 +23,15 @@ pub(crate) struct Labelled {
     /// Per dimension, the indices of its chosen labels (read by `label` conditions, the route,
     /// and the trigger).
     pub assigned: Vec<Vec<usize>>,
-    /// Scratch: candidate rule numbers and their bitset.
+    /// Scratch: candidate rule numbers, their bitset, and their (dimension, label, rule).
     cands: Vec<u32>,
     cand_bits: Vec<u64>,
+    refs: Vec<(u32, u32, u32)>,
 }
 
 impl Labelled {
     /// The labels a dimension chose, with the rules that fired for each.
-    pub fn of(&self, dim: usize) -> impl Iterator<Item = (usize, f64, &[usize])> {
+    pub fn of(&self, dim: usize) -> impl ExactSizeIterator<Item = (usize, f64, &[usize])> {
         self.chosen
             .get(dim)
             .map(Vec::as_slice)
@@ -55,6 +56,7 @@ pub(crate) fn label(base: &Ctx, pack: &CompiledPack, out: &mut Labelled) {
         assigned,
         cands,
         cand_bits,
+        refs,
     } = out;
     let n = pack.dimensions.len();
     chosen.resize_with(n, Vec::new);
@@ -64,24 +66,26 @@ pub(crate) fn label(base: &Ctx, pack: &CompiledPack, out: &mut Labelled) {
     assigned.truncate(n);
     assigned.iter_mut().for_each(Vec::clear);
     fired.clear();
-    // The rules worth trying, from the terms present: numbered in pack order, so each
-    // dimension's candidates are one run.
+    // The rules worth trying, from the terms present, as (dimension, label, rule) in pack order:
+    // each dimension's candidates are one run, each label's a run within it.
     pack.rule_index
         .candidates(&base.scan.present_any, cand_bits, cands);
-    let mut rest: &[u32] = cands;
+    refs.clear();
+    refs.extend(
+        cands
+            .iter()
+            .filter_map(|&no| pack.rule_refs.get(no as usize)),
+    );
+    let mut rest: &[(u32, u32, u32)] = refs;
     for (di, dim) in pack.dimensions.iter().enumerate() {
         let ctx = Ctx { assigned, ..*base };
-        let mine = rest.partition_point(|&no| {
-            pack.rule_refs
-                .get(no as usize)
-                .is_some_and(|r| r.0 as usize <= di)
-        });
+        let mine = rest.partition_point(|r| (r.0 as usize) <= di);
         let (now, after) = rest.split_at(mine);
         rest = after;
         let Some(slot) = chosen.get_mut(di) else {
             continue;
         };
-        evaluate_dimension(&ctx, pack, dim, now, slot, fired);
+        evaluate_dimension(&ctx, dim, now, slot, fired);
         if let Some(a) = assigned.get_mut(di) {
             a.extend(slot.iter().map(|x| x.0).filter(|&li| li < dim.labels.len()));
         }
@@ -89,33 +93,29 @@ pub(crate) fn label(base: &Ctx, pack: &CompiledPack, out: &mut Labelled) {
 }
 
 /// The labels a dimension chooses, best first, into `chosen`, their fired rules appended to
-/// `fired`. `cands` are the numbers of the dimension's rules that can hold, in pack order.
+/// `fired`. `cands` are the dimension's rules that can hold, in pack order.
 fn evaluate_dimension(
     ctx: &Ctx,
-    pack: &CompiledPack,
     dim: &CompiledDimension,
-    cands: &[u32],
+    cands: &[(u32, u32, u32)],
     chosen: &mut Vec<Chosen>,
     fired: &mut Vec<usize>,
 ) {
-    let refs = cands
-        .iter()
-        .filter_map(|&no| pack.rule_refs.get(no as usize));
-    // The candidates come by label, then rule: every rule that can hold, in pack order (a rule
-    // that needs a term the complaint lacks cannot hold and is not among them).
-    let mut refs = refs.peekable();
-    while let Some(&&(_, li, _)) = refs.peek() {
+    // Every rule that can hold, by label, in pack order (a rule that needs a term the complaint
+    // lacks cannot hold and is not among them).
+    for group in cands.chunk_by(|a, b| a.1 == b.1) {
+        let Some(&(_, li, _)) = group.first() else {
+            continue;
+        };
         let li = li as usize;
-        let label = dim.labels.get(li);
+        let Some(label) = dim.labels.get(li) else {
+            continue;
+        };
         let mut miss = 1.0f64;
         let from = fired.len();
-        while let Some(&&(_, l, ri)) = refs.peek() {
-            if l as usize != li {
-                break;
-            }
-            refs.next();
+        for &(_, _, ri) in group {
             let ri = ri as usize;
-            let Some(r) = label.and_then(|l| l.rules.get(ri)) else {
+            let Some(r) = label.rules.get(ri) else {
                 continue;
             };
             if r.when.holds(ctx) {
@@ -124,7 +124,7 @@ fn evaluate_dimension(
             }
         }
         let conf = 1.0 - miss;
-        if label.is_some() && fired.len() > from && conf >= dim.threshold {
+        if fired.len() > from && conf >= dim.threshold {
             chosen.push((li, conf, from..fired.len()));
         } else {
             fired.truncate(from);

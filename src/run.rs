@@ -28,6 +28,8 @@ pub(crate) struct Reading {
     pub scan: Scan,
     /// The labels of every dimension, after [`Reading::rule`].
     pub labels: Labelled,
+    /// The severity factors that counted, after [`Reading::rule`].
+    pub factors: Vec<usize>,
     /// Amounts found, placed in the original fields (only when read with the offset map).
     pub placed: Vec<Placed>,
     /// Their aggregates, with a declared `amount` field.
@@ -66,6 +68,7 @@ impl Reading {
             norm,
             scan,
             labels,
+            factors,
             placed,
             amounts,
         } = self;
@@ -87,7 +90,7 @@ impl Reading {
         Ruled {
             norm,
             ctx,
-            ruling: decide::rule(&ctx, pack, labels),
+            ruling: decide::rule(&ctx, pack, labels, factors),
             placed,
         }
     }

@@ -3,11 +3,11 @@
 //! the same scores for the top-ranked reason alone, and a confusion table. Reads ../shared/data
 //! when present and says so when it is absent; the data never enters the repository.
 
-use crate::corpus;
 use serde_json::json;
 use std::path::Path;
 use std::process::ExitCode;
 use wendu::Engine;
+use wendu_cli::corpus;
 
 /// Silver class → name of the JR/T reason label it corresponds to.
 const MAPPING: &[(&str, &str)] = &[

@@ -1,13 +1,11 @@
 //! The `wendu` command: a thin layer over the `wendu` crate for operators — classify JSON Lines,
-//! check and test packs, explain one complaint, benchmark, evaluate and report.
+//! check and test packs, explain one complaint, evaluate, report and replay triggers. (The
+//! benchmarks are `wendu-bench`, in bench/.)
 
-mod bench;
-mod corpus;
 mod eval;
 mod explain;
 mod replay;
 mod report;
-mod trigger_bench;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::{BufRead, IsTerminal, Write};
@@ -60,17 +58,6 @@ enum Cmd {
         /// Complaint text, or a JSON complaint object.
         text: String,
     },
-    /// Measure throughput, compile time and memory on a corpus.
-    Bench {
-        #[arg(long)]
-        pack: Option<PathBuf>,
-        /// Corpus (JSONL or CSV); default: the shared Chinese complaints, else examples/.
-        #[arg(long)]
-        corpus: Option<PathBuf>,
-        /// Passes over the corpus per measurement.
-        #[arg(long, default_value_t = 5)]
-        rounds: usize,
-    },
     /// Evaluate the reason dimension against the shared silver labels.
     Eval {
         #[arg(long)]
@@ -104,21 +91,6 @@ enum Cmd {
         /// CSV (`.csv`: id, time, score or rating, comment or text columns) or JSON Lines; `-`
         /// for standard input.
         stream: PathBuf,
-    },
-    /// Measure the trigger engine: events/s through windowed policies, memory and snapshot size
-    /// per active group (synthetic seeded stream).
-    BenchTriggers {
-        /// Events per throughput round.
-        #[arg(long, default_value_t = 2_000_000)]
-        events: usize,
-        /// Distinct groups (branches) in the throughput stream.
-        #[arg(long, default_value_t = 1_000)]
-        groups: usize,
-        #[arg(long, default_value_t = 5)]
-        rounds: usize,
-        /// `all` (throughput, then memory in a fresh process), `throughput` or `memory`.
-        #[arg(long, default_value = "all")]
-        part: String,
     },
     /// The complaint-analysis view of a batch: counts per label, levels, top evidence, routes.
     Report {
@@ -162,12 +134,6 @@ fn main() -> ExitCode {
         Cmd::Test { pack } => test(&pack),
         Cmd::Explain { pack, text } => load_engine(pack.as_deref())
             .and_then(|e| explain::explain(&e, &text, std::io::stdout().is_terminal())),
-        Cmd::Bench {
-            pack,
-            corpus,
-            rounds,
-        } => load_engine(pack.as_deref())
-            .and_then(|_| bench::run(pack.as_deref(), corpus.as_deref(), rounds)),
         Cmd::Eval { pack, data, format } => load_engine(pack.as_deref())
             .and_then(|e| eval::run(&e, data.as_deref(), format == Format::Json)),
         Cmd::Replay {
@@ -193,20 +159,6 @@ fn main() -> ExitCode {
                 save,
             },
         ),
-        Cmd::BenchTriggers {
-            events,
-            groups,
-            rounds,
-            part,
-        } => match part.as_str() {
-            "all" => Ok(trigger_bench::Part::All),
-            "throughput" => Ok(trigger_bench::Part::Throughput),
-            "memory" => Ok(trigger_bench::Part::Memory),
-            other => Err(format!(
-                "--part {other}: expected all, throughput or memory"
-            )),
-        }
-        .and_then(|p| trigger_bench::run(events, groups, rounds, p)),
         Cmd::Report { pack, format, file } => load_engine(pack.as_deref())
             .and_then(|e| report::run(&e, &file, format == Format::Json)),
     };

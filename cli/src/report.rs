@@ -2,12 +2,12 @@
 //! dimension, severity levels, the most frequent evidence terms per reason, and routes — as a
 //! table for people or as JSON for dashboards.
 
-use crate::corpus;
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::ExitCode;
 use wendu::Engine;
+use wendu_cli::corpus;
 
 fn sorted(m: &BTreeMap<String, usize>) -> Vec<(String, usize)> {
     let mut v: Vec<(String, usize)> = m.iter().map(|(k, v)| (k.clone(), *v)).collect();

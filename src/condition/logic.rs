@@ -93,28 +93,35 @@ pub(super) fn compile(b: &mut Build, c: &CondDef, path: &str) -> Condition {
     }
 }
 
-pub(super) fn holds(c: &Condition, ctx: &Ctx) -> bool {
-    match c {
-        Condition::All(cs) => cs.iter().all(|c| c.holds(ctx)),
-        Condition::Any(cs) => cs.iter().any(|c| c.holds(ctx)),
-        Condition::Not(c) => !c.holds(ctx),
-        Condition::AtLeast { n, of } => of.iter().filter(|c| c.holds(ctx)).take(*n).count() >= *n,
-        other => other.holds(ctx),
-    }
+/// `all`: every part holds.
+#[inline]
+pub(super) fn all(cs: &[Condition], ctx: &Ctx) -> bool {
+    cs.iter().all(|c| c.holds(ctx))
 }
 
-pub(super) fn evidence(c: &Condition, ctx: &Ctx, out: &mut Vec<RawEvidence>, max: usize) {
-    match c {
-        Condition::All(cs) => cs.iter().for_each(|c| c.evidence(ctx, out, max)),
-        Condition::Any(cs) | Condition::AtLeast { of: cs, .. } => {
-            for c in cs {
-                if c.holds(ctx) {
-                    c.evidence(ctx, out, max);
-                }
-            }
+/// `any`: some part holds.
+#[inline]
+pub(super) fn any(cs: &[Condition], ctx: &Ctx) -> bool {
+    cs.iter().any(|c| c.holds(ctx))
+}
+
+/// `at_least`: at least `n` parts hold (counting stops at `n`).
+#[inline]
+pub(super) fn at_least(n: usize, of: &[Condition], ctx: &Ctx) -> bool {
+    of.iter().filter(|c| c.holds(ctx)).take(n).count() >= n
+}
+
+/// Evidence of `any` and `at_least`: that of the parts that hold.
+pub(super) fn evidence_of_holding(
+    cs: &[Condition],
+    ctx: &Ctx,
+    out: &mut Vec<RawEvidence>,
+    max: usize,
+) {
+    for c in cs {
+        if c.holds(ctx) {
+            c.evidence(ctx, out, max);
         }
-        Condition::Not(_) => {}
-        other => other.evidence(ctx, out, max),
     }
 }
 

@@ -322,6 +322,7 @@ impl Ctx<'_> {
 
 impl Condition {
     /// Does the condition hold?
+    #[inline]
     pub fn holds(&self, ctx: &Ctx) -> bool {
         match self {
             Condition::Terms(c) => c.holds(ctx),
@@ -329,10 +330,10 @@ impl Condition {
             Condition::Near(c) => c.holds(ctx),
             Condition::Field(c) => c.holds(ctx),
             Condition::Label(c) => c.holds(ctx),
-            Condition::All(_)
-            | Condition::Any(_)
-            | Condition::Not(_)
-            | Condition::AtLeast { .. } => logic::holds(self, ctx),
+            Condition::All(cs) => logic::all(cs, ctx),
+            Condition::Any(cs) => logic::any(cs, ctx),
+            Condition::Not(c) => !c.holds(ctx),
+            Condition::AtLeast { n, of } => logic::at_least(*n, of, ctx),
         }
     }
 
@@ -347,10 +348,12 @@ impl Condition {
             Condition::Near(c) => c.evidence(ctx, out, max),
             Condition::Field(c) => c.evidence(ctx, out),
             Condition::Label(c) => c.evidence(out),
-            Condition::All(_)
-            | Condition::Any(_)
-            | Condition::Not(_)
-            | Condition::AtLeast { .. } => logic::evidence(self, ctx, out, max),
+            Condition::All(cs) => cs.iter().for_each(|c| c.evidence(ctx, out, max)),
+            Condition::Any(cs) | Condition::AtLeast { of: cs, .. } => {
+                logic::evidence_of_holding(cs, ctx, out, max)
+            }
+            // What did not happen has no words to show.
+            Condition::Not(_) => {}
         }
     }
 

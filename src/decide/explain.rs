@@ -299,18 +299,24 @@ pub(crate) fn render(x: Explain, scratch: &mut ExplainScratch) -> Decision {
         utf16,
         masks: Vec::new(),
     };
-    // Title (when there is one) and text, in the order of the normalised text.
-    let mut parts = Vec::with_capacity(2);
-    if let Some(t) = x.title {
-        parts.push(part("title", t, utf16_title));
-    }
-    parts.push(part("text", x.text, utf16_text));
+    // Title (when there is one) and text, in the order of the normalised text; a slice of a
+    // stack array rather than a Vec.
+    let mut both = [
+        part("title", x.title.unwrap_or(""), utf16_title),
+        part("text", x.text, utf16_text),
+    ];
+    let parts: &mut [Part] = if x.title.is_some() {
+        &mut both
+    } else {
+        &mut both[1..]
+    };
     // Personal data first, so that everything quoted later can be masked.
-    let personal_data = personal_data(x.norm, &mut parts);
+    let personal_data = personal_data(x.norm, parts);
+    let parts: &[Part] = parts;
     let mapper = EvidenceMapper {
         pack: x.pack,
         norm: x.norm,
-        parts: &parts,
+        parts,
     };
     let mut ev = |when: &crate::condition::Condition| {
         when.evidence(&x.ctx, raw, x.pack.limits.max_evidence.max(1));
@@ -318,15 +324,17 @@ pub(crate) fn render(x: Explain, scratch: &mut ExplainScratch) -> Decision {
     };
     let labels = labels(&x, &mut ev);
     let severity = severity(&x, &mut ev);
+    let route = route(&x);
+    let negated = negated(&x, parts);
     Decision {
         id: x.complaint.id.clone(),
-        pack: x.info.clone(),
+        pack: x.info,
         labels,
-        route: route(&x),
+        route,
         severity,
-        amounts: amounts(x.amounts, &parts),
+        amounts: amounts(x.amounts, parts),
         personal_data,
-        negated: negated(&x, &parts),
+        negated,
         masked_title: parts.iter().find(|p| p.name == "title").map(Part::masked),
         masked_text: parts
             .iter()
@@ -380,20 +388,20 @@ type Explainer<'e> = dyn FnMut(&crate::condition::Condition) -> Vec<Evidence> + 
 fn labels(x: &Explain, ev: &mut Explainer) -> Labels {
     let mut out = Labels(Vec::with_capacity(x.pack.dimensions.len()));
     for (di, dim) in x.pack.dimensions.iter().enumerate() {
-        let mut list = Vec::new();
-        for (li, conf, fired) in x.ruling.labels.of(di) {
+        let chosen = x.ruling.labels.of(di);
+        let mut list = Vec::with_capacity(chosen.len());
+        for (li, conf, fired) in chosen {
             let Some(l) = dim.labels.get(li) else {
                 continue;
             };
-            let rules: Vec<FiredRule> = fired
-                .iter()
-                .filter_map(|&ri| l.rules.get(ri))
-                .map(|rule| FiredRule {
+            let mut rules = Vec::with_capacity(fired.len());
+            for rule in fired.iter().filter_map(|&ri| l.rules.get(ri)) {
+                rules.push(FiredRule {
                     id: rule.id.clone(),
                     weight: Num(rule.weight),
                     evidence: ev(&rule.when),
-                })
-                .collect();
+                });
+            }
             list.push(Label {
                 code: l.code.clone(),
                 name: l.name.clone(),
@@ -412,17 +420,20 @@ fn labels(x: &Explain, ev: &mut Explainer) -> Labels {
 fn severity(x: &Explain, ev: &mut Explainer) -> Option<Severity> {
     let s = x.ruling.severity.as_ref()?;
     let l = x.pack.levels.get(s.level)?;
-    let factors = s
+    let mut factors = Vec::with_capacity(x.ruling.factors.len());
+    for f in x
+        .ruling
         .factors
         .iter()
         .filter_map(|&fi| x.pack.factors.get(fi))
-        .map(|f| FactorOut {
+    {
+        factors.push(FactorOut {
             id: f.id.clone(),
             name: f.name.clone(),
             points: f.points,
             evidence: ev(&f.when),
-        })
-        .collect();
+        });
+    }
     Some(Severity {
         level: l.id.clone(),
         name: l.name.clone(),

@@ -29,18 +29,27 @@ use crate::rules::Labelled;
 pub(crate) struct Ruling<'a> {
     /// The labels the rules chose.
     pub labels: &'a Labelled,
-    /// Level, points and the factors that counted (None when the pack has no levels).
+    /// Level and points (None when the pack has no levels).
     pub severity: Option<Scored>,
+    /// The severity factors that counted, in pack order.
+    pub factors: &'a [usize],
     /// Where the complaint goes.
     pub route: Option<Routed>,
 }
 
 /// Score the severity and choose the route of a complaint whose labels are chosen; `ctx` sees
-/// every dimension's labels.
-pub(crate) fn rule<'a>(ctx: &Ctx, pack: &CompiledPack, labels: &'a Labelled) -> Ruling<'a> {
+/// every dimension's labels. `factors` is a buffer reused from one complaint to the next.
+pub(crate) fn rule<'a>(
+    ctx: &Ctx,
+    pack: &CompiledPack,
+    labels: &'a Labelled,
+    factors: &'a mut Vec<usize>,
+) -> Ruling<'a> {
+    let severity = severity::score(ctx, pack, factors);
     Ruling {
         labels,
-        severity: severity::score(ctx, pack),
+        severity,
+        factors,
         route: route::choose(pack, &labels.assigned),
     }
 }

@@ -7,25 +7,25 @@ use crate::condition::Ctx;
 use crate::pack::LevelDef;
 use crate::time::Timestamp;
 
-/// The severity of one complaint, by index.
-#[derive(Debug, Clone, PartialEq)]
+/// The severity of one complaint, by index; the factors that counted are in the buffer the
+/// scoring was given.
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct Scored {
     /// Index of the level.
     pub level: usize,
     /// Sum of the points of the factors that counted.
     pub points: i64,
-    /// Indices of the factors that counted, in pack order.
-    pub factors: Vec<usize>,
 }
 
-/// None when the pack has no levels.
-pub(super) fn score(ctx: &Ctx, pack: &CompiledPack) -> Option<Scored> {
+/// None when the pack has no levels; the indices of the factors that count, in pack order, into
+/// `factors` (a buffer reused from one complaint to the next).
+pub(super) fn score(ctx: &Ctx, pack: &CompiledPack, factors: &mut Vec<usize>) -> Option<Scored> {
+    factors.clear();
     if pack.levels.is_empty() {
         return None;
     }
     let mut points = 0i64;
     let mut floor = 0usize;
-    let mut factors = Vec::new();
     for (fi, f) in pack.factors.iter().enumerate() {
         if f.when.holds(ctx) {
             points = points.saturating_add(f.points);
@@ -41,11 +41,7 @@ pub(super) fn score(ctx: &Ctx, pack: &CompiledPack) -> Option<Scored> {
         .rposition(|l| l.min_points <= points)
         .unwrap_or(0);
     let level = by_points.max(floor).min(pack.levels.len() - 1);
-    Some(Scored {
-        level,
-        points,
-        factors,
-    })
+    Some(Scored { level, points })
 }
 
 /// `received_at` + the level's deadline, in the offset of `received_at`.

@@ -89,17 +89,17 @@ pub(crate) fn render<'p>(
 ) -> Verdict<'p> {
     let mut labels = Labels(Vec::with_capacity(pack.dimensions.len()));
     for (di, dim) in pack.dimensions.iter().enumerate() {
-        let codes = ruling
-            .labels
-            .of(di)
-            .filter_map(|(li, conf, fired)| {
-                dim.labels.get(li).map(|l| LabelCode {
+        let chosen = ruling.labels.of(di);
+        let mut codes = Vec::with_capacity(chosen.len());
+        for (li, conf, fired) in chosen {
+            if let Some(l) = dim.labels.get(li) {
+                codes.push(LabelCode {
                     code: &l.code,
                     confidence: Num(conf),
                     fallback: fired.is_empty(),
-                })
-            })
-            .collect();
+                });
+            }
+        }
         labels.0.push((dim.id.as_str(), codes));
     }
     let severity = ruling.severity.as_ref().and_then(|s| {
@@ -111,11 +111,16 @@ pub(crate) fn render<'p>(
             deadline_hours: l.deadline_hours,
             deadline: deadline(received_at, l),
             escalate_to: l.escalate_to.as_deref(),
-            factors: s
-                .factors
-                .iter()
-                .filter_map(|&fi| pack.factors.get(fi).map(|f| f.id.as_str()))
-                .collect(),
+            factors: {
+                let mut ids = Vec::with_capacity(ruling.factors.len());
+                ids.extend(
+                    ruling
+                        .factors
+                        .iter()
+                        .filter_map(|&fi| pack.factors.get(fi).map(|f| f.id.as_str())),
+                );
+                ids
+            },
         })
     });
     let route = ruling.route.and_then(|r| {

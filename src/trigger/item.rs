@@ -40,6 +40,8 @@ struct Class {
     assigned: Vec<Vec<usize>>,
     /// Severity, when the pack scores one.
     severity: Option<Scored>,
+    /// The severity factors that counted.
+    factors: Vec<usize>,
 }
 
 /// One input being processed.
@@ -147,7 +149,8 @@ impl<'a> Item<'a> {
         Some(Class {
             labels,
             assigned: r.ruling.labels.assigned.clone(),
-            severity: r.ruling.severity.clone(),
+            severity: r.ruling.severity,
+            factors: r.ruling.factors.to_vec(),
         })
     }
 
@@ -302,13 +305,15 @@ fn class_of(engine: &Engine, d: &Decision) -> Class {
             .position(|l| l.id == s.level)
             .unwrap_or(usize::MAX),
         points: s.points,
-        factors: s
-            .factors
-            .iter()
-            .filter_map(|f| pack.factors.iter().position(|x| x.id == f.id))
-            .collect(),
     });
+    let factors = d
+        .severity
+        .iter()
+        .flat_map(|s| &s.factors)
+        .filter_map(|f| pack.factors.iter().position(|x| x.id == f.id))
+        .collect();
     Class {
+        factors,
         assigned: labels
             .iter()
             .map(|ls| ls.iter().map(|&(li, _)| li).collect())
@@ -341,7 +346,7 @@ fn decision_value(engine: &Engine, c: Option<&Class>) -> Value {
                 .map_or(Value::Null, |l| Value::from(l.id.as_str())),
             Value::from(s.points),
             Value::Array(
-                s.factors
+                c.factors
                     .iter()
                     .filter_map(|&fi| pack.factors.get(fi))
                     .map(|f| Value::from(f.id.as_str()))

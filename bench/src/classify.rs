@@ -1,11 +1,11 @@
-//! `wendu bench`: complaints per second on one core, pack compile time and peak memory, on the
+//! `wendu-bench classify`: complaints per second on one core, pack compile time and peak memory, on the
 //! shared Chinese complaints when present (else the project's examples — and it says so).
 
-use crate::corpus;
 use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
 use wendu::{Complaint, Engine};
+use wendu_cli::corpus;
 
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));

@@ -1,4 +1,4 @@
-//! `wendu bench-triggers`: events per second through windowed trigger policies (no comments),
+//! `wendu-bench triggers`: events per second through windowed trigger policies (no comments),
 //! memory per active group and snapshot size per group, on a synthetic, seeded stream — so the
 //! numbers in BENCHMARKS.md can be reproduced anywhere.
 
@@ -128,7 +128,7 @@ pub fn run(events_n: usize, groups: usize, rounds: usize, part: Part) -> Result<
         Part::All => {
             let exe = std::env::current_exe().map_err(|e| e.to_string())?;
             let status = std::process::Command::new(exe)
-                .args(["bench-triggers", "--part", "memory"])
+                .args(["triggers", "--part", "memory"])
                 .status()
                 .map_err(|e| format!("cannot start the memory measurement: {e}"))?;
             if !status.success() {
