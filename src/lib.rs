@@ -71,6 +71,21 @@ use pack::Pack;
 /// consumer rights, journeys, routing, severity by the 2020 complaint rules).
 pub const DEFAULT_PACK: &str = include_str!("../packs/cn-banking.json");
 
+/// The marketing-review pack, built in: 消保审核 of marketing copy, product terms, SMS, scripts
+/// and contract clauses before release (problems with spans, advice and a pass / revise /
+/// reject result; see docs/review.md).
+pub const REVIEW_PACK: &str = include_str!("../packs/cn-marketing-review.json");
+
+/// The JSON of a built-in pack by id: `"cn-banking"` ([`DEFAULT_PACK`]) or
+/// `"cn-marketing-review"` ([`REVIEW_PACK`]); `None` for any other id.
+pub fn builtin(id: &str) -> Option<&'static str> {
+    match id {
+        "cn-banking" => Some(DEFAULT_PACK),
+        "cn-marketing-review" => Some(REVIEW_PACK),
+        _ => None,
+    }
+}
+
 /// A compiled rule pack, ready to classify complaints. Build once, classify many times; it is
 /// immutable, so one engine can be shared across threads.
 #[derive(Debug, Clone)]
@@ -111,6 +126,11 @@ impl Engine {
     /// The built-in default pack ([`DEFAULT_PACK`]).
     pub fn default_pack() -> Result<Engine, Error> {
         Engine::new(DEFAULT_PACK)
+    }
+
+    /// A built-in pack by id (see [`builtin`]); `None` for an unknown id.
+    pub fn builtin(id: &str) -> Option<Result<Engine, Error>> {
+        builtin(id).map(Engine::new)
     }
 
     /// Check a pack without keeping it: every error and warning, empty when it is clean.
