@@ -151,7 +151,7 @@ enum Cmd {
 
 /// A pack's JSON from a file, or from a built-in pack when no such file exists and the name is a
 /// built-in id (`cn-banking`, `cn-marketing-review`).
-fn pack_text(p: &Path) -> Result<std::borrow::Cow<'static, str>, String> {
+pub(crate) fn pack_text(p: &Path) -> Result<std::borrow::Cow<'static, str>, String> {
     match (p.exists(), p.to_str().and_then(wendu::builtin)) {
         (false, Some(json)) => Ok(json.into()),
         _ => std::fs::read_to_string(p).map(Into::into).map_err(|e| {
