@@ -9,8 +9,7 @@ use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::path::Path;
 use std::process::ExitCode;
-use wendu::decide::Decision;
-use wendu::{Complaint, Engine, PackDescriptor};
+use wendu::{Complaint, Decision, Engine, PackDescriptor};
 
 /// The pack `wendu review` uses without `--pack`.
 pub const DEFAULT_PACK_ID: &str = "cn-marketing-review";
@@ -79,6 +78,18 @@ pub struct ResultOut {
     pub points: i64,
 }
 
+/// The pack that decided (as in decisions). Own type, so this view names only the crate's root
+/// types and survives the core's internal moves.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct PackOut {
+    /// Pack id.
+    pub id: String,
+    /// Pack version.
+    pub version: String,
+    /// Content hash.
+    pub hash: String,
+}
+
 /// A code and its name.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct CodeName {
@@ -94,7 +105,7 @@ pub struct Review {
     /// The input's id (the file name for a text file, null for literal text or stdin).
     pub id: Option<String>,
     /// Pack id, version and hash.
-    pub pack: wendu::decide::PackRef,
+    pub pack: PackOut,
     /// Overall result.
     pub result: ResultOut,
     /// Kind of copy (labels of the `product` dimension, when the pack has one).
@@ -277,7 +288,11 @@ pub fn review_of(desc: &PackDescriptor, d: &Decision) -> Review {
         .collect();
     Review {
         id: d.id.clone(),
-        pack: d.pack.clone(),
+        pack: PackOut {
+            id: d.pack.id.clone(),
+            version: d.pack.version.clone(),
+            hash: d.pack.hash.clone(),
+        },
         result,
         product,
         problems,
@@ -723,7 +738,7 @@ pub struct Mismatch {
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct EvalReport {
     /// Pack.
-    pub pack: wendu::decide::PackRef,
+    pub pack: PackOut,
     /// Pieces evaluated.
     pub pieces: usize,
     /// Per problem code, in pack order.
