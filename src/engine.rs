@@ -19,14 +19,29 @@ use std::sync::Arc;
 /// consumer rights, journeys, routing, severity by the 2020 complaint rules).
 pub const DEFAULT_PACK: &str = include_str!("../packs/cn-banking.json");
 
-/// The pack a binding means by `text`: an empty text (what a caller who passes no pack sends)
-/// is the built-in default pack. The one place that decides it for every binding.
-pub fn pack_or_default(text: &str) -> &str {
-    if text.is_empty() {
-        DEFAULT_PACK
-    } else {
-        text
+/// The marketing-review pack, built in: 消保审核 of marketing copy, product terms, SMS, scripts
+/// and contract clauses before release (problems with spans, advice and a pass / revise /
+/// reject result; see docs/review.md).
+pub const REVIEW_PACK: &str = include_str!("../packs/cn-marketing-review.json");
+
+/// The JSON of a built-in pack by id: `"cn-banking"` ([`DEFAULT_PACK`]) or
+/// `"cn-marketing-review"` ([`REVIEW_PACK`]); `None` for any other id.
+pub fn builtin(id: &str) -> Option<&'static str> {
+    match id {
+        "cn-banking" => Some(DEFAULT_PACK),
+        "cn-marketing-review" => Some(REVIEW_PACK),
+        _ => None,
     }
+}
+
+/// The pack JSON a caller means by `text`, as every binding receives it: an empty text (a caller
+/// who passes no pack) is the built-in default pack, a built-in id ([`builtin`]) is that pack,
+/// anything else is the pack's JSON itself. The one place that decides it for every binding.
+pub fn resolve_pack(text: &str) -> &str {
+    if text.is_empty() {
+        return DEFAULT_PACK;
+    }
+    builtin(text.trim()).unwrap_or(text)
 }
 
 /// How an engine is built. Decisions are the same whatever the options.
@@ -135,6 +150,11 @@ impl Engine {
     /// The built-in default pack ([`DEFAULT_PACK`]).
     pub fn default_pack() -> Result<Engine, Error> {
         Engine::new(DEFAULT_PACK)
+    }
+
+    /// A built-in pack by id (see [`builtin`]); `None` for an unknown id.
+    pub fn builtin(id: &str) -> Option<Result<Engine, Error>> {
+        builtin(id).map(Engine::new)
     }
 
     /// Check a pack without keeping it: every error and warning (its `triggers` section

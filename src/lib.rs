@@ -80,7 +80,7 @@ pub use describe::{
     DimensionDescriptor, FactorDescriptor, LabelDescriptor, LevelDescriptor, PackDescriptor,
     PolicyDescriptor, RouteDescriptor,
 };
-pub use engine::{pack_or_default, Engine, EngineOptions, DEFAULT_PACK};
+pub use engine::{builtin, resolve_pack, Engine, EngineOptions, DEFAULT_PACK, REVIEW_PACK};
 pub use error::{Error, Problem, ProblemKind};
 pub use pack::{PackInfo, PackRef};
 pub use policy::Scale;

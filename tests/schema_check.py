@@ -7,8 +7,8 @@
 3. Deliberately broken packs (unknown keys, wrong types, a condition with two kinds, keys that do
    not apply to a trigger policy kind...) are rejected.
 4. The keys of every closed object in the schema are exactly the keys the validator allows: the
-   allowed-key lists of every `object(...)` call in src/pack.rs, src/trigger/policy.rs and
-   `impl Scale` in src/trigger/event.rs are read from the Rust source and compared, so that a key
+   allowed-key lists of every `object(...)` call in src/pack/, src/condition/ and src/policy/ are
+   read from the Rust source and compared, so that a key
    added to (or removed from) the validator fails here until the schema follows.
 5. With `--wendu BIN` (scripts/test.sh passes the release CLI): the valid fixtures pass
    `wendu check` and the broken ones that concern the core pack fail it, so the schema is never
@@ -493,11 +493,11 @@ BROKEN = [
 
 # --------------------------------------------------------------- allowed keys from the validator
 
+# Every reader of a pack section, condition kind, policy kind and the scale.
 SOURCES = [
-    ("src/pack.rs", None),
-    ("src/trigger/policy.rs", None),
-    # Only the scale reader: the rest of event.rs reads feedback events, not packs.
-    ("src/trigger/event.rs", "impl Scale {"),
+    (os.path.relpath(path, ROOT), None)
+    for folder in ("src/pack", "src/condition", "src/policy")
+    for path in sorted(glob.glob(os.path.join(ROOT, folder, "*.rs")))
 ]
 
 

@@ -25,7 +25,7 @@ pub fn run(
     rounds: usize,
 ) -> Result<ExitCode, String> {
     let pack_text = match pack {
-        Some(p) => std::fs::read_to_string(p).map_err(|e| e.to_string())?,
+        Some(p) => wendu_cli::pack_text(p)?.into_owned(),
         None => wendu::DEFAULT_PACK.to_string(),
     };
     let (path, note) = match corpus_path {

@@ -157,15 +157,21 @@ pub fn explain(engine: &Engine, input: &str, color: bool) -> Result<ExitCode, St
                     ev.join("; ")
                 );
             }
+            // A review pack's suggested fix, a complaint pack's handling step.
+            if let Some(a) = &l.advice {
+                println!("      advice: {a}");
+            }
         }
     }
     if let Some(s) = &d.severity {
         println!(
-            "severity: {} {} — {} points, deadline {} h{}{}",
+            "severity: {} {} — {} points{}{}{}",
             s.level,
             s.name,
             s.points,
-            s.deadline_hours.map_or("-".into(), |h| h.to_string()),
+            // Levels without a deadline (a review pack's 通过/不通过) print none.
+            s.deadline_hours
+                .map_or(String::new(), |h| format!(", deadline {h} h")),
             s.deadline
                 .as_ref()
                 .map(|t| format!(" ({t})"))

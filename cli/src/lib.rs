@@ -1,4 +1,20 @@
 //! What the `wendu` command shares with the benchmarks (bench/): reading complaint corpora (CSV
-//! or JSON Lines) and finding the shared data beside the checkout.
+//! or JSON Lines), finding the shared data beside the checkout, and reading a `--pack` argument.
 
 pub mod corpus;
+
+use std::path::Path;
+
+/// A pack's JSON from a file, or from a built-in pack when no such file exists and the name is a
+/// built-in id (`cn-banking`, `cn-marketing-review`).
+pub fn pack_text(p: &Path) -> Result<std::borrow::Cow<'static, str>, String> {
+    match (p.exists(), p.to_str().and_then(wendu::builtin)) {
+        (false, Some(json)) => Ok(json.into()),
+        _ => std::fs::read_to_string(p).map(Into::into).map_err(|e| {
+            format!(
+                "cannot read {}: {e} (built-in packs: cn-banking, cn-marketing-review)",
+                p.display()
+            )
+        }),
+    }
+}

@@ -6,12 +6,14 @@ mod eval;
 mod explain;
 mod replay;
 mod report;
+mod review;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use wendu::Engine;
+use wendu_cli::pack_text;
 
 #[derive(Parser)]
 #[command(
@@ -35,7 +37,8 @@ enum Format {
 enum Cmd {
     /// Classify complaints (JSON Lines in, one decision per line out, same order).
     Classify {
-        /// Rule pack (default: the built-in Chinese banking pack).
+        /// Rule pack: a file or a built-in id, cn-banking or cn-marketing-review (default:
+        /// cn-banking).
         #[arg(long)]
         pack: Option<PathBuf>,
         /// Output format.
@@ -92,6 +95,22 @@ enum Cmd {
         /// for standard input.
         stream: PathBuf,
     },
+    /// 消保审核: review marketing copy (text, a text file, JSON Lines of {id, text}, or `-` for
+    /// stdin) — the result 通过 / 修改后通过 / 不通过, every problem with where it is, the rule and
+    /// regulation it breaks, and the suggested fix.
+    Review {
+        /// Rule pack: a file or a built-in id (default: cn-marketing-review).
+        #[arg(long)]
+        pack: Option<PathBuf>,
+        #[arg(long, value_enum, default_value = "text")]
+        format: review::Style,
+        /// Score the pack against labelled copy (JSON Lines of {id, text, problems, result}):
+        /// precision and recall per problem, result accuracy.
+        #[arg(long, conflicts_with = "input")]
+        eval: Option<PathBuf>,
+        /// The copy itself, a file, or `-` (default: standard input).
+        input: Option<String>,
+    },
     /// The complaint-analysis view of a batch: counts per label, levels, top evidence, routes.
     Report {
         #[arg(long)]
@@ -106,11 +125,7 @@ enum Cmd {
 fn load_engine(pack: Option<&Path>) -> Result<Engine, String> {
     let engine = match pack {
         None => Engine::default_pack(),
-        Some(p) => {
-            let text = std::fs::read_to_string(p)
-                .map_err(|e| format!("cannot read {}: {e}", p.display()))?;
-            Engine::new(&text)
-        }
+        Some(p) => Engine::new(&pack_text(p)?),
     };
     engine.map_err(|e| {
         let mut s = format!("{}\n", e.message());
@@ -159,6 +174,24 @@ fn main() -> ExitCode {
                 save,
             },
         ),
+        Cmd::Review {
+            pack,
+            format,
+            eval,
+            input,
+        } => load_engine(Some(
+            pack.as_deref()
+                .unwrap_or(Path::new(review::DEFAULT_PACK_ID)),
+        ))
+        .and_then(|e| match eval {
+            Some(file) => review::run_eval(&e, &file, format),
+            None => review::run(
+                &e,
+                input.as_deref(),
+                format,
+                std::io::stdout().is_terminal(),
+            ),
+        }),
         Cmd::Report { pack, format, file } => load_engine(pack.as_deref())
             .and_then(|e| report::run(&e, &file, format == Format::Json)),
     };
@@ -234,9 +267,7 @@ fn classify(
 }
 
 fn check(pack: &Path) -> Result<ExitCode, String> {
-    let text = std::fs::read_to_string(pack)
-        .map_err(|e| format!("cannot read {}: {e}", pack.display()))?;
-    let problems = Engine::check(&text);
+    let problems = Engine::check(&pack_text(pack)?);
     for p in &problems {
         println!("{p}");
     }

@@ -41,8 +41,7 @@ const TEXT: &[&str] = &["comment", "text", "review", "content", "narrative"];
 
 /// Run the replay.
 pub fn run(pack: &Path, stream: &Path, opts: &Options) -> Result<ExitCode, String> {
-    let text = std::fs::read_to_string(pack)
-        .map_err(|e| format!("cannot read {}: {e}", pack.display()))?;
+    let text = wendu_cli::pack_text(pack)?;
     let engine = Engine::new(&text).map_err(|e| describe(&e))?;
     let mut t = TriggerEngine::new(engine).map_err(|e| describe(&e))?;
     if t.policy_count() == 0 {

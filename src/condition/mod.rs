@@ -26,13 +26,14 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 /// Conditions may nest at most this deep (a guard against stack exhaustion and unreadable packs).
 pub(crate) const MAX_DEPTH: usize = 16;
 
-/// The kinds, as packs name them: a condition object has exactly one of these keys.
-const KINDS: &[&str] = &[
-    "terms", "regex", "near", "field", "label", "all", "any", "not", "at_least",
+/// Every key a condition object may have: the kinds, as packs name them (a condition has exactly
+/// one), then the keys that modify a kind.
+const KEYS: &[&str] = &[
+    "terms", "regex", "near", "field", "label", "all", "any", "not", "at_least", "negation", "min",
 ];
 
-/// Keys that modify a kind rather than name one.
-const MODIFIERS: &[&str] = &["negation", "min"];
+/// The kinds (the first keys of [`KEYS`]).
+const KINDS: &[&str] = KEYS.split_at(9).0;
 
 /// A condition as written in the pack (terms not yet compiled).
 #[derive(Debug, Clone, PartialEq)]
@@ -122,8 +123,7 @@ pub(crate) fn read(
         );
         return None;
     }
-    let allowed: Vec<&str> = KINDS.iter().chain(MODIFIERS).copied().collect();
-    let m = r.c.object(v, path, &allowed)?;
+    let m = r.c.object(v, path, KEYS)?;
     let kinds: Vec<&str> = KINDS
         .iter()
         .copied()
