@@ -78,7 +78,7 @@ pub(crate) struct Scan {
     pub summary: u64,
     /// Which regexes of the pack matched (empty when the pack has none).
     pub regex_matched: Vec<bool>,
-    /// Scratch: words that contain a cue without negating (kept to reuse its buffer).
+    /// Words that contain a cue without negating (a cue inside one is no cue).
     not_cues: Vec<(u32, u32)>,
 }
 
@@ -120,7 +120,8 @@ fn breaks_clause(c: char) -> bool {
     )
 }
 
-/// Scan normalised text into `s`, reusing its buffers (the pipeline keeps one per thread).
+/// Scan normalised text into `s`, reusing its buffers (the pipeline keeps one per thread): the
+/// terms and cues the automaton finds, the negations among the hits, the regexes that match.
 pub(crate) fn scan_into(c: &Scanner, text: &str, s: &mut Scan) {
     let words = c.terms.div_ceil(64);
     s.hits.clear();
@@ -130,62 +131,72 @@ pub(crate) fn scan_into(c: &Scanner, text: &str, s: &mut Scan) {
     s.present_any.clear();
     s.present_any.resize(words, 0);
     s.regex_matched.clear();
-    let mut not_cues = std::mem::take(&mut s.not_cues);
-    not_cues.clear();
-    let bytes = text.as_bytes();
-    if let Some(ac) = &c.automaton {
-        for m in ac.find_overlapping_iter(text) {
-            let Some(info) = c.patterns.get(m.pattern().as_usize()) else {
-                continue;
-            };
-            let (start, end) = (m.start(), m.end());
-            let left_ok = !c.word_boundary
-                || !info.word_start
-                || start == 0
-                || !bytes
-                    .get(start - 1)
-                    .is_some_and(|b| b.is_ascii_alphanumeric());
-            if !left_ok {
-                continue;
-            }
-            let right_ok =
-                !info.word_end || !bytes.get(end).is_some_and(|b| b.is_ascii_alphanumeric());
-            if info.cue && (right_ok || !c.word_boundary) {
-                s.cues.push((start as u32, end as u32));
-            }
-            if info.not_cue {
-                not_cues.push((start as u32, end as u32));
-            }
-            if let Some(t) = info.exact {
-                if right_ok || !c.word_boundary {
-                    s.hits.push(Hit {
-                        term: t,
-                        start: start as u32,
-                        end: end as u32,
-                        negated_by: None,
-                    });
-                }
-            }
-            if let Some(t) = info.prefix {
-                s.hits.push(Hit {
-                    term: t,
-                    start: start as u32,
-                    end: end as u32,
-                    negated_by: None,
-                });
-            }
-        }
-    }
+    s.not_cues.clear();
+    find_terms(c, text, s);
     // A cue inside a word that negates nothing (没收, 未来) is no cue.
-    if !not_cues.is_empty() {
+    if !s.not_cues.is_empty() {
+        let not_cues = &s.not_cues;
         s.cues
             .retain(|&(cs, ce)| !not_cues.iter().any(|&(ns, ne)| ns <= cs && ce <= ne));
     }
     // Overlapping matches arrive by end position; evidence reads better by start.
     s.hits.sort_unstable_by_key(|h| (h.start, h.end, h.term));
     s.cues.sort_unstable();
+    mark_negations(c, text, s);
+    s.summary = summary_of(&s.present_any);
+    match_regexes(c, text, s);
+}
+
+/// One pass of the automaton: every term hit (ASCII edges on word boundaries), every cue and
+/// every word that contains a cue without negating.
+fn find_terms(c: &Scanner, text: &str, s: &mut Scan) {
+    let Some(ac) = &c.automaton else {
+        return;
+    };
+    let bytes = text.as_bytes();
+    for m in ac.find_overlapping_iter(text) {
+        let Some(info) = c.patterns.get(m.pattern().as_usize()) else {
+            continue;
+        };
+        let (start, end) = (m.start(), m.end());
+        let left_ok = !c.word_boundary
+            || !info.word_start
+            || start == 0
+            || !bytes
+                .get(start - 1)
+                .is_some_and(|b| b.is_ascii_alphanumeric());
+        if !left_ok {
+            continue;
+        }
+        let right_ok = !info.word_end || !bytes.get(end).is_some_and(|b| b.is_ascii_alphanumeric());
+        let whole = right_ok || !c.word_boundary;
+        let span = (start as u32, end as u32);
+        if info.cue && whole {
+            s.cues.push(span);
+        }
+        if info.not_cue {
+            s.not_cues.push(span);
+        }
+        let hit = |term| Hit {
+            term,
+            start: span.0,
+            end: span.1,
+            negated_by: None,
+        };
+        if let Some(t) = info.exact.filter(|_| whole) {
+            s.hits.push(hit(t));
+        }
+        if let Some(t) = info.prefix {
+            s.hits.push(hit(t));
+        }
+    }
+}
+
+/// For every hit (sorted by start), the nearest cue that ends at or before it, within the
+/// negation window and the same clause; and the presence bitsets.
+fn mark_negations(c: &Scanner, text: &str, s: &mut Scan) {
+    let window = c.negation_window;
     for h in s.hits.iter_mut() {
-        // The nearest cue that ends at or before the hit starts, within the window, same clause.
         let idx = s.cues.partition_point(|&(_, ce)| ce <= h.start);
         for ci in (0..idx).rev() {
             let Some(&(cs, ce)) = s.cues.get(ci) else {
@@ -195,7 +206,6 @@ pub(crate) fn scan_into(c: &Scanner, text: &str, s: &mut Scan) {
             // at most window bytes near enough without counting (counting every gap char from
             // an early cue to each later hit cost ≈ 5k instructions per complaint).
             let gap_bytes = (h.start as usize).saturating_sub(ce as usize);
-            let window = c.negation_window;
             if gap_bytes > window.saturating_mul(4)
                 || (gap_bytes > window
                     && char_distance(text, ce as usize, h.start as usize) > window)
@@ -219,10 +229,11 @@ pub(crate) fn scan_into(c: &Scanner, text: &str, s: &mut Scan) {
             set_bit(&mut s.present, h.term);
         }
     }
-    s.not_cues = not_cues;
-    s.summary = summary_of(&s.present_any);
-    // Each field (title, text) on its own: a regex never spans two fields, and ^/$ anchor
-    // at the field's edges.
+}
+
+/// Which regexes match. Each field (title, text) on its own: a regex never spans two fields, and
+/// ^/$ anchor at the field's edges.
+fn match_regexes(c: &Scanner, text: &str, s: &mut Scan) {
     if let Some(set) = &c.regex_set {
         s.regex_matched.resize(set.len(), false);
         for (_, seg) in fields(text) {

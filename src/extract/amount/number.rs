@@ -202,174 +202,263 @@ pub(super) struct Expr {
     pub chinese: bool,
 }
 
-pub(super) struct Pending {
+/// A number read but not yet multiplied by a unit.
+struct Pending {
     value: u128,
     end: usize,
     single: bool,
 }
 
+/// What one step of [`parse_expr`] says: go on at a byte offset, stop (the number ends before
+/// this char), or give up (resume scanning at the offset).
+enum Step {
+    Next(usize),
+    Stop,
+    Fail(usize),
+}
+
+/// The state of [`parse_expr`]: `total` of the big-unit sections (万, 亿), the current `section`
+/// of small units (十, 百, 千), and a `pending` number not yet multiplied.
+struct Reader<'t> {
+    text: &'t str,
+    start: usize,
+    total: u128,
+    section: u128,
+    section_unit: u128,
+    big_max: u128,
+    last_unit: u128,
+    pending: Option<Pending>,
+    zero: bool,
+    approx: bool,
+    multiplied: bool,
+    has_unit: bool,
+    /// End of the number read so far (a pending tail may still extend it).
+    committed: usize,
+    /// Where scanning resumes when the number is rejected.
+    skip: usize,
+}
+
 /// Parses a number starting at `start`: Arabic, Chinese or mixed (`3万5千`, `一百二十万`,
 /// `一万二`, `3万多`). `Err(skip)` says where scanning should resume.
 pub(super) fn parse_expr(text: &str, start: usize) -> Result<Expr, usize> {
-    let b = text.as_bytes();
-    let chinese = !byte_is_digit(b, start);
+    let mut r = Reader {
+        text,
+        start,
+        total: 0,
+        section: 0,
+        section_unit: 0,
+        big_max: 0,
+        last_unit: 0,
+        pending: None,
+        zero: false,
+        approx: false,
+        multiplied: false,
+        has_unit: false,
+        committed: start,
+        skip: start + char_at(text, start).map_or(1, char::len_utf8),
+    };
     let mut pos = start;
-    let mut total: u128 = 0;
-    let mut section: u128 = 0;
-    let mut section_unit: u128 = 0;
-    let mut big_max: u128 = 0;
-    let mut last_unit: u128 = 0;
-    let mut pending: Option<Pending> = None;
-    let mut zero = false;
-    let mut approx = false;
-    let mut multiplied = false;
-    let mut has_unit = false;
-    let mut committed = start;
-    let mut skip = start + char_at(text, start).map_or(1, char::len_utf8);
-
     while let Some(c) = char_at(text, pos) {
         let next = pos + c.len_utf8();
-        if c.is_ascii_digit() {
-            if pending.is_some() || approx || (pos != start && last_unit == 0) {
-                break;
-            }
-            let tok = scan_arabic(b, pos);
-            if pos == start {
-                skip = tok.end;
-                if tok.leading_zero || !arabic_edges_ok(text, start, tok.end) {
-                    return Err(skip);
-                }
-            } else {
-                // After a unit an Arabic number must carry its own unit (`3万5千`) or be a
-                // one-digit colloquial tail (`1万5`).
-                let unit_follows = char_at(text, tok.end)
-                    .is_some_and(|c| small_unit(c).is_some() || big_unit(c).is_some());
-                if !(unit_follows || tok.single_digit) {
-                    break;
-                }
-            }
-            let Some(value) = tok.value else {
-                return Err(skip);
-            };
-            pending = Some(Pending {
-                value,
-                end: tok.end,
-                single: tok.single_digit,
-            });
-            pos = tok.end;
-            continue;
-        }
-        if let Some(d) = cn_digit(c) {
-            if pending.is_some() || approx {
-                break;
-            }
-            pending = Some(Pending {
-                value: d * SCALE,
-                end: next,
-                single: true,
-            });
+        let step = if c.is_ascii_digit() {
+            r.arabic(pos)
+        } else if let Some(d) = cn_digit(c) {
+            r.digit(d, next)
         } else if c == '零' || c == '〇' {
-            if pending.is_some() || last_unit == 0 || zero || approx {
-                break;
-            }
-            zero = true;
+            r.zero(next)
         } else if let Some(u) = small_unit(c) {
-            if approx || (section_unit != 0 && u >= section_unit) {
-                break;
-            }
-            let count = match &pending {
-                Some(p) => p.value,
-                None if u == 10 => SCALE,
-                None => break,
-            };
-            section = count
-                .checked_mul(u)
-                .and_then(|v| v.checked_add(section))
-                .ok_or(skip)?;
-            section_unit = u;
-            last_unit = u;
-            has_unit = true;
-            multiplied |= u >= 100;
-            pending = None;
-            zero = false;
-            committed = next;
+            r.small_unit(u, next)
         } else if let Some(u) =
-            big_unit(c).or_else(|| shorthand_multiplier(text, c, pos, start, last_unit))
+            big_unit(c).or_else(|| shorthand_multiplier(text, c, pos, start, r.last_unit))
         {
-            let s = section
-                .checked_add(pending.as_ref().map_or(0, |p| p.value))
-                .ok_or(skip)?;
-            if s == 0 && !(u > big_max && total > 0) {
-                break;
-            }
-            total = if u > big_max {
-                big_max = u;
-                total.checked_add(s).and_then(|v| v.checked_mul(u))
-            } else {
-                s.checked_mul(u).and_then(|v| v.checked_add(total))
-            }
-            .ok_or(skip)?;
-            section = 0;
-            section_unit = 0;
-            last_unit = u;
-            has_unit |= !c.is_ascii();
-            multiplied = true;
-            pending = None;
-            zero = false;
-            approx = false;
-            committed = next;
-            if c.is_ascii() {
-                break;
-            }
+            r.big_unit(u, c, next)
         } else if matches!(c, '多' | '余' | '几') {
-            // `3万多`, `3000多`, `一百多万`, `十几万`, `3万余元` (but not `余额`).
-            if approx || zero || (c == '余' && char_at(text, next) == Some('额')) {
-                break;
-            }
-            match pending.take() {
-                None if last_unit == 0 => break,
-                None => {}
-                Some(p) if last_unit == 0 && c != '几' => {
-                    section = section.checked_add(p.value).ok_or(skip)?;
-                }
-                Some(p) => {
-                    pending = Some(p);
-                    break;
-                }
-            }
-            approx = true;
-            committed = next;
+            r.approximately(c, next)
         } else {
-            break;
+            Step::Stop
+        };
+        match step {
+            Step::Next(n) => pos = n,
+            Step::Stop => break,
+            Step::Fail(skip) => return Err(skip),
         }
-        pos = next;
+    }
+    r.finish()
+}
+
+impl Reader<'_> {
+    /// Arabic digits: the whole number, or a colloquial tail after a unit (`1万5`).
+    fn arabic(&mut self, pos: usize) -> Step {
+        let (text, start) = (self.text, self.start);
+        if self.pending.is_some() || self.approx || (pos != start && self.last_unit == 0) {
+            return Step::Stop;
+        }
+        let tok = scan_arabic(text.as_bytes(), pos);
+        if pos == start {
+            self.skip = tok.end;
+            if tok.leading_zero || !arabic_edges_ok(text, start, tok.end) {
+                return Step::Fail(self.skip);
+            }
+        } else {
+            // After a unit an Arabic number must carry its own unit (`3万5千`) or be a one-digit
+            // colloquial tail (`1万5`).
+            let unit_follows = char_at(text, tok.end)
+                .is_some_and(|c| small_unit(c).is_some() || big_unit(c).is_some());
+            if !(unit_follows || tok.single_digit) {
+                return Step::Stop;
+            }
+        }
+        let Some(value) = tok.value else {
+            return Step::Fail(self.skip);
+        };
+        self.pending = Some(Pending {
+            value,
+            end: tok.end,
+            single: tok.single_digit,
+        });
+        Step::Next(tok.end)
     }
 
-    let mut end = committed;
-    if let Some(p) = pending {
-        let add = if last_unit == 0 || zero {
-            Some(p.value)
-        } else if p.single && colloquial_tail_ok(text, p.end) {
-            p.value.checked_mul(last_unit).map(|v| v / 10)
-        } else {
-            None
+    /// A Chinese digit (一…九, 两, 壹…).
+    fn digit(&mut self, d: u128, next: usize) -> Step {
+        if self.pending.is_some() || self.approx {
+            return Step::Stop;
+        }
+        self.pending = Some(Pending {
+            value: d * SCALE,
+            end: next,
+            single: true,
+        });
+        Step::Next(next)
+    }
+
+    /// 零: only between units (一千零五).
+    fn zero(&mut self, next: usize) -> Step {
+        if self.pending.is_some() || self.last_unit == 0 || self.zero || self.approx {
+            return Step::Stop;
+        }
+        self.zero = true;
+        Step::Next(next)
+    }
+
+    /// 十, 百, 千: multiply the pending digit into the current section.
+    fn small_unit(&mut self, u: u128, next: usize) -> Step {
+        if self.approx || (self.section_unit != 0 && u >= self.section_unit) {
+            return Step::Stop;
+        }
+        let count = match &self.pending {
+            Some(p) => p.value,
+            None if u == 10 => SCALE,
+            None => return Step::Stop,
         };
-        if let Some(add) = add {
-            section = section.checked_add(add).ok_or(skip)?;
-            end = p.end;
+        let Some(section) = count
+            .checked_mul(u)
+            .and_then(|v| v.checked_add(self.section))
+        else {
+            return Step::Fail(self.skip);
+        };
+        self.section = section;
+        self.section_unit = u;
+        self.last_unit = u;
+        self.has_unit = true;
+        self.multiplied |= u >= 100;
+        self.pending = None;
+        self.zero = false;
+        self.committed = next;
+        Step::Next(next)
+    }
+
+    /// 万, 亿 (or `k`, `w` after Arabic digits): multiply the section into the total.
+    fn big_unit(&mut self, u: u128, c: char, next: usize) -> Step {
+        let Some(s) = self
+            .section
+            .checked_add(self.pending.as_ref().map_or(0, |p| p.value))
+        else {
+            return Step::Fail(self.skip);
+        };
+        if s == 0 && !(u > self.big_max && self.total > 0) {
+            return Step::Stop;
+        }
+        let total = if u > self.big_max {
+            self.big_max = u;
+            self.total.checked_add(s).and_then(|v| v.checked_mul(u))
+        } else {
+            s.checked_mul(u).and_then(|v| v.checked_add(self.total))
+        };
+        let Some(total) = total else {
+            return Step::Fail(self.skip);
+        };
+        self.total = total;
+        self.section = 0;
+        self.section_unit = 0;
+        self.last_unit = u;
+        self.has_unit |= !c.is_ascii();
+        self.multiplied = true;
+        self.pending = None;
+        self.zero = false;
+        self.approx = false;
+        self.committed = next;
+        if c.is_ascii() {
+            Step::Stop
+        } else {
+            Step::Next(next)
         }
     }
-    let value = total.checked_add(section).ok_or(skip)?;
-    if end <= start {
-        return Err(skip);
+
+    /// `3万多`, `3000多`, `一百多万`, `十几万`, `3万余元` (but not `余额`).
+    fn approximately(&mut self, c: char, next: usize) -> Step {
+        if self.approx || self.zero || (c == '余' && char_at(self.text, next) == Some('额')) {
+            return Step::Stop;
+        }
+        match self.pending.take() {
+            None if self.last_unit == 0 => return Step::Stop,
+            None => {}
+            Some(p) if self.last_unit == 0 && c != '几' => {
+                let Some(section) = self.section.checked_add(p.value) else {
+                    return Step::Fail(self.skip);
+                };
+                self.section = section;
+            }
+            Some(p) => {
+                self.pending = Some(p);
+                return Step::Stop;
+            }
+        }
+        self.approx = true;
+        self.committed = next;
+        Step::Next(next)
     }
-    Ok(Expr {
-        end,
-        value,
-        multiplied,
-        has_unit,
-        chinese,
-    })
+
+    /// The number read: a pending number counts on its own, or as a colloquial tail (`1万5` is
+    /// 15,000).
+    fn finish(self) -> Result<Expr, usize> {
+        let mut end = self.committed;
+        let mut section = self.section;
+        if let Some(p) = self.pending {
+            let add = if self.last_unit == 0 || self.zero {
+                Some(p.value)
+            } else if p.single && colloquial_tail_ok(self.text, p.end) {
+                p.value.checked_mul(self.last_unit).map(|v| v / 10)
+            } else {
+                None
+            };
+            if let Some(add) = add {
+                section = section.checked_add(add).ok_or(self.skip)?;
+                end = p.end;
+            }
+        }
+        let value = self.total.checked_add(section).ok_or(self.skip)?;
+        if end <= self.start {
+            return Err(self.skip);
+        }
+        Ok(Expr {
+            end,
+            value,
+            multiplied: self.multiplied,
+            has_unit: self.has_unit,
+            chinese: !byte_is_digit(self.text.as_bytes(), self.start),
+        })
+    }
 }
 
 /// `5k`, `5w` (internet shorthand for 万) directly after a plain Arabic number.
