@@ -74,33 +74,21 @@ export function bind(raw) {
     #raw;
     #pack;
 
-    /** Compile a rule pack (object or JSON text); the built-in default pack when omitted.
-     *  `options.automaton`: "auto" (default), "dfa" (faster scans, slower build: for engines
-     *  that classify many complaints) or "nfa". */
+    /** Compile a rule pack (object, JSON text or a built-in id such as "cn-marketing-review");
+     *  the built-in default pack when omitted. `options.automaton`: "auto" (default), "dfa"
+     *  (faster scans, slower build: for engines that classify many complaints) or "nfa". The core
+     *  reads both, options first. */
     constructor(pack, options) {
-      const noPack = pack === undefined || pack === null;
-      if (options === undefined || options === null) {
-        this.#raw = call(() =>
-          noPack ? raw.RawEngine.withDefaultPack() : new raw.RawEngine(json(pack, "invalid_pack", "the pack")),
-        );
-        return;
-      }
-      const problems = [];
-      if (typeof options !== "object" || Array.isArray(options)) {
-        problems.push({ path: "", message: `options must be an object, found ${Array.isArray(options) ? "array" : typeof options}`, severity: "error" });
-      } else {
-        for (const key of Object.keys(options)) {
-          if (key !== "automaton") problems.push({ path: `/${key}`, message: `unknown option "${key}" (known: automaton)`, severity: "error" });
-        }
-        if (options.automaton !== undefined && typeof options.automaton !== "string") {
-          problems.push({ path: "/automaton", message: `automaton is "auto", "dfa" or "nfa", found ${typeof options.automaton}`, severity: "error" });
-        }
-      }
-      if (problems.length) {
-        throw new WenduError("invalid_input", `invalid engine options: ${problems.map((p) => `${p.path || "/"}: ${p.message}`).join("; ")}`, problems);
-      }
-      const text = noPack ? undefined : json(pack, "invalid_pack", "the pack");
-      this.#raw = call(() => raw.RawEngine.withAutomaton(text, options.automaton ?? "auto"));
+      // Options are an object: a string is not their JSON text but a wrong value, for the core
+      // to report as one.
+      const opts =
+        options === undefined || options === null
+          ? ""
+          : typeof options === "string"
+            ? JSON.stringify(options)
+            : json(options, "invalid_input", "the options");
+      const text = pack === undefined || pack === null ? "" : json(pack, "invalid_pack", "the pack");
+      this.#raw = call(() => new raw.RawEngine(text, opts));
     }
 
     #live() {
@@ -211,13 +199,11 @@ export function bind(raw) {
     #raw;
     #pack;
 
-    /** Build from a pack with a `triggers` section (object or JSON text); default pack when omitted. */
+    /** Build from a pack with a `triggers` section (object, JSON text or a built-in id); the
+     *  default pack when omitted. */
     constructor(pack) {
-      this.#raw = call(() =>
-        pack === undefined || pack === null
-          ? raw.RawTrigger.withDefaultPack()
-          : new raw.RawTrigger(json(pack, "invalid_pack", "the pack")),
-      );
+      const text = pack === undefined || pack === null ? "" : json(pack, "invalid_pack", "the pack");
+      this.#raw = call(() => new raw.RawTrigger(text));
     }
 
     #live() {

@@ -64,27 +64,39 @@ impl std::fmt::Display for Problem {
     }
 }
 
-/// Every way a wendu call can fail. Each variant carries the problems that explain it.
+/// Every way a wendu call can fail, in every binding: the variants' codes are the `code` of the
+/// error JSON, of JavaScript's `WenduError` and of the C ABI's error results.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Error {
     /// The rule pack is malformed or invalid (all problems, not only the first).
     InvalidPack(Vec<Problem>),
-    /// A complaint, event or snapshot is malformed or invalid.
+    /// A complaint, event, snapshot or option is malformed or invalid.
     InvalidInput(Vec<Problem>),
+    /// A binding was given a handle that is unknown or was released (C ABI).
+    InvalidHandle(String),
+    /// A binding's object was used after it was released (JavaScript `free()`).
+    Freed(String),
+    /// A bug inside wendu (a panic, memory exhausted): the instance must be discarded.
+    Internal(String),
 }
 
 impl Error {
-    /// Stable machine-readable code: `invalid_pack` or `invalid_input`.
+    /// Stable machine-readable code: `invalid_pack`, `invalid_input`, `invalid_handle`,
+    /// `freed` or `internal`.
     pub fn code(&self) -> &'static str {
         match self {
             Error::InvalidPack(_) => "invalid_pack",
             Error::InvalidInput(_) => "invalid_input",
+            Error::InvalidHandle(_) => "invalid_handle",
+            Error::Freed(_) => "freed",
+            Error::Internal(_) => "internal",
         }
     }
-    /// The problems behind this error.
+    /// The problems behind this error (none for the binding errors).
     pub fn problems(&self) -> &[Problem] {
         match self {
             Error::InvalidPack(p) | Error::InvalidInput(p) => p,
+            Error::InvalidHandle(_) | Error::Freed(_) | Error::Internal(_) => &[],
         }
     }
     /// One-line summary, e.g. `invalid pack: 3 problems; first: error at /pack/id: ...`.
@@ -92,6 +104,7 @@ impl Error {
         let what = match self {
             Error::InvalidPack(_) => "invalid pack",
             Error::InvalidInput(_) => "invalid input",
+            Error::InvalidHandle(m) | Error::Freed(m) | Error::Internal(m) => return m.clone(),
         };
         let errs: Vec<&Problem> = self.problems().iter().filter(|p| p.is_error()).collect();
         match errs.first() {

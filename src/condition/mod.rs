@@ -32,8 +32,13 @@ const KEYS: &[&str] = &[
     "terms", "regex", "near", "field", "label", "all", "any", "not", "at_least", "negation", "min",
 ];
 
-/// The kinds (the first keys of [`KEYS`]).
-const KINDS: &[&str] = KEYS.split_at(9).0;
+/// The keys of [`KEYS`] that modify a kind rather than name one.
+const MODIFIERS: &[&str] = &["negation", "min"];
+
+/// The kinds: every key of [`KEYS`] but the modifiers.
+fn kinds() -> impl Iterator<Item = &'static str> {
+    KEYS.iter().copied().filter(|k| !MODIFIERS.contains(k))
+}
 
 /// A condition as written in the pack (terms not yet compiled).
 #[derive(Debug, Clone, PartialEq)]
@@ -124,17 +129,16 @@ pub(crate) fn read(
         return None;
     }
     let m = r.c.object(v, path, KEYS)?;
-    let kinds: Vec<&str> = KINDS
-        .iter()
-        .copied()
-        .filter(|k| m.contains_key(*k))
-        .collect();
-    let kind = match kinds.as_slice() {
+    let present: Vec<&str> = kinds().filter(|k| m.contains_key(*k)).collect();
+    let kind = match present.as_slice() {
         [k] => *k,
         [] => {
             r.c.error(
                 path,
-                format!("a condition needs one of: {}", KINDS.join(", ")),
+                format!(
+                    "a condition needs one of: {}",
+                    kinds().collect::<Vec<_>>().join(", ")
+                ),
             );
             return None;
         }

@@ -1,5 +1,5 @@
-// The package through a bundler: `npm run build` (tsc --noEmit against the shipped types, then
-// vite build) must succeed, and the built app, served from 127.0.0.1 and run in headless
+// The package through a bundler: `npm run build` (tsc --noEmit against the shipped types — the
+// app and every golden vector's output, see types-from-vectors.mjs — then vite build) must succeed, and the built app, served from 127.0.0.1 and run in headless
 // Chromium, must give byte-identical JSON for every golden vector.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -11,11 +11,16 @@ import { openPage } from "../browser/chromium.mjs";
 import { serve } from "../browser/server.mjs";
 import { loadVectors } from "../js/vectors.mjs";
 import { describeFailures } from "../js/run-vectors.mjs";
+import { writeTypeChecks } from "./types-from-vectors.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 let server, closePage, page;
 
+let typed = 0;
+
 before(async () => {
+  // The build type-checks the app and every golden vector's output against the shipped types.
+  typed = writeTypeChecks();
   execFileSync("npm", ["run", "--silent", "build"], { cwd: here, stdio: "inherit" });
   server = await serve(join(here, "dist"));
   ({ page, close: closePage } = await openPage(`${server.url}/index.html`));
@@ -24,6 +29,10 @@ before(async () => {
 after(async () => {
   await closePage?.();
   await server?.close();
+});
+
+test("the shipped types accept every output of the golden vectors (tsc passed)", () => {
+  assert.ok(typed > 250, `only ${typed} typed constants`);
 });
 
 test("vite emitted the module as an asset", () => {

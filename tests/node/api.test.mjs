@@ -186,9 +186,6 @@ test("a decision is exactly the core's JSON (spans in UTF-16 units)", () => {
 test("a trap inside the module becomes WenduError internal with the panic message", async () => {
   const { bind } = await import("../../pkg/api.mjs");
   class RawEngine {
-    static withDefaultPack() {
-      return new RawEngine();
-    }
     classify() {
       throw new WebAssembly.RuntimeError("unreachable");
     }

@@ -26,8 +26,7 @@
 
 use std::cell::RefCell;
 use std::thread::LocalKey;
-use wendu::trigger::TriggerEngine;
-use wendu::{Engine, Error, Problem};
+use wendu::{resolve_pack, Engine, Error, Problem, TriggerEngine};
 
 /// Version of this ABI: bumped on any incompatible change to the exports or the protocol. Adding
 /// exports is compatible (a host looks up only the exports it uses), so `wendu_verdict` and
@@ -83,7 +82,7 @@ fn hook_panics() {
             return;
         }
         std::panic::set_hook(Box::new(|info| {
-            let json = error_json("internal", &format!("wendu internal error: {info}"), &[]);
+            let json = Error::Internal(format!("wendu internal error: {info}")).to_json();
             LAST_ERROR.with(|e| {
                 if let Ok(mut e) = e.try_borrow_mut() {
                     *e = json.clone().into_bytes();
@@ -96,10 +95,6 @@ fn hook_panics() {
             });
         }));
     }
-}
-
-fn error_json(code: &str, message: &str, problems: &[Problem]) -> String {
-    serde_json::json!({"code": code, "message": message, "problems": problems}).to_string()
 }
 
 fn set_result(bytes: Vec<u8>) {
@@ -128,10 +123,6 @@ fn fail_json(json: String) -> i32 {
 
 fn fail(e: &Error) -> i32 {
     fail_json(e.to_json())
-}
-
-fn fail_with(code: &str, message: &str) -> i32 {
-    fail_json(error_json(code, message, &[]))
 }
 
 fn invalid_input(message: String) -> Error {
@@ -170,17 +161,16 @@ fn with_slot<T, R>(
 ) -> Result<R, i32> {
     slots.with(|s| {
         let Ok(mut s) = s.try_borrow_mut() else {
-            return Err(fail_with(
-                "internal",
-                "the module is in an inconsistent state after an earlier trap: create a new instance",
-            ));
+            return Err(fail(&Error::Internal(
+                "the module is in an inconsistent state after an earlier trap: create a new instance"
+                    .into(),
+            )));
         };
         match s.get_mut(handle) {
             Some(obj) => Ok(f(obj)),
-            None => Err(fail_with(
-                "invalid_handle",
-                &format!("{what} handle {handle} is unknown or was freed"),
-            )),
+            None => Err(fail(&Error::InvalidHandle(format!(
+                "{what} handle {handle} is unknown or was freed"
+            )))),
         }
     })
 }
@@ -190,7 +180,7 @@ fn insert<T>(slots: &'static LocalKey<RefCell<Slots<T>>>, value: T) -> u32 {
     match handle {
         Some(h) => h,
         None => {
-            fail_with("internal", "cannot register another object");
+            fail(&Error::Internal("cannot register another object".into()));
             0
         }
     }
@@ -263,8 +253,8 @@ pub extern "C" fn wendu_abi_version() -> u32 {
 
 // ---- classification -----------------------------------------------------------------------------
 
-/// Compile a pack (JSON; empty = the built-in default pack). Returns an engine handle, or 0 with
-/// the `invalid_pack` error as the result.
+/// Compile a pack (JSON, a built-in id, or empty for the built-in default pack). Returns an
+/// engine handle, or 0 with the `invalid_pack` error as the result.
 ///
 /// # Safety
 /// `pack` must point to `pack_len` readable bytes (or be null with length 0).
@@ -272,13 +262,7 @@ pub extern "C" fn wendu_abi_version() -> u32 {
 pub unsafe extern "C" fn wendu_engine_new(pack: *const u8, pack_len: usize) -> u32 {
     hook_panics();
     // SAFETY: the caller guarantees `pack..pack+pack_len` is readable (this export's contract).
-    let engine = unsafe { input(pack, pack_len) }.and_then(|p| {
-        if p.is_empty() {
-            Engine::default_pack()
-        } else {
-            Engine::new(p)
-        }
-    });
+    let engine = unsafe { input(pack, pack_len) }.and_then(|p| Engine::new(resolve_pack(p)));
     match engine {
         Ok(e) => {
             let h = insert(&ENGINES, e);
@@ -393,7 +377,7 @@ pub extern "C" fn wendu_engine_free(engine: u32) {
     });
 }
 
-/// Check a pack (its `triggers` section included; empty = the default pack). Result: a JSON array
+/// Check a pack (its `triggers` section included; a built-in id or empty = that built-in pack). Result: a JSON array
 /// of every problem `{path, message, severity}`, empty when the pack is clean. Always returns 0.
 ///
 /// # Safety
@@ -403,8 +387,7 @@ pub unsafe extern "C" fn wendu_check(pack: *const u8, pack_len: usize) -> i32 {
     hook_panics();
     // SAFETY: the caller guarantees `pack..pack+pack_len` is readable (this export's contract).
     let problems = match unsafe { input(pack, pack_len) } {
-        Ok("") => TriggerEngine::check(wendu::DEFAULT_PACK),
-        Ok(p) => TriggerEngine::check(p),
+        Ok(p) => Engine::check(resolve_pack(p)),
         Err(e) => e.problems().to_vec(),
     };
     ok(serde_json::to_string(&problems).unwrap_or_else(|_| "[]".to_string()))
@@ -412,8 +395,8 @@ pub unsafe extern "C" fn wendu_check(pack: *const u8, pack_len: usize) -> i32 {
 
 // ---- triggers -----------------------------------------------------------------------------------
 
-/// Build a trigger engine from a pack with a `triggers` section (JSON; empty = the default
-/// pack). Returns a handle, or 0 with the `invalid_pack` error as the result.
+/// Build a trigger engine from a pack with a `triggers` section (JSON, a built-in id, or empty
+/// for the default pack). Returns a handle, or 0 with the `invalid_pack` error as the result.
 ///
 /// # Safety
 /// `pack` must point to `pack_len` readable bytes (or be null with length 0).
@@ -421,13 +404,8 @@ pub unsafe extern "C" fn wendu_check(pack: *const u8, pack_len: usize) -> i32 {
 pub unsafe extern "C" fn wendu_trigger_new(pack: *const u8, pack_len: usize) -> u32 {
     hook_panics();
     // SAFETY: the caller guarantees `pack..pack+pack_len` is readable (this export's contract).
-    let trigger = unsafe { input(pack, pack_len) }.and_then(|p| {
-        if p.is_empty() {
-            Engine::default_pack().and_then(TriggerEngine::new)
-        } else {
-            TriggerEngine::from_pack_json(p)
-        }
-    });
+    let trigger = unsafe { input(pack, pack_len) }
+        .and_then(|p| TriggerEngine::from_pack_json(resolve_pack(p)));
     match trigger {
         Ok(t) => {
             let h = insert(&TRIGGERS, t);

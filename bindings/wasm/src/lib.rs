@@ -6,8 +6,7 @@
 
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
-use wendu::trigger::TriggerEngine;
-use wendu::{Automaton, Engine, Error, Problem, DEFAULT_PACK};
+use wendu::{resolve_pack, Engine, EngineOptions, Error, Problem, TriggerEngine};
 
 fn fail(e: Error) -> JsValue {
     JsValue::from_str(&e.to_json())
@@ -43,30 +42,13 @@ pub struct RawEngine(Engine);
 
 #[wasm_bindgen]
 impl RawEngine {
-    /// Compile a pack from its JSON text.
+    /// Compile a pack: its JSON text, a built-in id, or empty for the default pack; `options`
+    /// is the options' JSON text (empty for the defaults). Both are read by the core
+    /// (`resolve_pack`, `EngineOptions::from_json`), options first.
     #[wasm_bindgen(constructor)]
-    pub fn new(pack: &str) -> Result<RawEngine, JsValue> {
-        Engine::new(pack).map(RawEngine).map_err(fail)
-    }
-
-    /// The built-in default pack.
-    #[wasm_bindgen(js_name = withDefaultPack)]
-    pub fn with_default_pack() -> Result<RawEngine, JsValue> {
-        Engine::default_pack().map(RawEngine).map_err(fail)
-    }
-
-    /// Compile a pack (JSON text; the built-in default pack when absent) with a chosen term
-    /// automaton: `"auto"`, `"dfa"` (scans faster, builds slower: for long-lived engines) or
-    /// `"nfa"`. Decisions are the same with each.
-    #[wasm_bindgen(js_name = withAutomaton)]
-    pub fn with_automaton(pack: Option<String>, automaton: &str) -> Result<RawEngine, JsValue> {
-        let Some(a) = Automaton::parse(automaton) else {
-            return Err(fail(Error::InvalidInput(vec![Problem::error(
-                "/automaton",
-                format!("automaton is \"auto\", \"dfa\" or \"nfa\", found {automaton:?}"),
-            )])));
-        };
-        Engine::with_automaton(pack.as_deref().unwrap_or(DEFAULT_PACK), a)
+    pub fn new(pack: &str, options: &str) -> Result<RawEngine, JsValue> {
+        let options = EngineOptions::from_json(options).map_err(fail)?;
+        Engine::with_options(resolve_pack(pack), options)
             .map(RawEngine)
             .map_err(fail)
     }
@@ -125,19 +107,11 @@ pub struct RawTrigger(TriggerEngine);
 
 #[wasm_bindgen]
 impl RawTrigger {
-    /// Build from a pack's JSON text (its `triggers` section).
+    /// Build from a pack (JSON text, a built-in id, or empty for the default pack) and its
+    /// `triggers` section.
     #[wasm_bindgen(constructor)]
     pub fn new(pack: &str) -> Result<RawTrigger, JsValue> {
-        TriggerEngine::from_pack_json(pack)
-            .map(RawTrigger)
-            .map_err(fail)
-    }
-
-    /// With the built-in default pack.
-    #[wasm_bindgen(js_name = withDefaultPack)]
-    pub fn with_default_pack() -> Result<RawTrigger, JsValue> {
-        Engine::default_pack()
-            .and_then(TriggerEngine::new)
+        TriggerEngine::from_pack_json(resolve_pack(pack))
             .map(RawTrigger)
             .map_err(fail)
     }
@@ -163,12 +137,11 @@ impl RawTrigger {
     }
 }
 
-/// Every problem of a pack, its `triggers` section included (JSON array of
-/// `{path, message, severity}`), empty when it is clean. An empty text checks the default pack.
+/// Every problem of a pack (JSON text, a built-in id, or empty for the default pack), its
+/// `triggers` section included: a JSON array of `{path, message, severity}`, empty when clean.
 #[wasm_bindgen]
 pub fn check(pack: &str) -> String {
-    let pack = if pack.is_empty() { DEFAULT_PACK } else { pack };
-    problems_json(&TriggerEngine::check(pack))
+    problems_json(&Engine::check(resolve_pack(pack)))
 }
 
 /// The version of the wendu crate inside this module.
