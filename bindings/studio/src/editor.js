@@ -85,16 +85,25 @@ export function editorPanel(root, studio) {
     });
   }
 
-  function schedule() {
-    clearTimeout(timer);
+  /** Mark everything derived from the text as out of date until the next check ends. */
+  function pending() {
     note.textContent = t("checking");
     root.dataset.state = "checking";
+    testsBox.dataset.state = "pending";
+    btBox.dataset.state = "pending";
+  }
+
+  function schedule() {
+    clearTimeout(timer);
+    pending();
     timer = setTimeout(check, 300);
   }
 
   const text = () => view.state.doc.toString();
 
   async function check() {
+    clearTimeout(timer);
+    pending();
     const mine = ++seq;
     const doc = text();
     const { ranges, error } = scan(doc);

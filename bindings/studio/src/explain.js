@@ -191,7 +191,7 @@ function highlighted(text, marks, onNote) {
         {
           class: cls,
           tabindex: 0,
-          dataset: { owners: over.map((m) => m.owner).join(" ") },
+          dataset: { owners: over.map((m) => m.owner).join(" "), span: `${a},${b}` },
           "aria-label": `${piece}: ${notes.join("; ")}`,
           onmouseenter: show,
           onfocus: show,
