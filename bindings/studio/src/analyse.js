@@ -3,7 +3,7 @@
 // time series by received date; a bar → the complaints behind it, each explainable; export of
 // the decisions as JSON Lines or CSV.
 
-import { h, dropZone, download, errorBlock, num } from "./dom.js";
+import { h, fill, dropZone, download, errorBlock, num } from "./dom.js";
 import { t, tLine, onLang } from "./i18n.js";
 import { request } from "./rpc.js";
 import { barChart, dayChart } from "./charts.js";
@@ -142,6 +142,7 @@ export function analysePanel(root, studio) {
       barChart(
         `${d.name} (${d.id})`,
         rows(r.counts[d.id] || {}, (c) => nameOf(d.id, c)),
+        r.classified,
         (row) => pick(`dim:${d.id}:${row.key}`, `${d.name} · ${row.label}`, (x) => x.labels[d.id]?.includes(row.key)),
         sel?.startsWith(`dim:${d.id}:`) ? sel.slice(`dim:${d.id}:`.length) : null,
       ),
@@ -151,16 +152,16 @@ export function analysePanel(root, studio) {
     const levelRows = desc.levels.filter((l) => r.levels[l.id]).map((l) => ({ key: l.id, label: `${l.name} (${l.id})`, count: r.levels[l.id] }));
     if (levelRows.length) {
       charts.push(
-        barChart(t("levels"), levelRows, (row) => pick(`level:${row.key}`, `${t("levels")} · ${levelName(row.key)}`, (x) => x.level === row.key), sel?.startsWith("level:") ? sel.slice(6) : null),
+        barChart(t("levels"), levelRows, r.classified, (row) => pick(`level:${row.key}`, `${t("levels")} · ${levelName(row.key)}`, (x) => x.level === row.key), sel?.startsWith("level:") ? sel.slice(6) : null),
       );
     }
     if (Object.keys(r.factors).length) {
       charts.push(
-        barChart(t("factors"), rows(r.factors, factorName), (row) => pick(`factor:${row.key}`, `${t("factors")} · ${factorName(row.key)}`, (x) => x.factors.includes(row.key)), sel?.startsWith("factor:") ? sel.slice(7) : null),
+        barChart(t("factors"), rows(r.factors, factorName), r.classified, (row) => pick(`factor:${row.key}`, `${t("factors")} · ${factorName(row.key)}`, (x) => x.factors.includes(row.key)), sel?.startsWith("factor:") ? sel.slice(7) : null),
       );
     }
     charts.push(
-      barChart(t("routes"), rows(r.routes, (k) => k), (row) => pick(`route:${row.key}`, `${t("routes")} · ${row.key}`, (x) => x.route === row.key), sel?.startsWith("route:") ? sel.slice(6) : null),
+      barChart(t("routes"), rows(r.routes, (k) => k), r.classified, (row) => pick(`route:${row.key}`, `${t("routes")} · ${row.key}`, (x) => x.route === row.key), sel?.startsWith("route:") ? sel.slice(6) : null),
     );
     const termBox = h(
       "figure",
@@ -185,7 +186,7 @@ export function analysePanel(root, studio) {
       h("button", { type: "button", id: "an-export-jsonl", onclick: () => exportAs("jsonl") }, t("exportJsonl")),
       h("button", { type: "button", id: "an-export-csv", onclick: () => exportAs("csv") }, t("exportCsv")),
     );
-    out.replaceChildren(errs || "", exports, h("p", { class: "hint" }, t("barHint")), series, h("div", { class: "charts" }, charts, termBox), drill());
+    fill(out, errs, exports, h("p", { class: "hint" }, t("barHint")), series, h("div", { class: "charts" }, charts, termBox), drill());
   }
 
   function drill() {

@@ -4,10 +4,11 @@
 
 import { h, num } from "./dom.js";
 
-/** Horizontal bars: `rows` = [{key, label, count}], biggest first; `onPick(row)` on click/Enter. */
-export function barChart(title, rows, onPick, selectedKey) {
+/** Horizontal bars: `rows` = [{key, label, count}], biggest first; each shows its share of
+ *  `total` complaints (labels of a multi-label dimension add up to more than 100%);
+ *  `onPick(row)` on click/Enter. */
+export function barChart(title, rows, total, onPick, selectedKey) {
   const max = Math.max(1, ...rows.map((r) => r.count));
-  const total = rows.reduce((s, r) => s + r.count, 0);
   return h(
     "figure",
     { class: "chart" },
@@ -53,7 +54,7 @@ export function dayChart(title, days, onPick) {
   const H = 160;
   const pad = { l: 36, r: 8, t: 8, b: 22 };
   const max = Math.max(1, ...keys.map((k) => days[k]));
-  const bw = (W - pad.l - pad.r) / Math.max(1, keys.length);
+  const bw = Math.min(40, (W - pad.l - pad.r) / Math.max(1, keys.length));
   const y = (v) => pad.t + (H - pad.t - pad.b) * (1 - v / max);
   const total = keys.reduce((s, k) => s + days[k], 0);
   const peak = keys.reduce((a, k) => (days[k] > (days[a] ?? -1) ? k : a), keys[0]);

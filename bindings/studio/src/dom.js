@@ -20,6 +20,11 @@ export function h(tag, attrs, ...children) {
   return el;
 }
 
+/** Replace `el`'s children, skipping null, undefined and false. */
+export function fill(el, ...children) {
+  el.replaceChildren(...children.flat(Infinity).filter((c) => c !== null && c !== undefined && c !== false));
+}
+
 /** Fill every `[data-t]` (text), `[data-t-placeholder]` and `[data-t-label]` (aria-label)
  *  under `root` from the current language. */
 export function translate(root = document) {

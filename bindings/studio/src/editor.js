@@ -13,7 +13,7 @@ import { lintGutter, setDiagnostics, lintKeymap } from "@codemirror/lint";
 import { autocompletion, completionKeymap, closeBrackets, closeBracketsKeymap } from "@codemirror/autocomplete";
 import { search, searchKeymap, highlightSelectionMatches } from "@codemirror/search";
 import schema from "../../../packs/schema.json";
-import { h, download, dropZone, num, errorBlock } from "./dom.js";
+import { h, fill, download, dropZone, num, errorBlock } from "./dom.js";
 import { t, tLine, onLang } from "./i18n.js";
 import { request } from "./rpc.js";
 import { scan, markRange } from "./jsonpos.js";
@@ -73,6 +73,7 @@ export function editorPanel(root, studio) {
         highlightSelectionMatches(),
         syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
         json(),
+        EditorView.lineWrapping,
         search({ top: true }),
         lintGutter(),
         autocompletion({ override: [schemaCompletion(schema)] }),
@@ -258,7 +259,8 @@ export function editorPanel(root, studio) {
     const desc = studio.desc();
     const dims = r.dimensions.map((d) => d.dimension);
     const dimRows = r.dimensions.filter((d) => d.changed);
-    btBox.replaceChildren(
+    fill(
+      btBox,
       h("p", { class: "summary", id: "bt-summary", dataset: { changed: r.changed, complaints: r.complaints } }, t("backtestResult")(num(r.changed), num(r.complaints))),
       dimRows.length
         ? h(

@@ -69,6 +69,17 @@ function renderStatic() {
   document.title = `${t("title")}`;
   langSelect.value = lang();
   renderPackSelect();
+  renderPackStatus();
+}
+
+function renderPackStatus() {
+  packStatus.classList.toggle("bad", !!packProblem);
+  if (packProblem) {
+    const m = packProblem.message || "";
+    packStatus.textContent = `${t("packBroken")}: ${m.length > 200 ? `${m.slice(0, 200)}…` : m}`;
+  } else if (current) {
+    packStatus.textContent = t("packLoaded")(current.info.id, current.info.version);
+  }
 }
 
 // ---- the studio's pack ----------------------------------------------------------------------
@@ -77,6 +88,7 @@ const langSelect = document.getElementById("lang-select");
 const packSelect = document.getElementById("pack-select");
 const packStatus = document.getElementById("pack-status");
 let current = null; // {desc, info, source, name}
+let packProblem = null; // the error of the last pack that failed to load
 
 function renderPackSelect() {
   const options = [
@@ -106,8 +118,8 @@ const studio = {
     try {
       r = await request("setPack", { text });
     } catch (e) {
-      packStatus.textContent = t("packBroken");
-      packStatus.replaceChildren(errorBlock(e, t("packBroken")));
+      packProblem = e;
+      renderPackStatus();
       if (source === "file") {
         select("editor");
         editor.load(text, false);
@@ -116,9 +128,9 @@ const studio = {
       return false;
     }
     current = { desc: r.desc, info: r.info, source, name };
-    packStatus.textContent = t("packLoaded")(r.info.id, r.info.version);
-    if (source !== "edited") editor.load(text, true);
+    packProblem = null;
     setLang(languageOf(r.desc.locale));
+    if (source !== "edited") editor.load(text, true);
     renderStatic();
     explain.rerun();
     analyse.reanalyse();

@@ -3,7 +3,7 @@
 // alerts and recoveries marked, the list of alerts with their pain points, and the notices
 // (invalid, late, duplicate events) with their line numbers.
 
-import { h, dropZone, errorBlock, num } from "./dom.js";
+import { h, fill, dropZone, errorBlock, num } from "./dom.js";
 import { t, tLine, onLang } from "./i18n.js";
 import { request } from "./rpc.js";
 import { timeline } from "./charts.js";
@@ -143,9 +143,10 @@ export function triggersPanel(root, studio) {
         ),
       ),
     );
-    out.replaceChildren(
-      notices || "",
-      r.groups > r.rows.length ? h("p", { class: "muted" }, t("groupsShown")(r.rows.length, r.groups)) : "",
+    fill(
+      out,
+      notices,
+      r.groups > r.rows.length ? h("p", { class: "muted" }, t("groupsShown")(r.rows.length, r.groups)) : null,
       h("div", { class: "timelines" }, lines),
       h("h3", {}, `${t("alerts")} (${r.alerts.length})`),
       alerts,
