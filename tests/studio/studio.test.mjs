@@ -158,10 +158,14 @@ test(`Analyse: drop ${N.toLocaleString("en")} complaints, bar charts in under 3 
   await page.waitForSelector("#panel-analyse[data-state=counted], #panel-analyse[data-state=done]", { timeout: 30_000 });
   const wall = Date.now() - t0;
   const inPage = Number(await page.getAttribute("#an-status", "data-ms"));
+  const inWorker = Number(await page.getAttribute("#an-status", "data-worker-ms"));
   await page.waitForSelector("#panel-analyse[data-state=done]", { timeout: 30_000 });
   const withTerms = Date.now() - t0;
-  console.log(`studio: ${N} complaints classified in ${inPage} ms in the worker; charts on screen ${wall} ms after the drop; top evidence terms ${withTerms} ms after it`);
-  assert.ok(wall < 3000, `analysis took ${wall} ms`);
+  console.log(
+    `studio: ${N} complaints — classified in ${inWorker} ms in the worker, charts drawn ${inPage} ms after the page got the file ` +
+      `(${wall} ms after the test began the drop); top evidence terms (second pass) ${withTerms} ms after it`,
+  );
+  assert.ok(inPage < 3000 && wall < 3000, `analysis took ${inPage} ms in the page, ${wall} ms in all`);
   assert.match(await page.textContent("#an-status"), /10,000 条投诉/);
   const errs = await page.textContent("details.errors");
   assert.match(errs, new RegExp(`第 ${badLine} 行: 5 fields where the header has 4`));

@@ -52,9 +52,13 @@ export function analysePanel(root, studio) {
         result = null;
       } else {
         result = r;
-        result.elapsed = performance.now() - startedAt;
       }
       render();
+      // From the drop to the charts on the page: reading, parsing, classifying, drawing.
+      if (result) {
+        result.elapsed = performance.now() - startedAt;
+        renderStatus();
+      }
       if (result) loadTerms();
       studio.corpusChanged(result);
     } catch (e) {
@@ -73,16 +77,18 @@ export function analysePanel(root, studio) {
     root.dataset.state = "busy";
     const r = await request("analyse", {}, progress).finally(() => (bar.hidden = true));
     if (!r || r.empty) return;
-    result = { ...r, elapsed: performance.now() - startedAt };
+    result = r;
     terms = null;
     filter = null;
     render();
+    result.elapsed = performance.now() - startedAt;
+    renderStatus();
     loadTerms();
   }
 
   async function loadTerms() {
     const r = await request("terms", {});
-    if (!r || r.empty) return;
+    if (!r || r.empty || !result || r.corpusId !== result.corpusId) return;
     terms = r;
     render();
   }
@@ -118,8 +124,7 @@ export function analysePanel(root, studio) {
     root.dataset.state = terms ? "done" : "counted";
     const desc = studio.desc();
     const r = result;
-    status.textContent = `${r.name}: ${t("analysed")(num(r.classified), r.elapsed, r.errors.length)}`;
-    status.dataset.ms = String(Math.round(r.elapsed));
+    renderStatus();
     const errs = r.errors.length
       ? h(
           "details",
@@ -187,6 +192,14 @@ export function analysePanel(root, studio) {
       h("button", { type: "button", id: "an-export-csv", onclick: () => exportAs("csv") }, t("exportCsv")),
     );
     fill(out, errs, exports, h("p", { class: "hint" }, t("barHint")), series, h("div", { class: "charts" }, charts, termBox), drill());
+  }
+
+  function renderStatus() {
+    const r = result;
+    const ms = r.elapsed ?? r.ms;
+    status.textContent = `${r.name}: ${t("analysed")(num(r.classified), ms, r.errors.length)}`;
+    status.dataset.ms = String(Math.round(ms));
+    status.dataset.workerMs = String(Math.round(r.ms));
   }
 
   function drill() {

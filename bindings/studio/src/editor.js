@@ -86,8 +86,10 @@ export function editorPanel(root, studio) {
     });
   }
 
-  /** Mark everything derived from the text as out of date until the next check ends. */
+  /** Mark everything derived from the text as out of date until the next check ends; answers
+   *  still on their way for an older text are dropped. */
   function pending() {
+    seq++;
     note.textContent = t("checking");
     root.dataset.state = "checking";
     testsBox.dataset.state = "pending";

@@ -8,6 +8,9 @@ import { t, tLine, onLang } from "./i18n.js";
 import { request } from "./rpc.js";
 import { timeline } from "./charts.js";
 
+const PAGE = 50;
+const groupKey = (g) => JSON.stringify(Object.entries(g));
+
 export function triggersPanel(root, studio) {
   const input = h("input", { type: "file", id: "tr-file", accept: ".csv,.jsonl,.ndjson,.json,text/csv", class: "sr-only" });
   const scale = h("select", { id: "tr-scale" }, ["csat5", "nps", "ces7"].map((s) => h("option", { value: s }, s)));
@@ -34,6 +37,8 @@ export function triggersPanel(root, studio) {
   let fatal = null;
   let selected = null;
   let lastFile = null;
+  let group = ""; // "" = every group, else the JSON of a group's entries
+  let shownAlerts = PAGE;
 
   dropZone(zone, input, (file) => replay(file));
 
@@ -42,6 +47,8 @@ export function triggersPanel(root, studio) {
     fatal = null;
     result = null;
     selected = null;
+    group = "";
+    shownAlerts = PAGE;
     out.replaceChildren();
     bar.hidden = false;
     root.dataset.state = "busy";
@@ -70,6 +77,10 @@ export function triggersPanel(root, studio) {
 
   function select(id) {
     selected = id;
+    const a = result.alerts.find((x) => x.id === id);
+    group = a ? groupKey(a.group) : "";
+    const k = result.alerts.filter((x) => groupKey(x.group) === group).findIndex((x) => x.id === id);
+    shownAlerts = Math.max(shownAlerts, k + 1);
     render();
     const el = out.querySelector(`[data-alert-row="${id}"]`);
     if (el) {
@@ -106,10 +117,29 @@ export function triggersPanel(root, studio) {
     const lines = r.rows.map((row) => timeline(t("timeline")(groupText(row.group)), row, r.span, labels, select));
     const desc = studio.desc();
     const dimName = (id) => desc.dimensions.find((d) => d.id === id)?.name ?? id;
+    const groups = new Map();
+    for (const a of r.alerts) {
+      const k = groupKey(a.group);
+      groups.set(k, { text: groupText(a.group), n: (groups.get(k)?.n ?? 0) + 1 });
+    }
+    const picker = h(
+      "select",
+      {
+        id: "tr-group",
+        onchange: (e) => {
+          group = e.target.value;
+          shownAlerts = PAGE;
+          render();
+        },
+      },
+      h("option", { value: "" }, `${t("allGroups")} (${r.alerts.length})`),
+      [...groups.entries()].map(([k, g]) => h("option", { value: k, selected: k === group }, `${g.text} (${g.n})`)),
+    );
+    const listed = r.alerts.filter((a) => !group || groupKey(a.group) === group);
     const alerts = h(
       "ol",
       { class: "alerts" },
-      r.alerts.map((a) =>
+      listed.slice(0, shownAlerts).map((a) =>
         h(
           "li",
           {
@@ -137,7 +167,7 @@ export function triggersPanel(root, studio) {
                 h("strong", {}, `${t("painPoints")}: `),
                 a.pain_points
                   .filter((p) => p.labels.length)
-                  .map((p) => h("span", { class: "pp" }, `${dimName(p.dimension)} (${p.texts} ${t("texts")}): `, p.labels.map((l) => h("span", { class: "term" }, `${l.code} ${l.name}`, h("small", {}, `×${l.count}`))))),
+                  .map((p) => h("span", { class: "pp" }, `${dimName(p.dimension)} (${t("texts")(p.texts)}): `, p.labels.map((l) => h("span", { class: "term" }, `${l.code} ${l.name}`, h("small", {}, `×${l.count}`))))),
               )
             : null,
         ),
@@ -149,7 +179,11 @@ export function triggersPanel(root, studio) {
       r.groups > r.rows.length ? h("p", { class: "muted" }, t("groupsShown")(r.rows.length, r.groups)) : null,
       h("div", { class: "timelines" }, lines),
       h("h3", {}, `${t("alerts")} (${r.alerts.length})`),
+      h("label", { for: "tr-group", class: "inline" }, t("filterGroup"), picker),
       alerts,
+      listed.length > shownAlerts
+        ? h("button", { type: "button", onclick: () => ((shownAlerts += PAGE), render()) }, `${t("showMore")} (${listed.length - shownAlerts})`)
+        : null,
     );
   }
 

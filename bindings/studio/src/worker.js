@@ -92,6 +92,7 @@ function analyse(job) {
 
 async function analyseWith(job, { engine, desc }) {
   const corpus = state.corpus;
+  const corpusId = state.corpusId;
   const items = corpus.items;
   const dims = desc.dimensions.map((d) => d.id);
   const counts = Object.fromEntries(dims.map((d) => [d, {}]));
@@ -139,7 +140,7 @@ async function analyseWith(job, { engine, desc }) {
   errors.sort((a, b) => a.line - b.line);
   return {
     name: corpus.name,
-    corpusId: state.corpusId,
+    corpusId,
     total: items.length,
     classified: records.length,
     errors,
@@ -157,10 +158,10 @@ async function analyseWith(job, { engine, desc }) {
  *  needs the explained decisions, so it is a second pass after the counts. A term counts once
  *  per complaint. */
 function topTerms(job) {
-  return using([state.pack.engine], () => topTermsWith(job, state.pack, state.corpus));
+  return using([state.pack.engine], () => topTermsWith(job, state.pack, state.corpus, state.corpusId));
 }
 
-async function topTermsWith(job, { engine, desc }, corpus) {
+async function topTermsWith(job, { engine, desc }, corpus, corpusId) {
   const dims = desc.dimensions.map((d) => d.id);
   const dim = dims.includes("reason") ? "reason" : dims[0];
   const terms = {};
@@ -192,7 +193,7 @@ async function topTermsWith(job, { engine, desc }, corpus) {
       .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
       .slice(0, 8);
   }
-  return { dimension: dim, top, ms: performance.now() - started };
+  return { dimension: dim, top, corpusId, ms: performance.now() - started };
 }
 
 /** Verdicts of every loaded complaint under `engine`, in chunks, with progress. */
