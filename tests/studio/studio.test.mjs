@@ -280,6 +280,28 @@ test("Pack editor: load a pack, break a rule and see the problem at its pointer,
   await replaceAll('"@regulatr"]', '"@regulator"]');
   await page.waitForSelector("#panel-editor[data-state=clean]");
   assert.equal(await page.locator("#ed-problems li").count(), 0);
+  // Completion from packs/schema.json: a new key in the B99 label offers the label's other keys.
+  await page.click(".cm-content");
+  await page.keyboard.press("Control+f");
+  await page.fill(".cm-search input[name=search]", '"code": "B99", "name": "其他"');
+  // The search panel takes its query on keyup; then Enter finds it.
+  await page.press(".cm-search input[name=search]", "End");
+  await page.press(".cm-search input[name=search]", "Enter");
+  await page.keyboard.press("Escape");
+  await page.keyboard.press("ArrowRight");
+  await page.keyboard.type(', "');
+  await page.keyboard.press("Control+Space");
+  await page.waitForSelector(".cm-tooltip-autocomplete");
+  const offered = await page.$$eval(".cm-tooltip-autocomplete li .cm-completionLabel", (els) => els.map((e) => e.textContent));
+  for (const key of ["parent", "route", "advice", "description", "rules"]) assert.ok(offered.includes(key), `${key} in ${offered}`);
+  assert.ok(!offered.includes("code"), "keys already present are not offered");
+  await page.waitForTimeout(200); // CodeMirror ignores Enter in the first 75 ms of a completion
+  await page.keyboard.press("Enter");
+  assert.match(await page.textContent(".cm-content"), /"code": "B99", "name": "其他", "advice": \}/);
+  // Revert: back to the saved pack.
+  await page.click("#ed-revert");
+  await page.waitForSelector("#panel-editor[data-state=clean]");
+  assert.doesNotMatch(await page.textContent(".cm-content"), /"advice"/);
 });
 
 test("Pack editor: back-test an edit on the loaded complaints — the counts of `wendu diff`", async () => {

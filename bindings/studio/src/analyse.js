@@ -16,8 +16,8 @@ export function analysePanel(root, studio) {
     "div",
     { class: "drop", id: "an-drop" },
     h("p", { "data-t": "dropComplaints" }),
-    h("label", { for: "an-file", class: "button" }, h("span", { "data-t": "chooseFile" })),
     input,
+    h("label", { for: "an-file", class: "button" }, h("span", { "data-t": "chooseFile" })),
   );
   const bar = h("progress", { max: 1, value: 0, hidden: true, "data-t-label": "progress" });
   const status = h("p", { class: "status", role: "status", id: "an-status" });

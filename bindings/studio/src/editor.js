@@ -24,8 +24,8 @@ export function editorPanel(root, studio) {
   const toolbar = h(
     "div",
     { class: "toolbar", id: "ed-drop" },
-    h("label", { for: "ed-file", class: "button" }, h("span", { "data-t": "loadPack" })),
     fileInput,
+    h("label", { for: "ed-file", class: "button" }, h("span", { "data-t": "loadPack" })),
     h("button", { type: "button", id: "ed-apply", class: "primary", onclick: () => apply() }, h("span", { "data-t": "apply" })),
     h("button", { type: "button", id: "ed-revert", onclick: () => revert() }, h("span", { "data-t": "revert" })),
     h("button", { type: "button", id: "ed-download", onclick: () => save() }, h("span", { "data-t": "download" })),

@@ -117,41 +117,49 @@ export function schemaCompletion(schema) {
     let objectNode = null;
     let from = pos;
     let to = pos;
-    if (node.name === "PropertyName") {
-      objectNode = node.parent?.parent;
-      from = node.from;
-      to = node.to;
+    let replaceFrom = pos;
+    let replaceTo = pos;
+    const quoted = (n) => doc.sliceString(n.from, n.from + 1) === '"';
+    if (node.name === "PropertyName" || (node.name === "⚠" && node.parent?.name === "Object" && quoted(node))) {
+      // Inside a quoted key: filter by what follows the quote; replace the whole key.
+      objectNode = node.name === "PropertyName" ? node.parent?.parent : node.parent;
+      from = node.from + 1;
+      const text = doc.sliceString(node.from, node.to);
+      to = text.length > 1 && text.endsWith('"') ? node.to - 1 : node.to;
+      replaceFrom = node.from;
+      replaceTo = node.to;
     } else if (node.name === "Object" || node.name === "{" || node.name === ",") {
       objectNode = node.name === "Object" ? node : node.parent;
       const before = doc.sliceString(Math.max(0, pos - 200), pos);
       // Only where a key may start: after `{` or `,` and spaces.
       if (!/[{,]\s*$/.test(before)) objectNode = null;
-    } else if (node.name === "⚠" && node.parent?.name === "Object") {
-      objectNode = node.parent;
-      from = node.from;
     }
     if (objectNode && objectNode.name === "Object") {
       const path = pathOf(objectNode, doc);
       const schemas = schemasAt(schema, path);
       const present = new Set();
       for (let c = objectNode.firstChild; c; c = c.nextSibling) {
-        if (c.name === "Property") {
+        if (c.name === "Property" && !(c.from <= node.from && c.to >= node.to)) {
           const k = keyOf(c, doc);
           if (k !== null) present.add(k);
         }
       }
       const seen = new Set();
       const options = [];
+      const apply = (key) => (view) => {
+        const insert = `"${key}": `;
+        view.dispatch({ changes: { from: replaceFrom, to: replaceTo, insert }, selection: { anchor: replaceFrom + insert.length } });
+      };
       for (const s of schemas) {
         for (const [k, sub] of Object.entries(s.properties || {})) {
           if (seen.has(k) || present.has(k)) continue;
           seen.add(k);
           const d = deref(sub, schema)?.description || sub.description;
-          options.push({ label: k, type: "property", detail: short(d), info: d, apply: `"${k}": ` });
+          options.push({ label: k, type: "property", detail: short(d), info: d, apply: apply(k) });
         }
       }
       if (!options.length) return null;
-      return { from, to, options, validFor: /^"?[\w$@-]*"?$/ };
+      return { from, to, options, validFor: /^[\w$@-]*$/ };
     }
     // Typing a value: a string, number or literal after `"key": ` or inside an array.
     let valueNode = null;

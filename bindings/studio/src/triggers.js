@@ -18,8 +18,8 @@ export function triggersPanel(root, studio) {
     "div",
     { class: "drop", id: "tr-drop" },
     h("p", { "data-t": "dropEvents" }),
-    h("label", { for: "tr-file", class: "button" }, h("span", { "data-t": "chooseFile" })),
     input,
+    h("label", { for: "tr-file", class: "button" }, h("span", { "data-t": "chooseFile" })),
   );
   const bar = h("progress", { max: 1, value: 0, hidden: true, "data-t-label": "progress" });
   const status = h("p", { class: "status", role: "status", id: "tr-status" });
