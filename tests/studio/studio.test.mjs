@@ -90,7 +90,7 @@ test("the page says complaint text never leaves the machine, in the pack's langu
 test("Explain: paste a complaint, see labels, evidence lit by a label, the rules behind a word", async () => {
   const text = "我父亲76岁，信用卡被盗刷了2万元，不是本人操作，银行不处理，我要打12378投诉！我没有报警。手机13812345678";
   await page.fill("#ex-text", text);
-  await page.waitForSelector(".decision");
+  await page.waitForSelector(".explain-out[data-state=explained]");
   const oracle = new Engine().classify({ text });
   // Every dimension's labels, as the engine in Node gives them.
   for (const [dim, labels] of Object.entries(oracle.labels)) {
@@ -126,10 +126,10 @@ test("Explain: paste a complaint, see labels, evidence lit by a label, the rules
 test("Explain: a bad field is a clear message at its pointer, not a blank page", async () => {
   await page.click(".fields summary");
   await page.fill("#ex-customer-age", "999");
-  await page.waitForSelector(".explain-out .error");
+  await page.waitForSelector(".explain-out[data-state=error]");
   assert.match(await page.textContent(".explain-out .error"), /\/customer\/age/);
   await page.fill("#ex-customer-age", "");
-  await page.waitForSelector(".decision");
+  await page.waitForSelector(".explain-out[data-state=explained]");
 });
 
 test("Explain is keyboard-usable: arrows move between tabs, Tab reaches a label and lights its words", async () => {
@@ -197,8 +197,9 @@ test("Analyse: click a bar and see the complaints behind it; explain one of them
   assert.equal(first, `第 ${k + 2 + (k + 2 >= csvBadLine ? 1 : 0)} 行 · ${c07[0].id}`);
   await shot("analyse-drill");
   await page.click("#an-list li button");
-  await page.waitForSelector("#panel-explain:not([hidden]) .decision");
+  await page.waitForSelector("#panel-explain:not([hidden]) .explain-out[data-state=explained]");
   assert.equal(await page.inputValue("#ex-text"), corpus[k].text);
+  assert.equal(await page.textContent(".evtext"), corpus[k].text);
   assert.ok(await page.$(".chip[data-owner='label:reason:C07']"));
   await tab("analyse");
 });
@@ -346,8 +347,13 @@ test("Chinese and English: the switch, and a pack whose locale is English", asyn
   assert.equal(await page.getAttribute("html", "lang"), "en");
   assert.equal(await page.textContent("#tab-editor"), "Pack editor");
   await tab("explain");
-  await page.fill("#ex-text", "The app crashed after the update and I cannot log in, OTP never arrives.");
-  await page.waitForFunction(() => document.querySelector(".chip[data-owner^='label:reason:']"));
+  const english = "The app crashed after the update and I cannot log in, OTP never arrives.";
+  await page.fill("#ex-text", english);
+  await page.waitForSelector(".explain-out[data-state=explained]");
+  assert.equal(await page.textContent(".evtext"), english);
+  const oracle = new Engine(readFileSync(join(repo, "packs/en-banking.json"), "utf8")).classify({ text: english });
+  const shown = await page.$$eval(".chip[data-owner^='label:reason:']", (els) => els.map((e) => e.dataset.owner.split(":")[2]));
+  assert.deepEqual(shown, oracle.labels.reason.map((l) => l.code));
   await shot("english");
 });
 

@@ -77,6 +77,7 @@ export function explainPanel(root, studio) {
   }
 
   async function run() {
+    clearTimeout(timer);
     const c = complaint();
     const mine = ++seq;
     if (!c.text.trim()) {
@@ -88,6 +89,7 @@ export function explainPanel(root, studio) {
     if (mine !== seq) return;
     last = { complaint: c, result };
     render();
+    out.dataset.state = result.error ? "error" : "explained";
   }
 
   function render() {
@@ -101,11 +103,13 @@ export function explainPanel(root, studio) {
       return;
     }
     out.replaceChildren(renderDecision(c, result.decision, studio.desc()));
-    out.dataset.state = "explained";
   }
 
   for (const el of [textArea, ...Object.values(inputs)]) {
     el.addEventListener("input", () => {
+      // An answer still on its way is for older text: drop it, and say the result is pending.
+      seq++;
+      out.dataset.state = "pending";
       clearTimeout(timer);
       timer = setTimeout(run, 200);
     });
