@@ -215,6 +215,12 @@ test("Analyse: export the decisions as JSON Lines — the core's JSON, byte for 
   const rows = readFileSync(await csv.path(), "utf8").trimEnd().split("\n");
   assert.equal(rows[0], "line,id,channel,business,reason,right,journey,level,points,deadline,department,queue,factors,error");
   assert.equal(rows.length, N + 1);
+  const d0 = e.classify(corpus[0]);
+  assert.equal(
+    rows[1],
+    ["2", d0.id, ...["channel", "business", "reason", "right", "journey"].map((k) => d0.labels[k].map((l) => l.code).join("|")),
+      d0.severity.level, d0.severity.points, d0.severity.deadline, d0.route.department, d0.route.queue ?? "", d0.severity.factors.map((f) => f.id).join("|"), ""].join(","),
+  );
 });
 
 test("Analyse: a file that is not complaints gives a clear message", async () => {

@@ -82,6 +82,18 @@ export function dayChart(title, days, onPick) {
           class: "day",
           dataset: { day: k },
           onclick: onPick ? () => onPick(k) : null,
+          // A focus stop per day while that stays a reasonable number of Tab presses.
+          tabindex: onPick && keys.length <= 120 ? 0 : null,
+          role: onPick && keys.length <= 120 ? "button" : null,
+          "aria-label": `${k}: ${days[k]}`,
+          onkeydown: onPick
+            ? (e) => {
+                if (e.key === "Enter" || e.key === " ") {
+                  e.preventDefault();
+                  onPick(k);
+                }
+              }
+            : null,
         },
         h("svg:title", {}, `${k}: ${days[k]}`),
       ),

@@ -274,8 +274,12 @@ function check(text) {
   return { problems, tests, info };
 }
 
-function csvField(v) {
-  const s = v === null || v === undefined ? "" : String(v);
+/** A CSV field; `text` fields that a spreadsheet would run as a formula (= + - @ first) get a
+ *  leading apostrophe, the usual guard against CSV injection (only the complaint id is text the
+ *  complainant or an intake system chose). */
+function csvField(v, text = false) {
+  let s = v === null || v === undefined ? "" : String(v);
+  if (text && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
@@ -288,9 +292,9 @@ function exportDecisions(job, format) {
 async function exportWith(job, format, { engine, desc }) {
   const dims = desc.dimensions.map((d) => d.id);
   const out = [];
-  if (format === "csv") {
-    out.push(["line", "id", ...dims, "level", "points", "deadline", "department", "queue", "factors", "error"].join(","));
-  }
+  // Column 1 (the id) is the one text field of a row.
+  const row = (fields) => fields.map((x, i) => csvField(x, i === 1)).join(",");
+  if (format === "csv") out.push(row(["line", "id", ...dims, "level", "points", "deadline", "department", "queue", "factors", "error"]));
   const items = state.corpus.items;
   for (let k = 0; k < items.length; k++) {
     const { line, complaint } = items[k];
@@ -299,7 +303,7 @@ async function exportWith(job, format, { engine, desc }) {
       json = engine.classifyJSON(complaint);
     } catch (e) {
       const err = errorInfo(e);
-      if (format === "csv") out.push([line, complaint.id ?? "", ...dims.map(() => ""), "", "", "", "", "", "", errorText(err)].map(csvField).join(","));
+      if (format === "csv") out.push(row([line, complaint.id ?? "", ...dims.map(() => ""), "", "", "", "", "", "", errorText(err)]));
       else out.push(JSON.stringify({ line, error: err }));
       continue;
     }
@@ -307,7 +311,7 @@ async function exportWith(job, format, { engine, desc }) {
       const d = JSON.parse(json);
       const s = d.severity;
       out.push(
-        [
+        row([
           line,
           d.id ?? "",
           ...dims.map((dim) => (d.labels[dim] || []).map((l) => l.code).join("|")),
@@ -318,9 +322,7 @@ async function exportWith(job, format, { engine, desc }) {
           d.route && d.route.queue ? d.route.queue : "",
           s ? s.factors.map((f) => f.id).join("|") : "",
           "",
-        ]
-          .map(csvField)
-          .join(","),
+        ]),
       );
     } else {
       out.push(json);
