@@ -10,7 +10,7 @@ import { backtest } from "./diff.js";
 const CHUNK = 500;
 
 const state = {
-  pack: null, // {text, engine, desc, triggers: policies[]}
+  pack: null, // {text, engine, desc, policies: the triggers section's policies}
   corpus: null, // {name, items: [{line, complaint}], readErrors}
   draft: null, // {text, engine, desc}
   savedVerdicts: null, // {hash, corpusId, results}
