@@ -214,7 +214,7 @@ export function analysePanel(root, studio) {
     return h(
       "section",
       { id: "an-list", class: "drill", "aria-live": "polite" },
-      h("h3", {}, t("complaintsBehind")(filter.title, num(hits.length))),
+      h("h2", {}, t("complaintsBehind")(filter.title, num(hits.length))),
       h(
         "ol",
         {},

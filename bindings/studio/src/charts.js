@@ -63,7 +63,8 @@ export function dayChart(title, days, onPick) {
     {
       viewBox: `0 0 ${W} ${H}`,
       class: "daychart",
-      role: "img",
+      // A picture when its columns cannot be focused, a group of buttons when they can.
+      role: onPick && keys.length <= 120 ? "group" : "img",
       "aria-label": `${title}: ${keys[0]} – ${keys[keys.length - 1]}, ${total}; max ${days[peak]} (${peak})`,
     },
     h("svg:line", { x1: pad.l, y1: H - pad.b, x2: W - pad.r, y2: H - pad.b, class: "axis" }),

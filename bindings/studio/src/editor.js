@@ -41,7 +41,7 @@ export function editorPanel(root, studio) {
     toolbar,
     note,
     h("div", { class: "editor-grid" }, host, h("div", { class: "side" }, problemsBox, testsBox)),
-    h("h3", { "data-t": "backtest" }),
+    h("h2", { "data-t": "backtest" }),
     btBar,
     btBox,
   );
@@ -176,7 +176,7 @@ export function editorPanel(root, studio) {
 
   function renderProblems(items) {
     problemsBox.replaceChildren(
-      h("h3", {}, `${t("problems")} (${items.length})`),
+      h("h2", {}, `${t("problems")} (${items.length})`),
       items.length
         ? h(
             "ul",
@@ -212,11 +212,11 @@ export function editorPanel(root, studio) {
     const r = checked?.tests;
     testsBox.dataset.state = r ? (r.failed ? "failed" : "passed") : "none";
     if (!r) {
-      testsBox.replaceChildren(h("h3", {}, t("tests")), h("p", { class: "muted" }, checked?.syntax || checked?.problems.length ? "—" : ""));
+      testsBox.replaceChildren(h("h2", {}, t("tests")), h("p", { class: "muted" }, checked?.syntax || checked?.problems.length ? "—" : ""));
       return;
     }
     testsBox.replaceChildren(
-      h("h3", {}, t("tests")),
+      h("h2", {}, t("tests")),
       r.passed + r.failed ? h("p", { class: r.failed ? "bad" : "good", id: "ed-tests-summary" }, t("testsSummary")(r.passed, r.failed)) : h("p", { class: "muted" }, t("noTests")),
       h(
         "ul",

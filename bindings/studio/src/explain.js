@@ -241,7 +241,7 @@ function renderDecision(c, d, desc) {
     return h(
       "section",
       { class: "dim", "aria-label": dim.name },
-      h("h4", {}, dim.name, h("small", {}, ` ${dim.id}`)),
+      h("h3", {}, dim.name, h("small", {}, ` ${dim.id}`)),
       ls.length
         ? h(
             "ul",
@@ -273,7 +273,7 @@ function renderDecision(c, d, desc) {
     ? h(
         "section",
         { class: `severity level-${s.level}`, "aria-label": t("severity") },
-        h("h4", {}, t("severity")),
+        h("h3", {}, t("severity")),
         h("p", { class: "level" }, h("strong", {}, s.name), ` (${s.level}) · ${s.points} ${t("points")}`),
         h(
           "p",
@@ -283,7 +283,7 @@ function renderDecision(c, d, desc) {
           s.deadline ? ` → ${s.deadline}` : "",
         ),
         s.escalate_to ? h("p", {}, `${t("escalate")}: ${s.escalate_to}`) : null,
-        h("h5", {}, t("factors")),
+        h("h4", {}, t("factors")),
         s.factors.length
           ? h("ul", { class: "labels" }, s.factors.map((f) => h("li", {}, chip(`factor:${f.id}`, [h("span", { class: "code" }, `+${f.points}`), ` ${f.name}`]))))
           : h("p", { class: "muted" }, t("noFactors")),
@@ -293,28 +293,28 @@ function renderDecision(c, d, desc) {
     ? h(
         "section",
         { class: "route", "aria-label": t("route") },
-        h("h4", {}, t("route")),
+        h("h3", {}, t("route")),
         h("p", {}, h("strong", {}, d.route.department), d.route.queue ? ` · ${t("queue")} ${d.route.queue}` : "", d.route.code ? h("small", {}, ` (${d.route.dimension} ${d.route.code})`) : ""),
       )
     : null;
   const list = (title, items, f) =>
-    h("section", { class: "extra" }, h("h4", {}, title), items.length ? h("ul", {}, items.map((x) => h("li", {}, f(x)))) : h("p", { class: "muted" }, t("none")));
+    h("section", { class: "extra" }, h("h3", {}, title), items.length ? h("ul", {}, items.map((x) => h("li", {}, f(x)))) : h("p", { class: "muted" }, t("none")));
   return h(
     "div",
     { class: "decision" },
     h(
       "div",
       { class: "ev-col" },
-      h("h3", {}, t("evidence")),
+      h("h2", {}, t("evidence")),
       titleBox,
       textBox,
       note,
       list(t("negated"), d.negated, (n) => [h("code", {}, n.term), ` ← ${n.cue}`]),
       list(t("amounts"), d.amounts, (a) => [h("strong", {}, `${num(a.value)} ${a.currency}`), ` 「${a.text}」`]),
       list(t("personal"), d.personal_data, (p) => `${t("kinds")[p.kind] ?? p.kind} [${p.span[0]}, ${p.span[1]})`),
-      d.personal_data.length ? h("section", { class: "extra" }, h("h4", {}, t("maskedText")), h("p", { class: "masked" }, d.masked_text)) : null,
+      d.personal_data.length ? h("section", { class: "extra" }, h("h3", {}, t("maskedText")), h("p", { class: "masked" }, d.masked_text)) : null,
       d.warnings.length ? list(t("warnings"), d.warnings, (w) => w) : null,
     ),
-    h("div", { class: "label-col" }, h("h3", {}, t("labels")), dims, sev, route),
+    h("div", { class: "label-col" }, h("h2", {}, t("labels")), dims, sev, route),
   );
 }

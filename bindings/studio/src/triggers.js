@@ -178,7 +178,7 @@ export function triggersPanel(root, studio) {
       notices,
       r.groups > r.rows.length ? h("p", { class: "muted" }, t("groupsShown")(r.rows.length, r.groups)) : null,
       h("div", { class: "timelines" }, lines),
-      h("h3", {}, `${t("alerts")} (${r.alerts.length})`),
+      h("h2", {}, `${t("alerts")} (${r.alerts.length})`),
       h("label", { for: "tr-group", class: "inline" }, t("filterGroup"), picker),
       alerts,
       listed.length > shownAlerts
