@@ -294,6 +294,9 @@ export function editorPanel(root, studio) {
           )
         : null,
       r.routes.changed ? h("p", {}, `${t("routeChanged")}: ${num(r.routes.changed)}`) : null,
+      r.changed
+        ? h("button", { type: "button", id: "bt-export", onclick: () => exportChanges() }, t("exportChanges"))
+        : null,
       r.shown.length
         ? h(
             "table",
@@ -317,6 +320,11 @@ export function editorPanel(root, studio) {
           )
         : null,
     );
+  }
+
+  async function exportChanges() {
+    const { text } = await request("backtestExport", {});
+    download("backtest.jsonl", text, "application/x-ndjson");
   }
 
   const sev = (v) => (!("error" in v) && v.severity ? h("span", { class: "cell" }, h("small", {}, "level: "), v.severity.level) : null);

@@ -14,6 +14,7 @@ const state = {
   corpus: null, // {name, items: [{line, complaint}], readErrors}
   draft: null, // {text, engine, desc}
   savedVerdicts: null, // {hash, corpusId, results}
+  lastBacktest: null, // the changed complaints of the last back-test
   corpusId: 0,
   latest: new Map(), // job kind → newest job number (older jobs of that kind stop early)
 };
@@ -241,6 +242,7 @@ async function backtestWith(job, saved, draft) {
   const texts = new Map(items.map((x) => [x.line, String(x.complaint.text ?? "")]));
   r.shown = r.items.slice(0, 300).map((it) => ({ ...it, text: texts.get(it.line).slice(0, 200) }));
   r.same = saved.engine.pack.hash === draft.engine.pack.hash;
+  state.lastBacktest = r.items;
   delete r.items;
   return r;
 }
@@ -464,6 +466,14 @@ async function handle(msg) {
     case "backtest":
       state.latest.set("backtest", job);
       return runBacktest(job, msg.text);
+    case "backtestExport":
+      // The changed complaints as `wendu diff` writes them: one JSON object per line, the
+      // verdicts exactly as the core wrote them (a parsed verdict writes back to the same text).
+      return {
+        text: (state.lastBacktest || [])
+          .map((it) => `{"line":${it.line},"id":${JSON.stringify(it.id ?? null)},"changed":${JSON.stringify(it.changed)},"before":${JSON.stringify(it.before)},"after":${JSON.stringify(it.after)}}\n`)
+          .join(""),
+      };
     case "replay":
       state.latest.set("replay", job);
       return replay(job, msg.file, msg.scale);
