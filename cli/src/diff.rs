@@ -6,7 +6,6 @@
 //! `severity.level` differs; the route when department or queue differ; `error` when the
 //! complaint is valid under one pack only. Exit 0: no decision changed, 1: some did, 2: trouble.
 
-use wendu_cli::corpus;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -14,6 +13,7 @@ use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 use wendu::{Complaint, Engine};
+use wendu_cli::corpus;
 
 /// What to print on standard output.
 #[derive(Clone, Copy, PartialEq, Eq)]
