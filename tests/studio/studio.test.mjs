@@ -279,6 +279,7 @@ test("Pack editor: load a pack, break a rule and see the problem at its pointer,
   const pointer = "/severity/factors/0/when/terms/0";
   const item = page.locator(`#ed-problems button[data-path="${pointer}"]`);
   assert.equal(await item.count(), 1);
+  assert.ok(await page.isDisabled("#ed-apply"), "a pack with errors cannot be applied");
   assert.match(await page.textContent("#ed-problems"), /@regulatr/);
   // The editor marks exactly the broken term, and the problem list jumps to it.
   assert.equal(await page.textContent(".cm-lintRange-error"), '"@regulatr"');

@@ -20,13 +20,14 @@ import { scan, markRange } from "./jsonpos.js";
 import { schemaCompletion } from "./schema.js";
 
 export function editorPanel(root, studio) {
+  let applyButton;
   const fileInput = h("input", { type: "file", id: "ed-file", accept: ".json,application/json", class: "sr-only" });
   const toolbar = h(
     "div",
     { class: "toolbar", id: "ed-drop" },
     fileInput,
     h("label", { for: "ed-file", class: "button" }, h("span", { "data-t": "loadPack" })),
-    h("button", { type: "button", id: "ed-apply", class: "primary", onclick: () => apply() }, h("span", { "data-t": "apply" })),
+    (applyButton = h("button", { type: "button", id: "ed-apply", class: "primary", disabled: true, onclick: () => apply() }, h("span", { "data-t": "apply" }))),
     h("button", { type: "button", id: "ed-revert", onclick: () => revert() }, h("span", { "data-t": "revert" })),
     h("button", { type: "button", id: "ed-download", onclick: () => save() }, h("span", { "data-t": "download" })),
   );
@@ -90,6 +91,7 @@ export function editorPanel(root, studio) {
    *  still on their way for an older text are dropped. */
   function pending() {
     seq++;
+    if (applyButton) applyButton.disabled = true;
     note.textContent = t("checking");
     root.dataset.state = "checking";
     testsBox.dataset.state = "pending";
@@ -164,6 +166,8 @@ export function editorPanel(root, studio) {
     view.dispatch(setDiagnostics(view.state, diags));
     const errors = items.filter((i) => i.severity === "error").length;
     root.dataset.state = errors ? "problems" : "clean";
+    // Only a pack that compiles, and differs from the saved one, can be applied.
+    applyButton.disabled = errors > 0 || doc === saved;
     note.textContent = items.length ? `${t("problems")}: ${errors} ${t("errors")}, ${items.length - errors} ${t("warningsShort")}` : t("noProblems");
     renderProblems(items);
     renderTests();

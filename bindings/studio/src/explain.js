@@ -308,6 +308,13 @@ function renderDecision(c, d, desc) {
       h("h2", {}, t("evidence")),
       titleBox,
       textBox,
+      h(
+        "p",
+        { class: "legend" },
+        [["ev", "legendEvidence"], ["neg", "legendNegated"], ["amt", "legendAmount"], ["pd", "legendPersonal"]].map(([cls, key]) =>
+          h("span", {}, h("mark", { class: cls, "aria-hidden": "true" }, "\u00a0\u00a0"), ` ${t(key)}`),
+        ),
+      ),
       note,
       list(t("negated"), d.negated, (n) => [h("code", {}, n.term), ` ← ${n.cue}`]),
       list(t("amounts"), d.amounts, (a) => [h("strong", {}, `${num(a.value)} ${a.currency}`), ` 「${a.text}」`]),
