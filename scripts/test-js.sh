@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every runtime beyond native Rust, on the same golden vectors (tests/vectors): builds pkg/ and
 # target/wendu-ffi.wasm (scripts/build-wasm.sh), then runs Node (CommonJS and ES module), headless
-# Chromium, a Vite build, the wasmi interpreter and Python wasmtime. Installs what is missing:
+# Chromium, a Vite build, the studio page (bindings/studio), the wasmi interpreter and Python
+# wasmtime. Installs what is missing:
 # wasm-bindgen-cli at the pinned version, npm packages from the lock files, Debian's chromium,
 # PyPI wasmtime. SKIP_BUILD=1 reuses an existing build.
 set -euo pipefail
@@ -49,6 +50,11 @@ check browser bash -c 'cd tests/browser && node --test'
 step "bundler: tsc against the shipped types, vite build, the built app in Chromium"
 npm_ci tests/bundler
 check bundler bash -c 'cd tests/bundler && node --test'
+
+step "studio: bindings/studio built with Vite, each panel driven in headless Chromium"
+npm_ci bindings/studio
+npm_ci tests/studio
+check studio bash -c 'cd tests/studio && node --test'
 
 step "embedded: wasmi interpreter (Rust)"
 check wasmi env WENDU_REQUIRE_WASM=1 cargo test -q --release -p wendu-embedded-tests

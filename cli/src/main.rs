@@ -2,6 +2,7 @@
 //! check and test packs, explain one complaint, evaluate, report and replay triggers. (The
 //! benchmarks are `wendu-bench`, in bench/.)
 
+mod diff;
 mod eval;
 mod explain;
 mod replay;
@@ -111,6 +112,18 @@ enum Cmd {
         /// The copy itself, a file, or `-` (default: standard input).
         input: Option<String>,
     },
+    /// Back-test a pack change: how the decisions on a corpus change from OLD to NEW — counts per
+    /// dimension, label and level, and the changed complaints as JSON Lines (before/after).
+    /// Exits 0 when no decision changed, 1 when some did.
+    Diff {
+        /// `jsonl`: changed complaints on stdout, summary on stderr; `json` or `table`: the summary.
+        #[arg(long, value_enum, default_value = "jsonl")]
+        format: Format,
+        old: PathBuf,
+        new: PathBuf,
+        /// JSONL or CSV file of complaints.
+        corpus: PathBuf,
+    },
     /// The complaint-analysis view of a batch: counts per label, levels, top evidence, routes.
     Report {
         #[arg(long)]
@@ -192,6 +205,21 @@ fn main() -> ExitCode {
                 std::io::stdout().is_terminal(),
             ),
         }),
+        Cmd::Diff {
+            format,
+            old,
+            new,
+            corpus,
+        } => diff::run(
+            &old,
+            &new,
+            &corpus,
+            match format {
+                Format::Jsonl => diff::Output::Jsonl,
+                Format::Json => diff::Output::Json,
+                Format::Table => diff::Output::Table,
+            },
+        ),
         Cmd::Report { pack, format, file } => load_engine(pack.as_deref())
             .and_then(|e| report::run(&e, &file, format == Format::Json)),
     };
