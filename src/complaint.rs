@@ -96,26 +96,7 @@ impl Complaint {
                 c.error("/amount", "an amount cannot be negative");
             }
         }
-        match m.get("customer") {
-            None | Some(Value::Null) => {}
-            Some(Value::Object(cm)) => {
-                match cm.get("id") {
-                    None | Some(Value::Null) | Some(Value::String(_)) | Some(Value::Number(_)) => {}
-                    Some(other) => c.error(
-                        "/customer/id",
-                        format!("expected a string or number, found {}", type_name(other)),
-                    ),
-                }
-                c.number_in(cm, "age", "/customer", 0.0, 150.0);
-                c.string(cm, "segment", "/customer", false);
-                c.boolean(cm, "vulnerable", "/customer");
-                c.count(cm, "prior_complaints", "/customer", 1_000_000);
-            }
-            Some(other) => c.error(
-                "/customer",
-                format!("expected an object, found {}", type_name(other)),
-            ),
-        }
+        check_customer(m.get("customer"), &mut c);
         if c.has_errors() {
             return Err(Error::InvalidInput(c.problems));
         }
@@ -127,5 +108,30 @@ impl Complaint {
             received_at,
             fields: v,
         })
+    }
+}
+
+/// `customer`, when present: an object whose documented fields have their types (age 0–150,
+/// `vulnerable` a boolean, `prior_complaints` a count).
+fn check_customer(v: Option<&Value>, c: &mut Checker) {
+    match v {
+        None | Some(Value::Null) => {}
+        Some(Value::Object(cm)) => {
+            match cm.get("id") {
+                None | Some(Value::Null) | Some(Value::String(_)) | Some(Value::Number(_)) => {}
+                Some(other) => c.error(
+                    "/customer/id",
+                    format!("expected a string or number, found {}", type_name(other)),
+                ),
+            }
+            c.number_in(cm, "age", "/customer", 0.0, 150.0);
+            c.string(cm, "segment", "/customer", false);
+            c.boolean(cm, "vulnerable", "/customer");
+            c.count(cm, "prior_complaints", "/customer", 1_000_000);
+        }
+        Some(other) => c.error(
+            "/customer",
+            format!("expected an object, found {}", type_name(other)),
+        ),
     }
 }

@@ -132,8 +132,35 @@ impl PackReader {
         let multi = self.c.boolean(m, "multi", path).unwrap_or(false);
         let threshold = self.c.number_in(m, "threshold", path, 0.0, 1.0);
         let fallback = self.c.string(m, "fallback", path, false);
+        let labels = self.read_labels(m.get("labels"), path, index);
+        if let Some(Value::Array(ls)) = m.get("labels") {
+            self.check_parents(&labels, ls, path);
+        }
+        if let Some(f) = &fallback {
+            if !labels.iter().any(|l| &l.code == f) {
+                self.c.error(
+                    &pointer(path, "fallback"),
+                    format!("fallback \"{f}\" is not a label of this dimension"),
+                );
+            }
+        }
+        let exclusive = self.read_exclusive(m.get("exclusive"), &labels, path);
+        let id = id?;
+        Some(DimensionDef {
+            name: name.unwrap_or_else(|| id.clone()),
+            id,
+            multi,
+            threshold: threshold.unwrap_or(f64::NAN),
+            fallback,
+            exclusive,
+            labels,
+        })
+    }
+
+    /// A dimension's `labels`: at least one, codes unique.
+    fn read_labels(&mut self, v: Option<&Value>, path: &str, index: usize) -> Vec<LabelDef> {
         let mut labels: Vec<LabelDef> = Vec::new();
-        match m.get("labels") {
+        match v {
             Some(Value::Array(ls)) => {
                 if ls.is_empty() {
                     self.c.error(
@@ -160,48 +187,51 @@ impl PackReader {
             ),
             None => self.c.error(path, "missing required key \"labels\""),
         }
-        // Parents must exist in the same dimension and not form cycles.
+        labels
+    }
+
+    /// Parents must exist in the same dimension and not form cycles; `ls` are the labels as
+    /// written (for the pointers: labels that could not be read are skipped in `labels`).
+    fn check_parents(&mut self, labels: &[LabelDef], ls: &[Value], path: &str) {
         let codes: HashMap<&str, Option<&str>> = labels
             .iter()
             .map(|l| (l.code.as_str(), l.parent.as_deref()))
             .collect();
-        if let Some(Value::Array(ls)) = m.get("labels") {
-            for (i, l) in labels.iter().enumerate() {
-                let Some(parent) = &l.parent else { continue };
-                // Find the JSON index of this label for the pointer (labels may have been skipped).
-                let json_index = ls
-                    .iter()
-                    .position(|x| x.get("code").and_then(Value::as_str) == Some(l.code.as_str()))
-                    .unwrap_or(i);
-                let pp = format!("{path}/labels/{json_index}/parent");
-                if !codes.contains_key(parent.as_str()) {
+        for (i, l) in labels.iter().enumerate() {
+            let Some(parent) = &l.parent else { continue };
+            let json_index = ls
+                .iter()
+                .position(|x| x.get("code").and_then(Value::as_str) == Some(l.code.as_str()))
+                .unwrap_or(i);
+            let pp = format!("{path}/labels/{json_index}/parent");
+            if !codes.contains_key(parent.as_str()) {
+                self.c
+                    .error(&pp, format!("unknown parent label \"{parent}\""));
+                continue;
+            }
+            let mut cur = Some(parent.as_str());
+            let mut steps = 0;
+            while let Some(c) = cur {
+                if c == l.code || steps > labels.len() {
                     self.c
-                        .error(&pp, format!("unknown parent label \"{parent}\""));
-                    continue;
+                        .error(&pp, format!("parent chain of \"{}\" forms a cycle", l.code));
+                    break;
                 }
-                let mut cur = Some(parent.as_str());
-                let mut steps = 0;
-                while let Some(c) = cur {
-                    if c == l.code || steps > labels.len() {
-                        self.c
-                            .error(&pp, format!("parent chain of \"{}\" forms a cycle", l.code));
-                        break;
-                    }
-                    cur = codes.get(c).copied().flatten();
-                    steps += 1;
-                }
+                cur = codes.get(c).copied().flatten();
+                steps += 1;
             }
         }
-        if let Some(f) = &fallback {
-            if !labels.iter().any(|l| &l.code == f) {
-                self.c.error(
-                    &pointer(path, "fallback"),
-                    format!("fallback \"{f}\" is not a label of this dimension"),
-                );
-            }
-        }
+    }
+
+    /// `exclusive`: groups of at least two of the dimension's codes, in priority order.
+    fn read_exclusive(
+        &mut self,
+        v: Option<&Value>,
+        labels: &[LabelDef],
+        path: &str,
+    ) -> Vec<Vec<String>> {
         let mut exclusive = Vec::new();
-        match m.get("exclusive") {
+        match v {
             None => {}
             Some(Value::Array(groups)) => {
                 for (gi, g) in groups.iter().enumerate() {
@@ -232,16 +262,7 @@ impl PackReader {
                 ),
             ),
         }
-        let id = id?;
-        Some(DimensionDef {
-            name: name.unwrap_or_else(|| id.clone()),
-            id,
-            multi,
-            threshold: threshold.unwrap_or(f64::NAN),
-            fallback,
-            exclusive,
-            labels,
-        })
+        exclusive
     }
 
     fn read_label(&mut self, v: &Value, path: &str, dim: usize) -> Option<LabelDef> {

@@ -165,38 +165,7 @@ impl PackReader {
         if let Some(l) = top.get("lexicon") {
             self.read_lexicon(l);
         }
-        let dimensions = match top.get("dimensions") {
-            Some(Value::Array(ds)) => {
-                let mut out = Vec::new();
-                let mut seen = HashSet::new();
-                for (i, d) in ds.iter().enumerate() {
-                    let path = pointer("/dimensions", i);
-                    if let Some(dim) = self.read_dimension(d, &path, i) {
-                        if !seen.insert(dim.id.clone()) {
-                            self.c.error(
-                                &pointer(&path, "id"),
-                                format!("duplicate dimension id \"{}\"", dim.id),
-                            );
-                        }
-                        let codes = dim.labels.iter().map(|l| l.code.clone()).collect();
-                        self.dims.push((dim.id.clone(), codes));
-                        out.push(dim);
-                    } else {
-                        // Keep indices aligned so later `label` references resolve sensibly.
-                        self.dims.push((String::new(), HashSet::new()));
-                    }
-                }
-                out
-            }
-            Some(other) => {
-                self.c.error(
-                    "/dimensions",
-                    format!("expected an array, found {}", type_name(other)),
-                );
-                Vec::new()
-            }
-            None => Vec::new(),
-        };
+        let dimensions = self.read_dimensions(top.get("dimensions"));
         if let Some(s) = &settings {
             for (i, d) in s.route_from.iter().enumerate() {
                 if !dimensions.iter().any(|x| &x.id == d) {
@@ -246,6 +215,43 @@ impl PackReader {
             warnings,
             regexes: std::mem::take(&mut self.regexes),
         })
+    }
+
+    /// `dimensions`, in evaluation order; each one's label codes are remembered for the `label`
+    /// conditions of later dimensions.
+    fn read_dimensions(&mut self, v: Option<&Value>) -> Vec<DimensionDef> {
+        match v {
+            Some(Value::Array(ds)) => {
+                let mut out = Vec::new();
+                let mut seen = HashSet::new();
+                for (i, d) in ds.iter().enumerate() {
+                    let path = pointer("/dimensions", i);
+                    if let Some(dim) = self.read_dimension(d, &path, i) {
+                        if !seen.insert(dim.id.clone()) {
+                            self.c.error(
+                                &pointer(&path, "id"),
+                                format!("duplicate dimension id \"{}\"", dim.id),
+                            );
+                        }
+                        let codes = dim.labels.iter().map(|l| l.code.clone()).collect();
+                        self.dims.push((dim.id.clone(), codes));
+                        out.push(dim);
+                    } else {
+                        // Keep indices aligned so later `label` references resolve sensibly.
+                        self.dims.push((String::new(), HashSet::new()));
+                    }
+                }
+                out
+            }
+            Some(other) => {
+                self.c.error(
+                    "/dimensions",
+                    format!("expected an array, found {}", type_name(other)),
+                );
+                Vec::new()
+            }
+            None => Vec::new(),
+        }
     }
 
     fn read_info(&mut self, v: &Value, whole: &Value) -> Option<PackInfo> {

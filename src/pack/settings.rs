@@ -80,25 +80,25 @@ const EN_CUES: &[&str] = &[
     "wasn't", "without",
 ];
 
-impl PackReader {
-    pub(super) fn read_settings(&mut self, v: Option<&Value>, locale: &str) -> Option<Settings> {
+impl Settings {
+    /// The defaults of a locale: English packs (`en-*`) normalise and negate as English, every
+    /// other pack as Chinese.
+    fn for_locale(locale: &str) -> Settings {
         let english = locale.to_ascii_lowercase().starts_with("en");
-        let mut s = Settings {
+        let words = |list: &[&str]| list.iter().map(|s| s.to_string()).collect();
+        Settings {
             normalize: if english {
                 NormalizeOptions::ENGLISH
             } else {
                 NormalizeOptions::CHINESE
             },
             negation: Negation {
-                cues: (if english { EN_CUES } else { ZH_CUES })
-                    .iter()
-                    .map(|s| s.to_string())
-                    .collect(),
+                cues: words(if english { EN_CUES } else { ZH_CUES }),
                 window: if english { 12 } else { 3 },
                 except: if english {
                     Vec::new()
                 } else {
-                    ZH_NOT_CUES.iter().map(|s| s.to_string()).collect()
+                    words(ZH_NOT_CUES)
                 },
             },
             limits: Limits {
@@ -111,7 +111,14 @@ impl PackReader {
             word_boundary: true,
             route_from: Vec::new(),
             default_route: None,
-        };
+        }
+    }
+}
+
+impl PackReader {
+    /// `settings`: every key optional, defaults by the pack's locale.
+    pub(super) fn read_settings(&mut self, v: Option<&Value>, locale: &str) -> Option<Settings> {
+        let mut s = Settings::for_locale(locale);
         let Some(v) = v else { return Some(s) };
         let m = self.c.object(
             v,
@@ -126,93 +133,13 @@ impl PackReader {
             ],
         )?;
         if let Some(n) = m.get("normalize") {
-            if let Some(nm) = self.c.object(
-                n,
-                "/settings/normalize",
-                &[
-                    "fullwidth",
-                    "case_fold",
-                    "traditional",
-                    "strip_spaces",
-                    "strip_punctuation",
-                ],
-            ) {
-                let p = "/settings/normalize";
-                let o = &mut s.normalize;
-                if let Some(b) = self.c.boolean(nm, "fullwidth", p) {
-                    o.fullwidth = b;
-                }
-                if let Some(b) = self.c.boolean(nm, "case_fold", p) {
-                    o.case_fold = b;
-                }
-                if let Some(b) = self.c.boolean(nm, "traditional", p) {
-                    o.traditional = b;
-                }
-                if let Some(b) = self.c.boolean(nm, "strip_spaces", p) {
-                    o.strip_spaces = b;
-                }
-                if let Some(b) = self.c.boolean(nm, "strip_punctuation", p) {
-                    o.strip_punctuation = b;
-                }
-            }
+            self.read_normalize(n, &mut s.normalize);
         }
         if let Some(n) = m.get("negation") {
-            if let Some(nm) = self
-                .c
-                .object(n, "/settings/negation", &["cues", "window", "except"])
-            {
-                if let Some(except) = self.c.strings(nm, "except", "/settings/negation") {
-                    for (i, c) in except.iter().enumerate() {
-                        if crate::text::normalize_str(c, &s.normalize).is_empty() {
-                            self.c.error(
-                                &format!("/settings/negation/except/{i}"),
-                                "empty word after normalisation",
-                            );
-                        }
-                    }
-                    s.negation.except = except;
-                }
-                if let Some(cues) = self.c.strings(nm, "cues", "/settings/negation") {
-                    for (i, c) in cues.iter().enumerate() {
-                        if crate::text::normalize_str(c, &s.normalize).is_empty() {
-                            self.c.error(
-                                &format!("/settings/negation/cues/{i}"),
-                                "empty cue after normalisation",
-                            );
-                        }
-                    }
-                    s.negation.cues = cues;
-                }
-                if let Some(w) = self.c.count(nm, "window", "/settings/negation", 200) {
-                    s.negation.window = w as usize;
-                }
-            }
+            self.read_negation(n, &s.normalize, &mut s.negation);
         }
         if let Some(l) = m.get("limits") {
-            let p = "/settings/limits";
-            if let Some(lm) = self.c.object(
-                l,
-                p,
-                &[
-                    "max_text_chars",
-                    "truncate",
-                    "max_evidence",
-                    "max_regex_bytes",
-                ],
-            ) {
-                if let Some(n) = self.c.count(lm, "max_text_chars", p, 10_000_000) {
-                    s.limits.max_text_chars = n.max(1) as usize;
-                }
-                if let Some(b) = self.c.boolean(lm, "truncate", p) {
-                    s.limits.truncate = b;
-                }
-                if let Some(n) = self.c.count(lm, "max_evidence", p, 1000) {
-                    s.limits.max_evidence = n as usize;
-                }
-                if let Some(n) = self.c.count(lm, "max_regex_bytes", p, 64 << 20) {
-                    s.limits.max_regex_bytes = n as usize;
-                }
-            }
+            self.read_limits(l, &mut s.limits);
         }
         if let Some(t) = self.c.number_in(m, "threshold", "/settings", 0.0, 1.0) {
             s.threshold = t;
@@ -231,6 +158,88 @@ impl PackReader {
             }
         }
         Some(s)
+    }
+
+    /// `settings.normalize`: each switch optional.
+    fn read_normalize(&mut self, v: &Value, o: &mut NormalizeOptions) {
+        let p = "/settings/normalize";
+        let Some(m) = self.c.object(
+            v,
+            p,
+            &[
+                "fullwidth",
+                "case_fold",
+                "traditional",
+                "strip_spaces",
+                "strip_punctuation",
+            ],
+        ) else {
+            return;
+        };
+        for (key, slot) in [
+            ("fullwidth", &mut o.fullwidth),
+            ("case_fold", &mut o.case_fold),
+            ("traditional", &mut o.traditional),
+            ("strip_spaces", &mut o.strip_spaces),
+            ("strip_punctuation", &mut o.strip_punctuation),
+        ] {
+            if let Some(b) = self.c.boolean(m, key, p) {
+                *slot = b;
+            }
+        }
+    }
+
+    /// `settings.negation`: cues and except-words must not normalise to nothing.
+    fn read_negation(&mut self, v: &Value, opts: &NormalizeOptions, n: &mut Negation) {
+        let p = "/settings/negation";
+        let Some(m) = self.c.object(v, p, &["cues", "window", "except"]) else {
+            return;
+        };
+        for (key, what, slot) in [
+            ("except", "empty word after normalisation", &mut n.except),
+            ("cues", "empty cue after normalisation", &mut n.cues),
+        ] {
+            if let Some(words) = self.c.strings(m, key, p) {
+                for (i, w) in words.iter().enumerate() {
+                    if crate::text::normalize_str(w, opts).is_empty() {
+                        self.c.error(&format!("{p}/{key}/{i}"), what);
+                    }
+                }
+                *slot = words;
+            }
+        }
+        if let Some(w) = self.c.count(m, "window", p, 200) {
+            n.window = w as usize;
+        }
+    }
+
+    /// `settings.limits`.
+    fn read_limits(&mut self, v: &Value, l: &mut Limits) {
+        let p = "/settings/limits";
+        let Some(m) = self.c.object(
+            v,
+            p,
+            &[
+                "max_text_chars",
+                "truncate",
+                "max_evidence",
+                "max_regex_bytes",
+            ],
+        ) else {
+            return;
+        };
+        if let Some(n) = self.c.count(m, "max_text_chars", p, 10_000_000) {
+            l.max_text_chars = n.max(1) as usize;
+        }
+        if let Some(b) = self.c.boolean(m, "truncate", p) {
+            l.truncate = b;
+        }
+        if let Some(n) = self.c.count(m, "max_evidence", p, 1000) {
+            l.max_evidence = n as usize;
+        }
+        if let Some(n) = self.c.count(m, "max_regex_bytes", p, 64 << 20) {
+            l.max_regex_bytes = n as usize;
+        }
     }
 
     pub(super) fn read_route(&mut self, v: &Value, path: &str) -> Option<RouteDef> {

@@ -47,6 +47,7 @@ pub(crate) struct SeverityDef {
 }
 
 impl PackReader {
+    /// `severity`: levels by increasing points, then factors (a factor may name a level).
     pub(super) fn read_severity(&mut self, v: &Value) -> Option<SeverityDef> {
         let m = self.c.object(v, "/severity", &["factors", "levels"])?;
         let mut levels: Vec<LevelDef> = Vec::new();
@@ -113,55 +114,65 @@ impl PackReader {
                 return None;
             };
             for (i, f) in fs.iter().enumerate() {
-                let p = pointer("/severity/factors", i);
-                let Some(fm) = self
-                    .c
-                    .object(f, &p, &["id", "name", "when", "points", "min_level"])
-                else {
-                    continue;
-                };
-                let id = self.c.nonempty_string(fm, "id", &p);
-                let name = self.c.string(fm, "name", &p, false);
-                let points = match fm.get("points") {
-                    None => Some(0),
-                    Some(x) => match x.as_i64() {
-                        Some(n) if n.abs() <= 1_000_000 => Some(n),
-                        _ => {
-                            self.c
-                                .error(&pointer(&p, "points"), "expected a whole number of points");
-                            None
-                        }
-                    },
-                };
-                let min_level = self.c.string(fm, "min_level", &p, false);
-                if let Some(ml) = &min_level {
-                    if !levels.iter().any(|l| &l.id == ml) {
-                        self.c
-                            .error(&pointer(&p, "min_level"), format!("unknown level \"{ml}\""));
-                    }
-                }
-                let when = match fm.get("when") {
-                    Some(w) => self.cond(w, &pointer(&p, "when"), Scope::All),
-                    None => {
-                        self.c.error(&p, "missing required key \"when\"");
-                        None
-                    }
-                };
-                if let (Some(id), Some(when), Some(points)) = (id, when, points) {
-                    if factors.iter().any(|x| x.id == id) {
-                        self.c
-                            .error(&pointer(&p, "id"), format!("duplicate factor id \"{id}\""));
-                    }
-                    factors.push(FactorDef {
-                        name: name.unwrap_or_else(|| id.clone()),
-                        id,
-                        when,
-                        points,
-                        min_level,
-                    });
-                }
+                self.read_factor(f, &pointer("/severity/factors", i), &levels, &mut factors);
             }
         }
         Some(SeverityDef { factors, levels })
+    }
+
+    /// One factor, appended to `factors` when it can be used.
+    fn read_factor(
+        &mut self,
+        f: &Value,
+        p: &str,
+        levels: &[LevelDef],
+        factors: &mut Vec<FactorDef>,
+    ) {
+        let Some(fm) = self
+            .c
+            .object(f, p, &["id", "name", "when", "points", "min_level"])
+        else {
+            return;
+        };
+        let id = self.c.nonempty_string(fm, "id", p);
+        let name = self.c.string(fm, "name", p, false);
+        let points = match fm.get("points") {
+            None => Some(0),
+            Some(x) => match x.as_i64() {
+                Some(n) if n.abs() <= 1_000_000 => Some(n),
+                _ => {
+                    self.c
+                        .error(&pointer(p, "points"), "expected a whole number of points");
+                    None
+                }
+            },
+        };
+        let min_level = self.c.string(fm, "min_level", p, false);
+        if let Some(ml) = &min_level {
+            if !levels.iter().any(|l| &l.id == ml) {
+                self.c
+                    .error(&pointer(p, "min_level"), format!("unknown level \"{ml}\""));
+            }
+        }
+        let when = match fm.get("when") {
+            Some(w) => self.cond(w, &pointer(p, "when"), Scope::All),
+            None => {
+                self.c.error(p, "missing required key \"when\"");
+                None
+            }
+        };
+        if let (Some(id), Some(when), Some(points)) = (id, when, points) {
+            if factors.iter().any(|x| x.id == id) {
+                self.c
+                    .error(&pointer(p, "id"), format!("duplicate factor id \"{id}\""));
+            }
+            factors.push(FactorDef {
+                name: name.unwrap_or_else(|| id.clone()),
+                id,
+                when,
+                points,
+                min_level,
+            });
+        }
     }
 }
