@@ -259,7 +259,7 @@ impl Engine {
 
     /// Run the test cases carried in the pack.
     pub fn run_tests(&self) -> TestReport {
-        testing::run(self)
+        testing::run(&self.inner.pack, &self.inner.compiled)
     }
 }
 

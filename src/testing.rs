@@ -1,8 +1,12 @@
-//! Pack tests: the cases a pack carries in its `tests` section, run against the pack itself, so
-//! that a rule change that breaks an expectation is caught by `wendu test PACK` (and in CI).
+//! Beside the flow: pack tests — the cases a pack carries in its `tests` section, run through the
+//! flow against the pack itself, so that a rule change that breaks an expectation is caught by
+//! `wendu test PACK` (and in CI).
 
+use crate::compile::CompiledPack;
 use crate::complaint::Complaint;
-use crate::Engine;
+use crate::decide::Decision;
+use crate::pack::{Pack, PackTest};
+use crate::run;
 use serde::Serialize;
 
 /// Result of one pack test.
@@ -29,97 +33,16 @@ pub struct TestReport {
     pub results: Vec<TestResult>,
 }
 
-/// Run every test of the engine's pack.
-pub fn run(engine: &Engine) -> TestReport {
-    let mut results = Vec::new();
-    for t in &engine.pack().tests {
-        let mut failures = Vec::new();
-        match Complaint::from_value(t.input.clone()).and_then(|c| engine.classify(&c)) {
-            Err(e) => failures.push(format!("input rejected: {e}")),
-            Ok(d) => {
-                // Assigned codes plus their ancestors: expecting A03 is met by its child A0301,
-                // as a `label` condition on A03 would be.
-                let codes = |dim: &str| -> Vec<String> {
-                    let mut out: Vec<String> = Vec::new();
-                    let cdim = engine.compiled().dimensions.iter().find(|x| x.id == dim);
-                    for l in d.labels.get(dim).unwrap_or(&[]) {
-                        out.push(l.code.clone());
-                        let Some(cdim) = cdim else { continue };
-                        let mut cur = cdim
-                            .labels
-                            .iter()
-                            .position(|x| x.code == l.code)
-                            .and_then(|i| cdim.labels.get(i))
-                            .and_then(|x| x.parent);
-                        let mut steps = 0;
-                        while let Some(p) = cur {
-                            let Some(pl) = cdim.labels.get(p) else { break };
-                            if !out.contains(&pl.code) {
-                                out.push(pl.code.clone());
-                            }
-                            steps += 1;
-                            if steps > cdim.labels.len() {
-                                break;
-                            }
-                            cur = pl.parent;
-                        }
-                    }
-                    out
-                };
-                for (dim, want) in &t.labels {
-                    let got = codes(dim);
-                    for w in want {
-                        if !got.contains(w) {
-                            failures.push(format!("{dim}: expected {w}, got [{}]", got.join(", ")));
-                        }
-                    }
-                }
-                for (dim, unwanted) in &t.not_labels {
-                    let got = codes(dim);
-                    for u in unwanted {
-                        if got.contains(u) {
-                            failures.push(format!(
-                                "{dim}: {u} should be absent, got [{}]",
-                                got.join(", ")
-                            ));
-                        }
-                    }
-                }
-                let sev = d.severity.as_ref();
-                let got_factors: Vec<&str> = sev
-                    .map(|s| s.factors.iter().map(|f| f.id.as_str()).collect())
-                    .unwrap_or_default();
-                if let Some(level) = &t.level {
-                    let got = sev.map_or("(none)", |s| s.level.as_str());
-                    if got != level {
-                        failures.push(format!(
-                            "severity: expected level {level}, got {got} ({} points; factors [{}])",
-                            sev.map_or(0, |s| s.points),
-                            got_factors.join(", ")
-                        ));
-                    }
-                }
-                for f in &t.factors {
-                    if !got_factors.contains(&f.as_str()) {
-                        failures.push(format!(
-                            "severity: expected factor {f}, got [{}]",
-                            got_factors.join(", ")
-                        ));
-                    }
-                }
-                for f in &t.not_factors {
-                    if got_factors.contains(&f.as_str()) {
-                        failures.push(format!("severity: factor {f} should not count"));
-                    }
-                }
-                if let Some(r) = &t.route {
-                    let got = d.route.as_ref().map_or("(none)", |x| x.department.as_str());
-                    if got != r {
-                        failures.push(format!("route: expected {r}, got {got}"));
-                    }
-                }
-            }
-        }
+/// Run every test a pack carries against the pack itself.
+pub(crate) fn run(pack: &Pack, compiled: &CompiledPack) -> TestReport {
+    let mut results = Vec::with_capacity(pack.tests.len());
+    for t in &pack.tests {
+        let failures = match Complaint::from_value(t.input.clone())
+            .and_then(|c| run::decision(compiled, pack.info.reference(), &c))
+        {
+            Err(e) => vec![format!("input rejected: {e}")],
+            Ok(d) => failures(t, &d, compiled),
+        };
         results.push(TestResult {
             name: t.name.clone(),
             path: t.path.clone(),
@@ -133,4 +56,91 @@ pub fn run(engine: &Engine) -> TestReport {
         failed: results.len() - passed,
         results,
     }
+}
+
+/// What a decision gets wrong against a case's expectations.
+fn failures(t: &PackTest, d: &Decision, compiled: &CompiledPack) -> Vec<String> {
+    let mut out = Vec::new();
+    for (dim, want) in &t.labels {
+        let got = codes(d, compiled, dim);
+        for w in want.iter().filter(|w| !got.contains(w)) {
+            out.push(format!("{dim}: expected {w}, got [{}]", got.join(", ")));
+        }
+    }
+    for (dim, unwanted) in &t.not_labels {
+        let got = codes(d, compiled, dim);
+        for u in unwanted.iter().filter(|u| got.contains(u)) {
+            out.push(format!(
+                "{dim}: {u} should be absent, got [{}]",
+                got.join(", ")
+            ));
+        }
+    }
+    let sev = d.severity.as_ref();
+    let got_factors: Vec<&str> = sev
+        .map(|s| s.factors.iter().map(|f| f.id.as_str()).collect())
+        .unwrap_or_default();
+    if let Some(level) = &t.level {
+        let got = sev.map_or("(none)", |s| s.level.as_str());
+        if got != level {
+            out.push(format!(
+                "severity: expected level {level}, got {got} ({} points; factors [{}])",
+                sev.map_or(0, |s| s.points),
+                got_factors.join(", ")
+            ));
+        }
+    }
+    for f in t
+        .factors
+        .iter()
+        .filter(|f| !got_factors.contains(&f.as_str()))
+    {
+        out.push(format!(
+            "severity: expected factor {f}, got [{}]",
+            got_factors.join(", ")
+        ));
+    }
+    for f in t
+        .not_factors
+        .iter()
+        .filter(|f| got_factors.contains(&f.as_str()))
+    {
+        out.push(format!("severity: factor {f} should not count"));
+    }
+    if let Some(r) = &t.route {
+        let got = d.route.as_ref().map_or("(none)", |x| x.department.as_str());
+        if got != r {
+            out.push(format!("route: expected {r}, got {got}"));
+        }
+    }
+    out
+}
+
+/// The codes a decision gives on a dimension, plus their ancestors: expecting A03 is met by its
+/// child A0301, as a `label` condition on A03 would be.
+fn codes(d: &Decision, compiled: &CompiledPack, dim: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let cdim = compiled.dimensions.iter().find(|x| x.id == dim);
+    for l in d.labels.get(dim).unwrap_or(&[]) {
+        out.push(l.code.clone());
+        let Some(cdim) = cdim else { continue };
+        let mut cur = cdim
+            .labels
+            .iter()
+            .find(|x| x.code == l.code)
+            .and_then(|x| x.parent);
+        let mut steps = 0;
+        while let Some(p) = cur {
+            let Some(pl) = cdim.labels.get(p) else { break };
+            if !out.contains(&pl.code) {
+                out.push(pl.code.clone());
+            }
+            steps += 1;
+            if steps > cdim.labels.len() {
+                break;
+            }
+            cur = pl.parent;
+        }
+    }
+    out
 }

@@ -3,13 +3,61 @@
 //! in the normalised text, fields, labels) to [`Evidence`] — deduplicated, masked, in the
 //! decision's number format.
 
-use super::explain::Evidence;
 use crate::compile::CompiledPack;
 use crate::condition::RawEvidence;
 use crate::extract::pii;
 use crate::scan::TermId;
 use crate::text::Normalized;
+use serde::Serialize;
 use serde_json::Value;
+
+/// One piece of evidence: the words (or field, or label) that made a rule fire.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Evidence {
+    /// `term`, `regex`, `field` or `label`.
+    pub kind: &'static str,
+    /// The pack term (normalised) that matched.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub term: Option<std::sync::Arc<str>>,
+    /// Which input field the span is in: `text` or `title`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<&'static str>,
+    /// [start, end) in UTF-16 code units of the ORIGINAL field.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub span: Option<[usize; 2]>,
+    /// The original words (personal data masked).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// Dotted path of a field condition.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// Value of that field.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<Value>,
+    /// Dimension of a label condition.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dimension: Option<String>,
+    /// Label code of a label condition.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+}
+
+impl Evidence {
+    /// Evidence of a kind with every other field empty.
+    pub(crate) fn of_kind(kind: &'static str) -> Evidence {
+        Evidence {
+            kind,
+            term: None,
+            field: None,
+            span: None,
+            text: None,
+            path: None,
+            value: None,
+            dimension: None,
+            code: None,
+        }
+    }
+}
 
 /// One original field of a complaint (`title` or `text`), as explanations quote it.
 pub(crate) struct Part<'a> {

@@ -3,7 +3,7 @@
 //! route, amounts, personal data (found and masked, never repeated), and the terms a negation
 //! silenced. Field order is fixed: the JSON is byte-identical on every runtime.
 
-use super::evidence::{utf16_table, EvidenceMapper, Part, SpanKey};
+use super::evidence::{utf16_table, Evidence, EvidenceMapper, Part, SpanKey};
 use super::{deadline, Ruling};
 use crate::compile::CompiledPack;
 use crate::complaint::Complaint;
@@ -14,55 +14,6 @@ use crate::pack::PackRef;
 use crate::text::Normalized;
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
-use serde_json::Value;
-
-/// One piece of evidence: the words (or field, or label) that made a rule fire.
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct Evidence {
-    /// `term`, `regex`, `field` or `label`.
-    pub kind: &'static str,
-    /// The pack term (normalised) that matched.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub term: Option<std::sync::Arc<str>>,
-    /// Which input field the span is in: `text` or `title`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub field: Option<&'static str>,
-    /// [start, end) in UTF-16 code units of the ORIGINAL field.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub span: Option<[usize; 2]>,
-    /// The original words (personal data masked).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub text: Option<String>,
-    /// Dotted path of a field condition.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub path: Option<String>,
-    /// Value of that field.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub value: Option<Value>,
-    /// Dimension of a label condition.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub dimension: Option<String>,
-    /// Label code of a label condition.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub code: Option<String>,
-}
-
-impl Evidence {
-    /// Evidence of a kind with every other field empty.
-    pub(crate) fn of_kind(kind: &'static str) -> Evidence {
-        Evidence {
-            kind,
-            term: None,
-            field: None,
-            span: None,
-            text: None,
-            path: None,
-            value: None,
-            dimension: None,
-            code: None,
-        }
-    }
-}
 
 /// A rule that fired for a label.
 #[derive(Debug, Clone, Serialize, PartialEq)]

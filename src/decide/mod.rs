@@ -10,9 +10,10 @@ mod route;
 mod severity;
 pub(crate) mod verdict;
 
+pub use evidence::Evidence;
 pub use explain::{
-    AmountOut, Decision, Evidence, FactorOut, FiredRule, Label, Labels, Negated, PersonalData,
-    Route, Severity,
+    AmountOut, Decision, FactorOut, FiredRule, Label, Labels, Negated, PersonalData, Route,
+    Severity,
 };
 pub use verdict::{LabelCode, RouteRef, SeverityRef, Verdict};
 
