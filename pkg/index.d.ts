@@ -336,6 +336,20 @@ export interface PackDescriptor {
   dimensions: { id: string; name: string; multi: boolean; fallback: string | null; labels: LabelDescriptor[] }[];
   levels: { id: string; name: string; min_points: number; deadline_hours: number | null; escalate_to: string | null }[];
   factors: { id: string; name: string; points: number; min_level: string | null }[];
+  /** Trigger policies, in pack order. */
+  policies: {
+    id: string;
+    name: string;
+    kind: PolicyKind;
+    /** The fields that make a group (`branch`, `labels.journey`…). */
+    group_by: string[];
+    /** The sliding window as written, for windowed kinds. */
+    window: string | null;
+    /** Scales taken, each with its low-score threshold (score ≤ low is low). */
+    scales: { scale: string; low: number }[];
+  }[];
+  /** Distinct terms (after normalisation) the pack's conditions match. */
+  terms: number;
 }
 
 /** The outcome of a pack's own test cases (`Engine.runTests`). */

@@ -40,6 +40,21 @@ pub struct PolicyDescriptor {
     pub name: String,
     /// `immediate`, `low_count`, `mean`, `nps`, `low_share` or `surge`.
     pub kind: &'static str,
+    /// The fields that make a group (`branch`, `labels.journey`…), in key order.
+    pub group_by: Vec<String>,
+    /// The sliding window as written (`"1h"`), for windowed kinds.
+    pub window: Option<String>,
+    /// The scales it takes, each with its low-score threshold (score ≤ low is low).
+    pub scales: Vec<ScaleDescriptor>,
+}
+
+/// A scale a policy takes, in a [`PolicyDescriptor`].
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ScaleDescriptor {
+    /// `csat5`, `nps`, `ces7`, or `min..max`.
+    pub scale: String,
+    /// Scores at or below this are low.
+    pub low: f64,
 }
 
 /// A dimension of a [`PackDescriptor`].
@@ -180,6 +195,16 @@ impl PackDescriptor {
                     id: p.id.clone(),
                     name: p.name.clone(),
                     kind: p.kind.as_str(),
+                    group_by: p.group_by.iter().map(|g| g.path().to_string()).collect(),
+                    window: p.window.as_ref().map(|w| w.text.clone()),
+                    scales: p
+                        .scales
+                        .iter()
+                        .map(|(s, low)| ScaleDescriptor {
+                            scale: s.name(),
+                            low: *low,
+                        })
+                        .collect(),
                 })
                 .collect(),
             terms: compiled.terms.len(),

@@ -78,7 +78,7 @@ pub use complaint::Complaint;
 pub use decide::{Decision, Verdict};
 pub use describe::{
     DimensionDescriptor, FactorDescriptor, LabelDescriptor, LevelDescriptor, PackDescriptor,
-    PolicyDescriptor, RouteDescriptor,
+    PolicyDescriptor, RouteDescriptor, ScaleDescriptor,
 };
 pub use engine::{builtin, resolve_pack, Engine, EngineOptions, DEFAULT_PACK, REVIEW_PACK};
 pub use error::{Error, Problem, ProblemKind};

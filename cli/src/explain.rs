@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use wendu::decision::Evidence;
 use wendu::Decision;
 use wendu::Engine;
+use wendu_cli::show::highlight;
 
 /// One line per complaint: id, top label per dimension, level, route.
 pub fn table_row(d: &Decision) -> String {
@@ -27,49 +28,6 @@ pub fn table_row(d: &Decision) -> String {
         cols.push(format!("→{}", r.department));
     }
     cols.join("\t")
-}
-
-fn utf16_to_byte(s: &str, unit: usize) -> usize {
-    let mut u = 0;
-    for (i, c) in s.char_indices() {
-        if u >= unit {
-            return i;
-        }
-        u += c.len_utf16();
-    }
-    s.len()
-}
-
-fn highlight(text: &str, spans: &[[usize; 2]], color: bool) -> String {
-    let (open, close) = if color {
-        ("\x1b[1;31m", "\x1b[0m")
-    } else {
-        ("[", "]")
-    };
-    let mut bytes: Vec<(usize, usize)> = spans
-        .iter()
-        .map(|s| (utf16_to_byte(text, s[0]), utf16_to_byte(text, s[1])))
-        .collect();
-    bytes.sort_unstable();
-    // Merge overlapping spans (被盗 and 盗刷 in 被盗刷) into one highlight.
-    let mut merged: Vec<(usize, usize)> = Vec::new();
-    for (s, e) in bytes {
-        match merged.last_mut() {
-            Some(last) if s <= last.1 => last.1 = last.1.max(e),
-            _ => merged.push((s, e)),
-        }
-    }
-    let mut out = String::new();
-    let mut last = 0;
-    for (s, e) in merged {
-        out.push_str(text.get(last..s).unwrap_or(""));
-        out.push_str(open);
-        out.push_str(text.get(s..e).unwrap_or(""));
-        out.push_str(close);
-        last = e;
-    }
-    out.push_str(text.get(last..).unwrap_or(""));
-    out
 }
 
 fn describe(e: &Evidence) -> String {
@@ -128,7 +86,10 @@ pub fn explain(engine: &Engine, input: &str, color: bool) -> Result<ExitCode, St
         .filter(|e| e.field == Some("text"))
         .filter_map(|e| e.span)
         .collect();
-    println!("\n  {}\n", highlight(&d.masked_text, &spans, color));
+    println!(
+        "\n  {}\n",
+        highlight(&d.masked_text, spans.iter().map(|s| (s[0], s[1])), color)
+    );
     let described = engine.describe();
     for (dim, labels) in &d.labels.0 {
         let dim_name = described

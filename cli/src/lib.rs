@@ -1,7 +1,9 @@
-//! What the `wendu` command shares with the benchmarks (bench/): reading complaint corpora (CSV
-//! or JSON Lines), finding the shared data beside the checkout, and reading a `--pack` argument.
+//! What the `wendu` command's parts share, and the benchmarks (bench/) with them: reading
+//! complaint corpora (CSV or JSON Lines), finding the shared data beside the checkout, reading a
+//! `--pack` argument, and showing a decision's words in a terminal.
 
 pub mod corpus;
+pub mod show;
 
 use std::path::Path;
 

@@ -10,6 +10,7 @@ use std::io::{Read, Write};
 use std::path::Path;
 use std::process::ExitCode;
 use wendu::{Complaint, Decision, Engine, PackDescriptor};
+use wendu_cli::show::{highlight, utf16_to_byte};
 
 /// The pack `wendu review` uses without `--pack`.
 pub const DEFAULT_PACK_ID: &str = "cn-marketing-review";
@@ -135,18 +136,6 @@ fn split_description(desc: Option<&str>) -> (Option<String>, Option<String>) {
         }
         None => (Some(d.to_string()), None),
     }
-}
-
-/// Byte offset of a UTF-16 position (clamped to the end).
-fn utf16_to_byte(s: &str, unit: usize) -> usize {
-    let mut u = 0;
-    for (i, c) in s.char_indices() {
-        if u >= unit {
-            return i;
-        }
-        u += c.len_utf16();
-    }
-    s.len()
 }
 
 /// 1-based line and column (in characters) of a byte offset.
@@ -356,7 +345,7 @@ impl Review {
             .map(|s| (s.start, s.end))
             .collect();
         out.push('\n');
-        for line in highlight(&self.masked_text, &text_spans, color).lines() {
+        for line in highlight(&self.masked_text, text_spans.iter().copied(), color).lines() {
             out.push_str(&format!("  {line}\n"));
         }
         out.push('\n');
@@ -394,38 +383,6 @@ impl Review {
         }
         out
     }
-}
-
-/// The text with the spans (UTF-16) marked, overlapping ones merged.
-fn highlight(text: &str, spans: &[(usize, usize)], color: bool) -> String {
-    let (open, close) = if color {
-        ("\x1b[1;31m", "\x1b[0m")
-    } else {
-        ("[", "]")
-    };
-    let mut bytes: Vec<(usize, usize)> = spans
-        .iter()
-        .map(|&(s, e)| (utf16_to_byte(text, s), utf16_to_byte(text, e)))
-        .collect();
-    bytes.sort_unstable();
-    let mut merged: Vec<(usize, usize)> = Vec::new();
-    for (s, e) in bytes {
-        match merged.last_mut() {
-            Some(last) if s <= last.1 => last.1 = last.1.max(e),
-            _ => merged.push((s, e)),
-        }
-    }
-    let mut out = String::new();
-    let mut last = 0;
-    for (s, e) in merged {
-        out.push_str(text.get(last..s).unwrap_or(""));
-        out.push_str(open);
-        out.push_str(text.get(s..e).unwrap_or(""));
-        out.push_str(close);
-        last = e;
-    }
-    out.push_str(text.get(last..).unwrap_or(""));
-    out
 }
 
 /// What the command reads.

@@ -179,8 +179,8 @@ impl PolicyKind {
             PolicyKind::Immediate => scales.first().map(|(_, low)| *low),
             PolicyKind::LowCount(k) => Some(f64::from(k.at_least)),
             PolicyKind::Surge(k) => Some(f64::from(k.at_least)),
-            PolicyKind::Mean(k) => k.bound.map(|b| b.value()),
-            PolicyKind::Nps(k) => k.bound.map(|b| b.value()),
+            PolicyKind::Mean(k) => k.0.bound.map(|b| b.value()),
+            PolicyKind::Nps(k) => k.0.bound.map(|b| b.value()),
             PolicyKind::LowShare(k) => Some(k.above_by),
         }
     }
@@ -262,6 +262,47 @@ fn read_at_least(c: &mut Checker, m: &Map<String, Value>, path: &str) -> u32 {
         _ => {}
     }
     n.unwrap_or(1) as u32
+}
+
+/// A metric's threshold (`mean`, `nps`): the bound, and how many scores the window needs before
+/// the metric counts.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Gate {
+    /// The bound on the metric.
+    pub bound: Option<Bound>,
+    /// Scores the window needs before the metric counts.
+    pub min_count: u32,
+}
+
+impl Gate {
+    /// `at_most` or `below`, then `min_count`.
+    fn read(c: &mut Checker, m: &Map<String, Value>, path: &str) -> Gate {
+        let bound = Bound::read(c, m, path);
+        Gate {
+            bound,
+            min_count: read_min_count(c, m, path),
+        }
+    }
+
+    /// `(breached, defined)` for a window of `count` scores whose metric is `metric`.
+    fn assess(&self, count: u32, metric: Option<f64>) -> (bool, bool) {
+        let defined = count >= self.min_count;
+        let breached = self
+            .bound
+            .is_some_and(|b| metric.is_some_and(|x| b.breached(x)));
+        (defined && breached, defined)
+    }
+
+    /// `mean score 2.4 over 25 scores within 1d; fires at ≤ 2.5 with at least 20`.
+    fn metric(&self, what: &str, value: Option<f64>, count: u32, of: &str, w: &Wording) -> String {
+        format!(
+            "{what} {} over {count} {of} within {}; fires at {} with at least {}",
+            value.map_or_else(|| "-".into(), fmt_num),
+            w.window,
+            self.bound.map_or_else(String::new, |b| b.text()),
+            self.min_count
+        )
+    }
 }
 
 /// A required `min_count` (how many scores make a metric meaningful), at least 1.
