@@ -60,8 +60,8 @@ step "embedded: wasmi interpreter (Rust)"
 check wasmi env WENDU_REQUIRE_WASM=1 cargo test -q --release -p wendu-embedded-tests
 
 step "embedded: Python wasmtime"
-python3 -c 'import wasmtime' 2>/dev/null || python3 -m pip install -q "wasmtime==50.0.1"
-check wasmtime env WENDU_REQUIRE_WASM=1 python3 tests/embedded/test_wasmtime.py
+python=${WENDU_PYTHON:-$(./scripts/python.sh)}
+check wasmtime env WENDU_REQUIRE_WASM=1 "$python" tests/embedded/test_wasmtime.py
 
 if [ ${#failed[@]} -gt 0 ]; then
   echo "test-js: failed on: ${failed[*]}" >&2

@@ -10,7 +10,7 @@ section() { printf '\n=== %s ===\n' "$*"; }
 # What a fresh machine of this kind lacks: the WebAssembly target, clippy and rustfmt,
 # wasm-bindgen-cli at the version bindings/wasm/Cargo.toml pins (no --locked: it fails against this
 # registry index; about 3 minutes on 2 cores). npm packages, PyPI packages and Chromium are
-# installed by the sections that use them (scripts/test-js.sh).
+# installed by the sections that use them (scripts/python.sh, scripts/test-js.sh).
 section "setup (installs only what is missing)"
 if ! rustup target list --installed | grep -q '^wasm32-unknown-unknown$'; then
   rustup target add wasm32-unknown-unknown
@@ -42,9 +42,9 @@ for pack in packs/*.json; do
 done
 
 section "pack schema (packs/schema.json against packs, broken packs and the validator's keys)"
-python3 -c 'import jsonschema' 2>/dev/null || python3 -m pip install -q jsonschema
+python=$(./scripts/python.sh)
 cargo build -q --release -p wendu-cli
-python3 tests/schema_check.py --wendu ./target/release/wendu
+"$python" tests/schema_check.py --wendu ./target/release/wendu
 
 section "WebAssembly: the npm package and the embedded ABI on every runtime (Node, Chromium, Vite, wasmi, wasmtime)"
-./scripts/test-js.sh
+WENDU_PYTHON=$python ./scripts/test-js.sh
