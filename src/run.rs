@@ -45,7 +45,12 @@ impl Reading {
         } else {
             self.norm.fill_text(parts, &pack.normalize);
         }
-        scan_into(&pack.scanner, &self.norm.text, &mut self.scan);
+        scan_into(
+            &pack.scanner,
+            &self.norm.text,
+            &self.norm.breaks,
+            &mut self.scan,
+        );
         self.find_amounts(fields, map);
     }
 

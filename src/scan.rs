@@ -122,7 +122,7 @@ fn breaks_clause(c: char) -> bool {
 
 /// Scan normalised text into `s`, reusing its buffers (the pipeline keeps one per thread): the
 /// terms and cues the automaton finds, the negations among the hits, the regexes that match.
-pub(crate) fn scan_into(c: &Scanner, text: &str, s: &mut Scan) {
+pub(crate) fn scan_into(c: &Scanner, text: &str, lines: &[u32], s: &mut Scan) {
     let words = c.terms.div_ceil(64);
     s.hits.clear();
     s.cues.clear();
@@ -142,7 +142,7 @@ pub(crate) fn scan_into(c: &Scanner, text: &str, s: &mut Scan) {
     // Overlapping matches arrive by end position; evidence reads better by start.
     s.hits.sort_unstable_by_key(|h| (h.start, h.end, h.term));
     s.cues.sort_unstable();
-    mark_negations(c, text, s);
+    mark_negations(c, text, lines, s);
     s.summary = summary_of(&s.present_any);
     match_regexes(c, text, s);
 }
@@ -193,8 +193,9 @@ fn find_terms(c: &Scanner, text: &str, s: &mut Scan) {
 }
 
 /// For every hit (sorted by start), the nearest cue that ends at or before it, within the
-/// negation window and the same clause; and the presence bitsets.
-fn mark_negations(c: &Scanner, text: &str, s: &mut Scan) {
+/// negation window and the same clause (no clause mark between them, no line end of the
+/// original at `lines`); and the presence bitsets.
+fn mark_negations(c: &Scanner, text: &str, lines: &[u32], s: &mut Scan) {
     let window = c.negation_window;
     for h in s.hits.iter_mut() {
         let idx = s.cues.partition_point(|&(_, ce)| ce <= h.start);
@@ -218,7 +219,7 @@ fn mark_negations(c: &Scanner, text: &str, s: &mut Scan) {
             if cs >= h.start {
                 continue;
             }
-            if gap.chars().any(breaks_clause) {
+            if gap.chars().any(breaks_clause) || line_between(lines, ce, h.start) {
                 break;
             }
             h.negated_by = Some(ci as u32);
@@ -229,6 +230,12 @@ fn mark_negations(c: &Scanner, text: &str, s: &mut Scan) {
             set_bit(&mut s.present, h.term);
         }
     }
+}
+
+/// Is there a line end of the original (sorted offsets `lines`) in `[from, to]`?
+fn line_between(lines: &[u32], from: u32, to: u32) -> bool {
+    let i = lines.partition_point(|&l| l < from);
+    lines.get(i).is_some_and(|&l| l <= to)
 }
 
 /// Which regexes match. Each field (title, text) on its own: a regex never spans two fields, and

@@ -76,6 +76,10 @@ pub(crate) struct Normalized {
     segments: Vec<Segment>,
     /// Byte offset in `text` where each part begins.
     part_starts: Vec<u32>,
+    /// Byte offsets in `text` where a line of the original ended (the line break itself is
+    /// normalised like other whitespace, so that a word wrapped over two lines still matches):
+    /// a negation does not reach across them.
+    pub breaks: Vec<u32>,
 }
 
 impl Normalized {
@@ -106,10 +110,12 @@ impl Normalized {
             text,
             segments,
             part_starts,
+            breaks,
         } = self;
         text.clear();
         segments.clear();
         part_starts.clear();
+        breaks.clear();
         text.reserve(total);
         for (i, part) in parts.iter().enumerate() {
             if i > 0 {
@@ -127,6 +133,11 @@ impl Normalized {
                 opts,
                 #[inline(always)]
                 |c, start, end, copied| {
+                    if c == LINE_END && !copied {
+                        let pending_len = pending.map_or(0, |(s0, e0)| e0 - s0);
+                        breaks.push(off(text.len() + pending_len));
+                        return;
+                    }
                     if copied {
                         match &mut pending {
                             Some((_, e)) if *e == start => *e = end,
@@ -236,7 +247,11 @@ impl Normalized {
 /// `normalize_str(s, opts) == Normalized::new(&[s], opts).text`.
 pub fn normalize_str(s: &str, opts: &NormalizeOptions) -> String {
     let mut out = String::with_capacity(s.len());
-    normalize_into(s, opts, |c, _, _, _| out.push(c));
+    normalize_into(s, opts, |c, _, _, copied| {
+        if c != LINE_END || copied {
+            out.push(c);
+        }
+    });
     out
 }
 
@@ -306,10 +321,11 @@ fn normalize_into(
     mut emit: impl FnMut(char, usize, usize, bool),
 ) {
     // Collapsing: a whitespace run is emitted as one ' ' only once a later char is kept, so
-    // leading and trailing whitespace disappear. `run` is the pending run's original range.
+    // leading and trailing whitespace disappear. `run` is the pending run's original range and
+    // whether it holds a line break (then LINE_END is signalled first: see `flush`).
     // With `strip_spaces`, a run is still kept (as one ' ') between two ASCII letters/digits, so
     // that English words inside Chinese text stay apart ("app login" must not become "applogin").
-    let mut run: Option<(usize, usize)> = None;
+    let mut run: Option<(usize, usize, bool)> = None;
     let mut emitted = false;
     let mut last_alnum = false;
     for (start, orig) in s.char_indices() {
@@ -317,16 +333,17 @@ fn normalize_into(
         if orig.is_ascii() {
             // Fast path: no full-width, traditional or multi-char lowercase cases here.
             if orig.is_whitespace() {
-                run = Some(run.map_or((start, end), |(s0, _)| (s0, end)));
+                let line = matches!(orig, '\n' | '\r' | '\x0B' | '\x0C');
+                run = Some(run.map_or((start, end, line), |(s0, _, l)| (s0, end, l || line)));
                 continue;
             }
             if opts.strip_punctuation && orig.is_ascii_punctuation() {
                 continue;
             }
             let alnum = orig.is_ascii_alphanumeric();
-            if let Some((s0, e0)) = run.take() {
-                if emitted && (!opts.strip_spaces || (last_alnum && alnum)) {
-                    emit(' ', s0, e0, false);
+            if let Some(r) = run.take() {
+                if emitted {
+                    flush(r, !opts.strip_spaces || (last_alnum && alnum), &mut emit);
                 }
             }
             emitted = true;
@@ -348,9 +365,9 @@ fn normalize_into(
                 orig
             };
             if c == orig || !opts.case_fold || caseless(c) {
-                if let Some((s0, e0)) = run.take() {
-                    if emitted && !opts.strip_spaces {
-                        emit(' ', s0, e0, false);
+                if let Some(r) = run.take() {
+                    if emitted {
+                        flush(r, !opts.strip_spaces, &mut emit);
                     }
                 }
                 emitted = true;
@@ -368,7 +385,8 @@ fn normalize_into(
             };
         }
         if c.is_whitespace() {
-            run = Some(run.map_or((start, end), |(s0, _)| (s0, end)));
+            let line = matches!(c, '\u{85}' | '\u{2028}' | '\u{2029}');
+            run = Some(run.map_or((start, end, line), |(s0, _, l)| (s0, end, l || line)));
             continue;
         }
         if opts.strip_punctuation && is_punctuation(c) {
@@ -378,9 +396,9 @@ fn normalize_into(
             c = to_simplified(c);
         }
         let alnum = c.is_ascii_alphanumeric();
-        if let Some((s0, e0)) = run.take() {
-            if emitted && (!opts.strip_spaces || (last_alnum && alnum)) {
-                emit(' ', s0, e0, false);
+        if let Some(r) = run.take() {
+            if emitted {
+                flush(r, !opts.strip_spaces || (last_alnum && alnum), &mut emit);
             }
         }
         emitted = true;
@@ -397,6 +415,28 @@ fn normalize_into(
         }
     }
 }
+
+/// A whitespace run `(start, end, holds a line break)` between two kept chars: a line break is
+/// signalled with LINE_END (which is never text: a line break is whitespace, so no original
+/// char reaches `emit` as U+2029), then the run becomes one `' '` when `space` says the options
+/// keep one, else nothing.
+#[inline(always)]
+fn flush(
+    (s0, e0, line): (usize, usize, bool),
+    space: bool,
+    emit: &mut impl FnMut(char, usize, usize, bool),
+) {
+    if line {
+        emit(LINE_END, s0, e0, false);
+    }
+    if space {
+        emit(' ', s0, e0, false);
+    }
+}
+
+/// The signal `normalize_into` gives for "a line of the original ended here": consumers record
+/// it (Normalized::breaks) or drop it (terms), never write it.
+const LINE_END: char = '\u{2029}';
 
 /// Scripts without case (CJK, kana, Yi, Hangul, emoji…), so `to_lowercase`'s table search can
 /// be skipped for the bulk of Chinese text. Verified exhaustively by a test.

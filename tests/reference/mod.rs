@@ -20,6 +20,11 @@ const CLAUSE: &[char] = &[
     '，', '。', '！', '？', '；', '：', ',', '.', '!', '?', ';', ':',
 ];
 
+/// The chars that break a line (docs/pack-format.md, "Negation").
+const LINE_BREAKS: &[char] = &[
+    '\n', '\r', '\u{0B}', '\u{0C}', '\u{85}', '\u{2028}', '\u{2029}',
+];
+
 /// Default Chinese negation cues and window, from the docs.
 const ZH_CUES: &[&str] = &[
     "没有",
@@ -152,17 +157,30 @@ impl<'a> RefPack<'a> {
     }
 
     /// Is an occurrence starting at `start` negated? A cue must end at or before `start`, with
-    /// at most `window` characters and no clause punctuation between.
-    fn negated_at(&self, norm: &str, start: usize) -> bool {
+    /// at most `window` characters, no clause punctuation and no line end of the original
+    /// (`lines`: offsets in the normalised text) between.
+    fn negated_at(&self, norm: &str, lines: &[usize], start: usize) -> bool {
         self.cues.iter().any(|cue| {
             self.find_all(norm, cue).into_iter().any(|(_, ce)| {
                 if ce > start {
                     return false;
                 }
                 let gap = &norm[ce..start];
-                gap.chars().count() <= self.window && !gap.chars().any(|c| CLAUSE.contains(&c))
+                gap.chars().count() <= self.window
+                    && !gap.chars().any(|c| CLAUSE.contains(&c))
+                    && !lines.iter().any(|&l| ce <= l && l <= start)
             })
         })
+    }
+
+    /// Where the lines of the original end in the normalised text, the plain way: the
+    /// normalised length of the text before each line break (normalisation works char by char
+    /// and drops trailing whitespace, so that length is the break's place).
+    fn line_ends(&self, text: &str) -> Vec<usize> {
+        text.char_indices()
+            .filter(|(_, c)| LINE_BREAKS.contains(c))
+            .map(|(i, _)| normalize_str(&text[..i], &self.opts).len())
+            .collect()
     }
 
     /// Expand `@lexicon` names and normalise (keeping a prefix star).
@@ -193,14 +211,14 @@ impl<'a> RefPack<'a> {
         out
     }
 
-    fn occurrences(&self, norm: &str, terms: &[String]) -> Vec<Occ> {
+    fn occurrences(&self, norm: &str, lines: &[usize], terms: &[String]) -> Vec<Occ> {
         let mut out = Vec::new();
         for t in terms {
             for (start, end) in self.find_all(norm, t) {
                 out.push(Occ {
                     start,
                     end,
-                    negated: self.negated_at(norm, start),
+                    negated: self.negated_at(norm, lines, start),
                 });
             }
         }
@@ -273,20 +291,29 @@ impl<'a> RefPack<'a> {
         false
     }
 
-    fn holds(&self, c: &Value, norm: &str, input: &Value, done: &[(String, Vec<String>)]) -> bool {
+    fn holds(
+        &self,
+        c: &Value,
+        (norm, lines): (&str, &[usize]),
+        input: &Value,
+        done: &[(String, Vec<String>)],
+    ) -> bool {
         let aware = c["negation"].as_bool().unwrap_or(true);
         let counts = |o: &Occ| !aware || !o.negated;
         if let Some(t) = c.get("terms") {
-            return self.occurrences(norm, &self.expand(t)).iter().any(counts);
+            return self
+                .occurrences(norm, lines, &self.expand(t))
+                .iter()
+                .any(counts);
         }
         if let Some(n) = c.get("near") {
             let a: Vec<Occ> = self
-                .occurrences(norm, &self.expand(&n["a"]))
+                .occurrences(norm, lines, &self.expand(&n["a"]))
                 .into_iter()
                 .filter(counts)
                 .collect();
             let b: Vec<Occ> = self
-                .occurrences(norm, &self.expand(&n["b"]))
+                .occurrences(norm, lines, &self.expand(&n["b"]))
                 .into_iter()
                 .filter(counts)
                 .collect();
@@ -325,20 +352,20 @@ impl<'a> RefPack<'a> {
                 .is_some_and(|(_, codes)| codes.iter().any(|a| self.covers(dim, a, code)));
         }
         if let Some(cs) = c.get("all").and_then(Value::as_array) {
-            return cs.iter().all(|x| self.holds(x, norm, input, done));
+            return cs.iter().all(|x| self.holds(x, (norm, lines), input, done));
         }
         if let Some(cs) = c.get("any").and_then(Value::as_array) {
-            return cs.iter().any(|x| self.holds(x, norm, input, done));
+            return cs.iter().any(|x| self.holds(x, (norm, lines), input, done));
         }
         if let Some(x) = c.get("not") {
-            return !self.holds(x, norm, input, done);
+            return !self.holds(x, (norm, lines), input, done);
         }
         if let Some(al) = c.get("at_least") {
             let n = al["n"].as_u64().unwrap_or(1) as usize;
             let cs = al["of"].as_array().cloned().unwrap_or_default();
             return cs
                 .iter()
-                .filter(|x| self.holds(x, norm, input, done))
+                .filter(|x| self.holds(x, (norm, lines), input, done))
                 .count()
                 >= n;
         }
@@ -366,6 +393,7 @@ impl<'a> RefPack<'a> {
     pub fn decide(&self, input: &Value) -> RefDecision {
         let text = input["text"].as_str().unwrap_or("");
         let norm = normalize_str(text, &self.opts);
+        let lines = self.line_ends(text);
         let mut done: Vec<(String, Vec<String>)> = Vec::new();
         let dims = self.pack["dimensions"]
             .as_array()
@@ -378,7 +406,7 @@ impl<'a> RefPack<'a> {
                 let mut miss = 1.0f64;
                 let mut fired = false;
                 for r in l["rules"].as_array().cloned().unwrap_or_default() {
-                    if self.holds(&r["when"], &norm, input, &done) {
+                    if self.holds(&r["when"], (&norm, &lines), input, &done) {
                         miss *= 1.0 - r["weight"].as_f64().unwrap_or(1.0);
                         fired = true;
                     }
@@ -407,7 +435,7 @@ impl<'a> RefPack<'a> {
         let negated = terms
             .into_iter()
             .filter(|t| {
-                self.occurrences(&norm, std::slice::from_ref(t))
+                self.occurrences(&norm, &lines, std::slice::from_ref(t))
                     .iter()
                     .any(|o| o.negated)
             })
