@@ -236,7 +236,10 @@ fn reference_map(parts: &[&str], o: &NormalizeOptions) -> Vec<Option<[usize; 2]>
         if i > 0 {
             map.push(None);
         }
-        normalize_into(part, o, |c, start, end, _| {
+        normalize_into(part, o, |c, start, end, copied| {
+            if c == LINE_END && !copied {
+                return; // a signal, not text
+            }
             for _ in 0..c.len_utf8() {
                 map.push(Some([start, end]));
             }
@@ -421,4 +424,23 @@ fn property_ranges_are_monotonic() {
             }
         }
     }
+}
+
+#[test]
+fn line_ends_are_kept_where_the_text_joins_the_lines() {
+    // Chinese: the lines join (a wrapped word still matches) and the place is kept.
+    let n = Normalized::new(&["没回复\n报警", "手续\r\n费"], &CN);
+    assert_eq!(n.text, "没回复报警\n手续费");
+    assert_eq!(
+        n.breaks,
+        vec!["没回复".len() as u32, "没回复报警\n手续".len() as u32]
+    );
+    // English: the run becomes one space; the line ends before it.
+    let n = Normalized::new(&["did not\n\nreceive"], &EN);
+    assert_eq!(n.text, "did not receive");
+    assert_eq!(n.breaks, vec![7]);
+    // Leading and trailing breaks end no clause inside the text.
+    let n = Normalized::new(&["\n报警\n"], &CN);
+    assert_eq!((n.text.as_str(), n.breaks.len()), ("报警", 0));
+    assert_eq!(normalize_str("手续\n费", &CN), "手续费");
 }
