@@ -149,6 +149,26 @@ test("Explain is keyboard-usable: arrows move between tabs, Tab reaches a label 
 
 let corpus;
 let csvBadLine;
+test("Explain with the review pack: marketing copy gets its result (不通过), each problem's words and fix", async () => {
+  await page.selectOption("#pack-select", "review");
+  await page.waitForFunction(() => document.getElementById("pack-status").textContent.includes("cn-marketing-review"));
+  const text = "稳健理财新品，保本保收益，年化收益率最高8%，名额有限，错过不再！";
+  await page.fill("#ex-text", text);
+  await page.waitForSelector(".explain-out[data-state=explained]");
+  const oracle = new Engine("cn-marketing-review").classify({ text });
+  assert.equal(oracle.severity.name, "不通过");
+  assert.match(await page.textContent(".severity"), /不通过/);
+  const problems = oracle.labels.problem.filter((l) => !l.fallback);
+  assert.ok(problems.length >= 2, JSON.stringify(problems.map((l) => l.code)));
+  for (const l of problems) {
+    assert.ok(await page.$(`.chip[data-owner="label:problem:${l.code}"]`), l.code);
+  }
+  const advice = await page.$$eval(".advice", (els) => els.map((e) => e.textContent));
+  assert.ok(advice.some((a) => a.includes(problems[0].advice.slice(0, 8))), advice.join(" | "));
+  await shot("explain-review");
+  await page.selectOption("#pack-select", "builtin");
+  await page.waitForFunction(() => document.getElementById("pack-status").textContent.includes("cn-banking"));
+});
 test(`Analyse: drop ${N.toLocaleString("en")} complaints, bar charts in under 3 s, the malformed line named`, async () => {
   corpus = complaints(N);
   const { text, badLine } = complaintsCsv(corpus, 4321);

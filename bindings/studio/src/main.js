@@ -4,6 +4,7 @@
 
 import cnPack from "../../../packs/cn-banking.json?raw";
 import enPack from "../../../packs/en-banking.json?raw";
+import reviewPack from "../../../packs/cn-marketing-review.json?raw";
 import { h, translate, errorBlock } from "./dom.js";
 import { t, setLang, lang, onLang, languageOf } from "./i18n.js";
 import { request, ready, onWorkerFailure } from "./rpc.js";
@@ -93,6 +94,7 @@ let packProblem = null; // the error of the last pack that failed to load
 function renderPackSelect() {
   const options = [
     ["builtin", t("packBuiltin")],
+    ["review", t("packReview")],
     ["example", t("packExample")],
   ];
   if (current && current.source === "edited") options.push(["edited", `${t("packEdited")}: ${current.info.id} ${current.info.version}`]);
@@ -147,6 +149,7 @@ const editor = editorPanel(panels.editor, studio);
 langSelect.addEventListener("change", () => setLang(langSelect.value));
 packSelect.addEventListener("change", () => {
   if (packSelect.value === "builtin") studio.usePack(cnPack, "builtin");
+  else if (packSelect.value === "review") studio.usePack(reviewPack, "review");
   else if (packSelect.value === "example") studio.usePack(enPack, "example");
 });
 onLang(renderStatic);
