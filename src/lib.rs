@@ -46,6 +46,7 @@ pub mod decide;
 pub mod describe;
 pub mod error;
 pub mod extract;
+pub mod model;
 pub mod pack;
 pub mod rules;
 pub mod scan;
