@@ -15,6 +15,41 @@ const LN2_LO: f64 = 1.908_214_929_270_587_7e-10;
 const LN2: f64 = std::f64::consts::LN_2;
 const LOG2_E: f64 = std::f64::consts::LOG2_E;
 
+/// 1/13!, 1/12!, …, 1/1!, 1/0! — Horner coefficients of e^r. Each is one correctly rounded
+/// division, evaluated at compile time (the same bits a runtime division gives).
+const INV_FACTORIAL: [f64; 14] = [
+    1.0 / 6_227_020_800.0,
+    1.0 / 479_001_600.0,
+    1.0 / 39_916_800.0,
+    1.0 / 3_628_800.0,
+    1.0 / 362_880.0,
+    1.0 / 40_320.0,
+    1.0 / 5_040.0,
+    1.0 / 720.0,
+    1.0 / 120.0,
+    1.0 / 24.0,
+    1.0 / 6.0,
+    1.0 / 2.0,
+    1.0,
+    1.0,
+];
+
+/// 1/23, 1/21, …, 1/3, 1/1 — Horner coefficients of atanh(f)/f in f².
+const INV_ODD: [f64; 12] = [
+    1.0 / 23.0,
+    1.0 / 21.0,
+    1.0 / 19.0,
+    1.0 / 17.0,
+    1.0 / 15.0,
+    1.0 / 13.0,
+    1.0 / 11.0,
+    1.0 / 9.0,
+    1.0 / 7.0,
+    1.0 / 5.0,
+    1.0 / 3.0,
+    1.0,
+];
+
 /// 2^k for k in the normal exponent range, built from bits.
 fn pow2(k: i64) -> f64 {
     let k = k.clamp(-1022, 1023);
@@ -37,23 +72,9 @@ pub fn exp(x: f64) -> f64 {
     let k = (x * LOG2_E + 0.5).floor();
     let r = (x - k * LN2_HI) - k * LN2_LO;
     // Taylor series of e^r to degree 13: the remainder is below 2^-60 for |r| ≤ 0.35.
-    let mut p = 1.0 / 6_227_020_800.0;
-    for d in [
-        479_001_600.0,
-        39_916_800.0,
-        3_628_800.0,
-        362_880.0,
-        40_320.0,
-        5_040.0,
-        720.0,
-        120.0,
-        24.0,
-        6.0,
-        2.0,
-        1.0,
-        1.0,
-    ] {
-        p = p * r + 1.0 / d;
+    let mut p = INV_FACTORIAL[0];
+    for c in &INV_FACTORIAL[1..] {
+        p = p * r + c;
     }
     let k = k as i64;
     // Two steps so that results in the subnormal range (k < −1022) are still reached.
@@ -94,9 +115,9 @@ pub fn ln(x: f64) -> f64 {
     // ln m = 2·atanh(f), f = (m − 1)/(m + 1); odd powers up to f^23 (|f|^25 < 2^-63).
     let f = (m - 1.0) / (m + 1.0);
     let f2 = f * f;
-    let mut s = 1.0 / 23.0;
-    for d in [21.0, 19.0, 17.0, 15.0, 13.0, 11.0, 9.0, 7.0, 5.0, 3.0, 1.0] {
-        s = s * f2 + 1.0 / d;
+    let mut s = INV_ODD[0];
+    for c in &INV_ODD[1..] {
+        s = s * f2 + c;
     }
     2.0 * f * s + (e as f64) * LN2
 }
