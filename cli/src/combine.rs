@@ -92,7 +92,9 @@ fn err(e: wendu::Error) -> String {
 pub fn prepare(pack: &Value, dimension: &str) -> Result<Prepared, String> {
     let mut models = Vec::new();
     if let Some(ms) = pack.get("models") {
-        let arr = ms.as_array().ok_or("/models: expected an array of models")?;
+        let arr = ms
+            .as_array()
+            .ok_or("/models: expected an array of models")?;
         for (i, m) in arr.iter().enumerate() {
             let model = Model::from_value(m, &format!("/models/{i}")).map_err(|ps| {
                 ps.iter()
@@ -128,7 +130,12 @@ pub fn prepare(pack: &Value, dimension: &str) -> Result<Prepared, String> {
         .ok_or("the dimension has no labels")?;
     let codes: Vec<String> = labels
         .iter()
-        .map(|l| l.get("code").and_then(Value::as_str).unwrap_or("").to_string())
+        .map(|l| {
+            l.get("code")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string()
+        })
         .collect();
     let index = |c: &str| codes.iter().position(|x| x == c);
     let mut rules = Vec::with_capacity(labels.len());
@@ -137,7 +144,11 @@ pub fn prepare(pack: &Value, dimension: &str) -> Result<Prepared, String> {
     let mut no_shadow: Option<String> = None;
     for (li, l) in labels.iter().enumerate() {
         let code = codes.get(li).cloned().unwrap_or_default();
-        let rs = l.get("rules").and_then(Value::as_array).cloned().unwrap_or_default();
+        let rs = l
+            .get("rules")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
         let mut sim = Vec::new();
         let mut raw_rules = Vec::new();
         let mut shadow_pos = Vec::new();
@@ -153,7 +164,11 @@ pub fn prepare(pack: &Value, dimension: &str) -> Result<Prepared, String> {
                 Some(Value::String(s)) if s == "probability" => Weight::Probability,
                 Some(w) => match w.as_f64() {
                     Some(x) if (-1.0..=1.0).contains(&x) && x != 0.0 => Weight::Fixed(x),
-                    _ => return Err(format!("{code} rule {id}: weight must be in [−1, 0) ∪ (0, 1] or \"probability\"")),
+                    _ => {
+                        return Err(format!(
+                        "{code} rule {id}: weight must be in [−1, 0) ∪ (0, 1] or \"probability\""
+                    ))
+                    }
                 },
             };
             let pure = pure_model(&when, &models)?;
@@ -171,7 +186,7 @@ pub fn prepare(pack: &Value, dimension: &str) -> Result<Prepared, String> {
                         Weight::Fixed(w) if w > 0.0 => {
                             shadow_pos.push(json!({"id": id, "when": converted, "weight": w}))
                         }
-                        Weight::Fixed(w) if w == -1.0 => vetoes.push(converted),
+                        Weight::Fixed(-1.0) => vetoes.push(converted),
                         Weight::Fixed(_) => {
                             no_shadow = Some(format!("{code} rule {id}: a negative weight other than −1 has no equivalent today"))
                         }
@@ -216,7 +231,11 @@ pub fn prepare(pack: &Value, dimension: &str) -> Result<Prepared, String> {
             gs.iter()
                 .map(|g| {
                     g.as_array()
-                        .map(|cs| cs.iter().filter_map(|c| c.as_str().and_then(index)).collect())
+                        .map(|cs| {
+                            cs.iter()
+                                .filter_map(|c| c.as_str().and_then(index))
+                                .collect()
+                        })
                         .unwrap_or_default()
                 })
                 .collect()
@@ -307,7 +326,11 @@ fn strip(pack: &Value, models: &[Model]) -> Result<Value, String> {
             }
         }
     }
-    if let Some(sev) = p.get_mut("severity").and_then(|s| s.get_mut("factors")).and_then(Value::as_array_mut) {
+    if let Some(sev) = p
+        .get_mut("severity")
+        .and_then(|s| s.get_mut("factors"))
+        .and_then(Value::as_array_mut)
+    {
         for f in sev {
             let when = f.get("when").cloned().unwrap_or(Value::Null);
             f["when"] = convert(&when, models)?;
@@ -318,7 +341,10 @@ fn strip(pack: &Value, models: &[Model]) -> Result<Value, String> {
 
 /// The model condition's fields: (model index, label index, min, max).
 fn model_cond(m: &Value, models: &[Model]) -> Result<(usize, usize, f64, f64), String> {
-    let id = m.get("id").and_then(Value::as_str).ok_or("model condition: `id` missing")?;
+    let id = m
+        .get("id")
+        .and_then(Value::as_str)
+        .ok_or("model condition: `id` missing")?;
     let label = m
         .get("label")
         .and_then(Value::as_str)
@@ -332,14 +358,19 @@ fn model_cond(m: &Value, models: &[Model]) -> Result<(usize, usize, f64, f64), S
         .and_then(|x| x.label_index(label))
         .ok_or_else(|| format!("model condition: model `{id}` has no label `{label}`"))?;
     let min = m.get("min").and_then(Value::as_f64).unwrap_or(0.0);
-    let max = m.get("max").and_then(Value::as_f64).unwrap_or(f64::INFINITY);
+    let max = m
+        .get("max")
+        .and_then(Value::as_f64)
+        .unwrap_or(f64::INFINITY);
     Ok((mi, li, min, max))
 }
 
 /// `Some` when `when` is exactly one model condition.
 fn pure_model(when: &Value, models: &[Model]) -> Result<Option<(usize, usize, f64, f64)>, String> {
     match when.get("model") {
-        Some(m) if when.as_object().is_some_and(|o| o.len() == 1) => model_cond(m, models).map(Some),
+        Some(m) if when.as_object().is_some_and(|o| o.len() == 1) => {
+            model_cond(m, models).map(Some)
+        }
         _ => Ok(None),
     }
 }
@@ -351,11 +382,17 @@ fn convert(when: &Value, models: &[Model]) -> Result<Value, String> {
     };
     if let Some(m) = o.get("model") {
         let (mi, li, min, max) = model_cond(m, models)?;
-        let (Some(model), Some(label)) = (models.get(mi), models.get(mi).and_then(|x| x.labels().get(li))) else {
+        let (Some(model), Some(label)) = (
+            models.get(mi),
+            models.get(mi).and_then(|x| x.labels().get(li)),
+        ) else {
             return Err("model condition: bad reference".into());
         };
         let mut f = Map::new();
-        f.insert("path".into(), json!(format!("{FIELD}.{}.{label}", model.id())));
+        f.insert(
+            "path".into(),
+            json!(format!("{FIELD}.{}.{label}", model.id())),
+        );
         f.insert("gte".into(), json!(min));
         if max.is_finite() {
             f.insert("lt".into(), json!(max));
@@ -375,7 +412,10 @@ fn convert(when: &Value, models: &[Model]) -> Result<Value, String> {
             ("at_least", Value::Object(a)) => {
                 let mut a = a.clone();
                 if let Some(Value::Array(of)) = a.get("of") {
-                    let of: Vec<Value> = of.iter().map(|c| convert(c, models)).collect::<Result<_, _>>()?;
+                    let of: Vec<Value> = of
+                        .iter()
+                        .map(|c| convert(c, models))
+                        .collect::<Result<_, _>>()?;
                     a.insert("of".into(), Value::Array(of));
                 }
                 Value::Object(a)
@@ -554,13 +594,37 @@ mod tests {
             codes: vec!["A".into(), "B".into(), "C".into(), "Z".into()],
             rules: vec![
                 vec![
-                    SimRule::Engine { id: "A#0".into(), weight: 0.6 },
-                    SimRule::Model { model: 0, label: 0, min: 0.0, max: 0.2, weight: Weight::Fixed(-1.0) },
+                    SimRule::Engine {
+                        id: "A#0".into(),
+                        weight: 0.6,
+                    },
+                    SimRule::Model {
+                        model: 0,
+                        label: 0,
+                        min: 0.0,
+                        max: 0.2,
+                        weight: Weight::Fixed(-1.0),
+                    },
                 ],
-                vec![SimRule::Model { model: 0, label: 1, min: 0.4, max: f64::INFINITY, weight: Weight::Fixed(0.5) }],
+                vec![SimRule::Model {
+                    model: 0,
+                    label: 1,
+                    min: 0.4,
+                    max: f64::INFINITY,
+                    weight: Weight::Fixed(0.5),
+                }],
                 vec![
-                    SimRule::Engine { id: "C#0".into(), weight: 0.3 },
-                    SimRule::Model { model: 0, label: 2, min: 0.0, max: f64::INFINITY, weight: Weight::Probability },
+                    SimRule::Engine {
+                        id: "C#0".into(),
+                        weight: 0.3,
+                    },
+                    SimRule::Model {
+                        model: 0,
+                        label: 2,
+                        min: 0.0,
+                        max: f64::INFINITY,
+                        weight: Weight::Probability,
+                    },
                 ],
                 vec![],
             ],
@@ -571,11 +635,20 @@ mod tests {
     #[test]
     fn rules_model_rules_vetoes_and_exclusive_groups() {
         let d = dim();
-        let fired = vec![vec!["A#0".to_string()], vec![], vec!["C#0".to_string()], vec![]];
+        let fired = vec![
+            vec!["A#0".to_string()],
+            vec![],
+            vec!["C#0".to_string()],
+            vec![],
+        ];
         // A by its rule (0.6); B by the model (0.5) but A outranks it in the group; C:
         // 1 − 0.7·(1 − 0.4) = 0.58.
         let o = simulate(&d, &fired, &[vec![0.5, 0.45, 0.4]]);
-        let got: Vec<(usize, String)> = o.labels.iter().map(|l| (l.0, format!("{:.2}", l.1))).collect();
+        let got: Vec<(usize, String)> = o
+            .labels
+            .iter()
+            .map(|l| (l.0, format!("{:.2}", l.1)))
+            .collect();
         assert_eq!(got, vec![(0, "0.60".to_string()), (2, "0.58".to_string())]);
         assert!(!o.needs_review(0.55));
         assert!(o.needs_review(0.61));
@@ -583,7 +656,11 @@ mod tests {
         let o = simulate(&d, &fired, &[vec![0.1, 0.45, 0.0]]);
         assert_eq!(o.labels.iter().map(|l| l.0).collect::<Vec<_>>(), vec![1]);
         // Nothing: the fallback, flagged for review.
-        let o = simulate(&d, &[vec![], vec![], vec![], vec![]], &[vec![0.1, 0.1, 0.1]]);
+        let o = simulate(
+            &d,
+            &[vec![], vec![], vec![], vec![]],
+            &[vec![0.1, 0.1, 0.1]],
+        );
         assert_eq!(o.labels, vec![(3, 0.0)]);
         assert!(o.fallback && o.needs_review(0.1));
     }

@@ -52,7 +52,9 @@ pub fn run(o: &Options) -> Result<ExitCode, String> {
         },
     };
     let pack_text = match &o.pack {
-        Some(p) => std::fs::read_to_string(p).map_err(|e| format!("cannot read {}: {e}", p.display()))?,
+        Some(p) => {
+            std::fs::read_to_string(p).map_err(|e| format!("cannot read {}: {e}", p.display()))?
+        }
         None => wendu::DEFAULT_PACK.to_string(),
     };
     let pack: Value = serde_json::from_str(&pack_text).map_err(|e| format!("pack: {e}"))?;
@@ -141,7 +143,11 @@ pub fn run(o: &Options) -> Result<ExitCode, String> {
         path.display(),
         result.total,
         result.labelled,
-        if data.unreadable.is_empty() { String::new() } else { format!(", {} unreadable", data.unreadable.len()) }
+        if data.unreadable.is_empty() {
+            String::new()
+        } else {
+            format!(", {} unreadable", data.unreadable.len())
+        }
     );
     println!("pack: {} {} {}", info.id, info.version, info.hash);
     if !prepared.models.is_empty() {
@@ -151,17 +157,29 @@ pub fn run(o: &Options) -> Result<ExitCode, String> {
         );
     }
     if !unmapped.is_empty() {
-        println!("labels not in the map (negatives for every class): {}", unmapped.join(", "));
+        println!(
+            "labels not in the map (negatives for every class): {}",
+            unmapped.join(", ")
+        );
     }
     println!(
         "{:<12} {:<20} {:>9} {:>7} {:>6} {:>8}",
-        "gold", &format!("{} label", o.dimension), "precision", "recall", "F1", "support"
+        "gold",
+        &format!("{} label", o.dimension),
+        "precision",
+        "recall",
+        "F1",
+        "support"
     );
     for c in &per_class {
         println!(
             "{:<12} {:<20} {:>9.3} {:>7.3} {:>6.3} {:>8}",
             c["silver"].as_str().unwrap_or(""),
-            format!("{} {}", c["code"].as_str().unwrap_or(""), c["label"].as_str().unwrap_or("")),
+            format!(
+                "{} {}",
+                c["code"].as_str().unwrap_or(""),
+                c["label"].as_str().unwrap_or("")
+            ),
             c["precision"].as_f64().unwrap_or(0.0),
             c["recall"].as_f64().unwrap_or(0.0),
             c["f1"].as_f64().unwrap_or(0.0),
@@ -178,18 +196,32 @@ pub fn run(o: &Options) -> Result<ExitCode, String> {
     }
     println!("{line}");
     if let Some(t) = prepared.dim.review_below {
-        println!("needs_review (top confidence below {t} or only the fallback): {:.1}%", 100.0 * result.review as f64 / total);
+        println!(
+            "needs_review (top confidence below {t} or only the fallback): {:.1}%",
+            100.0 * result.review as f64 / total
+        );
     }
     match (&prepared.no_shadow, result.checked) {
         (Some(why), _) => println!("engine check skipped: {why}"),
-        (None, n) if n > 0 => println!("engine check: the engine and the simulation agree on {} of {n} complaints", n - result.different),
+        (None, n) if n > 0 => println!(
+            "engine check: the engine and the simulation agree on {} of {n} complaints",
+            n - result.different
+        ),
         _ => {}
     }
     println!();
-    println!("secondary view, not the headline: only the top-ranked label of each complaint counts");
+    println!(
+        "secondary view, not the headline: only the top-ranked label of each complaint counts"
+    );
     let cells: Vec<String> = top_per_class
         .iter()
-        .map(|c| format!("{} {:.3}", c["code"].as_str().unwrap_or(""), c["f1"].as_f64().unwrap_or(0.0)))
+        .map(|c| {
+            format!(
+                "{} {:.3}",
+                c["code"].as_str().unwrap_or(""),
+                c["f1"].as_f64().unwrap_or(0.0)
+            )
+        })
         .collect();
     println!("  F1 {}   macro-F1 {macro_top:.3}", cells.join("  "));
     println!();
@@ -235,7 +267,10 @@ fn builtin_map(engine: &Engine) -> Result<LabelMap, String> {
 fn label_names(pack: &Value, dimension: &str) -> Vec<(String, String)> {
     pack.get("dimensions")
         .and_then(Value::as_array)
-        .and_then(|ds| ds.iter().find(|d| d.get("id").and_then(Value::as_str) == Some(dimension)))
+        .and_then(|ds| {
+            ds.iter()
+                .find(|d| d.get("id").and_then(Value::as_str) == Some(dimension))
+        })
         .and_then(|d| d.get("labels"))
         .and_then(Value::as_array)
         .map(|ls| {
@@ -379,7 +414,9 @@ impl Tally {
         for (i, c) in classes.iter().enumerate() {
             let is = gold == c.gold;
             let predicted = given.iter().any(|g| c.codes.iter().any(|x| x == g));
-            let top = given.first().is_some_and(|g| c.codes.iter().any(|x| x == g));
+            let top = given
+                .first()
+                .is_some_and(|g| c.codes.iter().any(|x| x == g));
             if let Some(n) = self.all.get_mut(i) {
                 n.add(is, predicted);
             }
@@ -394,7 +431,11 @@ impl Tally {
             }
         }
         if !any {
-            if let Some(cell) = self.confusion.get_mut(row).and_then(|r| r.get_mut(classes.len())) {
+            if let Some(cell) = self
+                .confusion
+                .get_mut(row)
+                .and_then(|r| r.get_mut(classes.len()))
+            {
                 *cell += 1;
             }
         }
@@ -407,8 +448,14 @@ mod tests {
 
     fn classes() -> Vec<Class> {
         vec![
-            Class { gold: "催收行为类".into(), codes: vec!["C12".into()] },
-            Class { gold: "合同条款类".into(), codes: vec!["C09".into()] },
+            Class {
+                gold: "催收行为类".into(),
+                codes: vec!["C12".into()],
+            },
+            Class {
+                gold: "合同条款类".into(),
+                codes: vec!["C09".into()],
+            },
         ]
     }
 
@@ -425,7 +472,10 @@ mod tests {
         let c = |tp, fp, fn_| Counts { tp, fp, fn_ };
         assert_eq!(t.all, vec![c(1, 0, 0), c(1, 1, 0)]);
         assert_eq!(t.top, vec![c(1, 0, 0), c(0, 0, 1)]);
-        assert_eq!(t.confusion, vec![vec![1, 1, 0], vec![0, 1, 0], vec![0, 0, 1]]);
+        assert_eq!(
+            t.confusion,
+            vec![vec![1, 1, 0], vec![0, 1, 0], vec![0, 0, 1]]
+        );
         let (p, r, f1) = t.all[1].prf();
         assert_eq!((p, r), (0.5, 1.0));
         assert!((f1 - 2.0 / 3.0).abs() < 1e-12);
@@ -436,10 +486,20 @@ mod tests {
     #[test]
     fn a_class_with_several_codes_is_predicted_by_any_of_them() {
         let mut t = Tally::new(1);
-        let cs = vec![Class { gold: "fees".into(), codes: vec!["C07".into(), "C0701".into()] }];
+        let cs = vec![Class {
+            gold: "fees".into(),
+            codes: vec!["C07".into(), "C0701".into()],
+        }];
         t.add("fees", &["C0701"], &cs);
         t.add("other", &["C07"], &cs);
-        assert_eq!(t.all, vec![Counts { tp: 1, fp: 1, fn_: 0 }]);
+        assert_eq!(
+            t.all,
+            vec![Counts {
+                tp: 1,
+                fp: 1,
+                fn_: 0
+            }]
+        );
     }
 
     #[test]

@@ -95,7 +95,8 @@ pub fn read_jsonl(content: &str, text: &str, label: &str) -> Data {
             }
         };
         let Some(t) = get(&v, text).and_then(Value::as_str) else {
-            data.unreadable.push((line, format!("no string at `{text}`")));
+            data.unreadable
+                .push((line, format!("no string at `{text}`")));
             continue;
         };
         let label = match get(&v, label) {
@@ -136,8 +137,7 @@ impl LabelMap {
     /// Read a map file: `{"gold": "CODE" | ["CODE", …] | null, …}` (classes then follow the
     /// keys' sorted order) or `[["gold", "CODE" | [...] | null], …]` (classes in file order).
     pub fn load(path: &Path) -> Result<LabelMap, String> {
-        let text =
-            std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
         let v: Value =
             serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
         LabelMap::from_value(&v).map_err(|e| format!("{}: {e}", path.display()))
@@ -232,25 +232,55 @@ mod tests {
         assert_eq!(
             d.rows,
             vec![
-                Row { line: 1, text: "a".into(), label: Some("x".into()) },
-                Row { line: 3, text: "b".into(), label: Some("3".into()) },
-                Row { line: 6, text: "c".into(), label: None },
+                Row {
+                    line: 1,
+                    text: "a".into(),
+                    label: Some("x".into())
+                },
+                Row {
+                    line: 3,
+                    text: "b".into(),
+                    label: Some("3".into())
+                },
+                Row {
+                    line: 6,
+                    text: "c".into(),
+                    label: None
+                },
             ]
         );
-        assert_eq!(d.unreadable.iter().map(|u| u.0).collect::<Vec<_>>(), vec![4, 5]);
+        assert_eq!(
+            d.unreadable.iter().map(|u| u.0).collect::<Vec<_>>(),
+            vec![4, 5]
+        );
     }
 
     #[test]
     fn maps_read_objects_and_ordered_pairs() {
         let m = LabelMap::from_value(&json!({"b": "C2", "a": ["C1", "C3"], "z": null}))
             .unwrap_or(LabelMap { entries: vec![] });
-        assert_eq!(m.codes("a"), Some(&["C1".to_string(), "C3".to_string()][..]));
+        assert_eq!(
+            m.codes("a"),
+            Some(&["C1".to_string(), "C3".to_string()][..])
+        );
         assert_eq!(m.codes("z"), Some(&[][..]));
         assert_eq!(m.codes("q"), None);
-        assert_eq!(m.classes().iter().map(|c| c.gold.as_str()).collect::<Vec<_>>(), vec!["a", "b"]);
+        assert_eq!(
+            m.classes()
+                .iter()
+                .map(|c| c.gold.as_str())
+                .collect::<Vec<_>>(),
+            vec!["a", "b"]
+        );
         let p = LabelMap::from_value(&json!([["b", "C2"], ["a", "C1"]]))
             .unwrap_or(LabelMap { entries: vec![] });
-        assert_eq!(p.classes().iter().map(|c| c.gold.as_str()).collect::<Vec<_>>(), vec!["b", "a"]);
+        assert_eq!(
+            p.classes()
+                .iter()
+                .map(|c| c.gold.as_str())
+                .collect::<Vec<_>>(),
+            vec!["b", "a"]
+        );
         assert!(LabelMap::from_value(&json!({"a": 1})).is_err());
         assert!(LabelMap::from_value(&json!([["a"]])).is_err());
     }

@@ -64,6 +64,9 @@ pub struct Args {
     /// Weight classes inversely to their frequency.
     #[arg(long)]
     balanced: bool,
+    /// Binary features (no idf weighting).
+    #[arg(long)]
+    binary: bool,
     /// Do not learn vetoes and model rules beside the pack's rules (write the model only).
     #[arg(long)]
     no_combine: bool,
@@ -94,6 +97,7 @@ impl From<Args> for Options {
             min_df: a.min_df,
             iterations: a.iterations,
             balanced: a.balanced,
+            binary: a.binary,
             combine: !a.no_combine,
             review_below: a.review_below,
             json: a.json,
@@ -119,6 +123,7 @@ pub struct Options {
     pub min_df: Option<usize>,
     pub iterations: Option<usize>,
     pub balanced: bool,
+    pub binary: bool,
     pub combine: bool,
     pub review_below: Option<f64>,
     pub json: bool,
@@ -174,8 +179,8 @@ pub fn run(o: &Options) -> Result<ExitCode, String> {
     let started = Instant::now();
     let pack_text = std::fs::read_to_string(&o.pack)
         .map_err(|e| format!("cannot read {}: {e}", o.pack.display()))?;
-    let mut pack: Value = serde_json::from_str(&pack_text)
-        .map_err(|e| format!("{}: {e}", o.pack.display()))?;
+    let mut pack: Value =
+        serde_json::from_str(&pack_text).map_err(|e| format!("{}: {e}", o.pack.display()))?;
     let model_id = o.model_id.clone().unwrap_or_else(|| o.dimension.clone());
     remove_model(&mut pack, &model_id);
     let data = crate::labelled::read(&o.data, &o.text, &o.label)?;
@@ -248,6 +253,7 @@ pub fn run(o: &Options) -> Result<ExitCode, String> {
     cfg.iterations = o.iterations.unwrap_or(cfg.iterations);
     cfg.folds = o.folds;
     cfg.balanced = o.balanced;
+    cfg.idf = !o.binary;
     cfg.seed = o.seed;
     let examples: Vec<Example> = items
         .iter()
@@ -271,7 +277,7 @@ pub fn run(o: &Options) -> Result<ExitCode, String> {
     let cv = learned.cv;
     drop(single);
     let nl = codes.len();
-    let model_report = train::report(&cv, nl, 0.0);
+    let model_report = train::report(&cv, nl, rest);
     // Scoring cost: the final model over every labelled text.
     let t_score = Instant::now();
     let mut buf = Vec::new();
@@ -293,8 +299,10 @@ pub fn run(o: &Options) -> Result<ExitCode, String> {
         fired.push(prepared.raw_fired(&prepared.complaint(&i.text, &probs))?);
     }
     let mi = prepared.models.len();
-    let other_probs: Vec<Vec<Vec<f64>>> =
-        items.iter().map(|i| prepared.probabilities(&i.text)).collect();
+    let other_probs: Vec<Vec<Vec<f64>>> = items
+        .iter()
+        .map(|i| prepared.probabilities(&i.text))
+        .collect();
     let with = |p: &[f64], row: usize| -> Vec<Vec<f64>> {
         let mut v = other_probs.get(row).cloned().unwrap_or_default();
         v.push(p.to_vec());
@@ -327,19 +335,31 @@ pub fn run(o: &Options) -> Result<ExitCode, String> {
         ..prepared.dim.clone()
     };
     let probs_oof: Vec<Vec<f64>> = cv.probability.clone();
-    let nested = |base: &DimSim, vetoes: bool| -> (Vec<Counts>, Vec<combine::Outcome>, Vec<Vec<LabelPlan>>) {
+    let nested = |base: &DimSim,
+                  vetoes: bool|
+     -> (Vec<Counts>, Vec<combine::Outcome>, Vec<Vec<LabelPlan>>) {
         let mut counts = vec![Counts::default(); classes.len()];
         let mut outcomes: Vec<Option<combine::Outcome>> = vec![None; items.len()];
         let mut plans = Vec::new();
         for k in 0..cfg.folds {
             let inner = cv.inner.get(k).cloned().unwrap_or_default();
             let rows: Vec<usize> = inner.iter().map(|x| x.0).collect();
-            let inner_probs: std::collections::HashMap<usize, Vec<f64>> = inner.into_iter().collect();
-            let plan = ctx.search(base, &rows, &|row| inner_probs.get(&row).cloned().unwrap_or_default(), vetoes);
+            let inner_probs: std::collections::HashMap<usize, Vec<f64>> =
+                inner.into_iter().collect();
+            let plan = ctx.search(
+                base,
+                &rows,
+                &|row| inner_probs.get(&row).cloned().unwrap_or_default(),
+                vetoes,
+            );
             let dim = ctx.apply(base, &plan);
             for row in (0..items.len()).filter(|&r| cv.fold.get(r) == Some(&k)) {
                 let p = probs_oof.get(row).cloned().unwrap_or_default();
-                let out = combine::simulate(&dim, fired.get(row).map(Vec::as_slice).unwrap_or(&[]), &with(&p, row));
+                let out = combine::simulate(
+                    &dim,
+                    fired.get(row).map(Vec::as_slice).unwrap_or(&[]),
+                    &with(&p, row),
+                );
                 ctx.count(&out, row, &mut counts);
                 if let Some(slot) = outcomes.get_mut(row) {
                     *slot = Some(out);
@@ -367,15 +387,27 @@ pub fn run(o: &Options) -> Result<ExitCode, String> {
                 nl
             ]
         } else {
-            ctx.search(&model_dim, &all, &|row| probs_oof.get(row).cloned().unwrap_or_default(), false)
+            ctx.search(
+                &model_dim,
+                &all,
+                &|row| probs_oof.get(row).cloned().unwrap_or_default(),
+                false,
+            )
         }
     } else {
-        ctx.search(&prepared.dim, &all, &|row| probs_oof.get(row).cloned().unwrap_or_default(), true)
+        ctx.search(
+            &prepared.dim,
+            &all,
+            &|row| probs_oof.get(row).cloned().unwrap_or_default(),
+            true,
+        )
     };
     // A new dimension is the model alone, as written (argmax).
     let new_dim_counts = if new_dimension {
         let dim = ctx.apply(&prepared.dim, &final_plan);
-        Some(ctx.evaluate(&dim, &all, |row| with(probs_oof.get(row).map(Vec::as_slice).unwrap_or(&[]), row)))
+        Some(ctx.evaluate(&dim, &all, |row| {
+            with(probs_oof.get(row).map(Vec::as_slice).unwrap_or(&[]), row)
+        }))
     } else {
         None
     };
@@ -395,7 +427,11 @@ pub fn run(o: &Options) -> Result<ExitCode, String> {
                 let Some(item) = items.get(row) else { continue };
                 let probs = with(probs_oof.get(row).map(Vec::as_slice).unwrap_or(&[]), row);
                 let complaint = prep.complaint(&item.text, &probs);
-                let sim = combine::simulate(&dim, fired.get(row).map(Vec::as_slice).unwrap_or(&[]), &probs);
+                let sim = combine::simulate(
+                    &dim,
+                    fired.get(row).map(Vec::as_slice).unwrap_or(&[]),
+                    &probs,
+                );
                 let sim_codes: Vec<&str> = sim
                     .labels
                     .iter()
@@ -418,10 +454,13 @@ pub fn run(o: &Options) -> Result<ExitCode, String> {
         .iter()
         .zip(&cv.class)
         .filter_map(|(p, &c)| {
-            let (b, x) = p.iter().enumerate().fold(None, |acc: Option<(usize, f64)>, (l, &x)| match acc {
-                Some((_, bx)) if bx >= x => acc,
-                _ => Some((l, x)),
-            })?;
+            let (b, x) = p.iter().enumerate().fold(
+                None,
+                |acc: Option<(usize, f64)>, (l, &x)| match acc {
+                    Some((_, bx)) if bx >= x => acc,
+                    _ => Some((l, x)),
+                },
+            )?;
             Some((x, b == c))
         })
         .collect();
@@ -433,7 +472,7 @@ pub fn run(o: &Options) -> Result<ExitCode, String> {
         "rows": items.len(), "seed": o.seed, "folds": cfg.folds,
         "ngrams": format!("{}:{}-{}", cfg.ngrams.kind.name(), cfg.ngrams.min, cfg.ngrams.max),
         "features": cfg.features, "min_df": cfg.min_df, "l2": format!("{}", cfg.l2),
-        "balanced": cfg.balanced, "data": o.data.file_name().and_then(|f| f.to_str()).unwrap_or(""),
+        "balanced": cfg.balanced, "idf": cfg.idf, "data": o.data.file_name().and_then(|f| f.to_str()).unwrap_or(""),
         "cv_macro_f1": format!("{cv_macro:.3}"), "cv_ece": format!("{:.3}", model_report.ece_top),
     });
     let model_value = {
@@ -442,14 +481,25 @@ pub fn run(o: &Options) -> Result<ExitCode, String> {
         v
     };
     let model = Model::from_value(&model_value, "/models/0").map_err(|ps| {
-        ps.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("\n")
+        ps.iter()
+            .map(|p| p.to_string())
+            .collect::<Vec<_>>()
+            .join("\n")
     })?;
     let model_json = serde_json::to_string(&model_value).map_err(|e| e.to_string())?;
     let gz = gzip_len(model_json.as_bytes());
-    insert_model(&mut pack, &model, &final_plan, &o.dimension, &codes, o.review_below)?;
+    insert_model(
+        &mut pack,
+        &model,
+        &final_plan,
+        &o.dimension,
+        &codes,
+        o.review_below,
+    )?;
     if let Some(out) = &o.out {
         let text = serde_json::to_string_pretty(&pack).map_err(|e| e.to_string())?;
-        std::fs::write(out, text + "\n").map_err(|e| format!("cannot write {}: {e}", out.display()))?;
+        std::fs::write(out, text + "\n")
+            .map_err(|e| format!("cannot write {}: {e}", out.display()))?;
     }
 
     // The report.
@@ -468,12 +518,10 @@ pub fn run(o: &Options) -> Result<ExitCode, String> {
         .map(|c| {
             let mut n = Counts::default();
             for (row, item) in items.iter().enumerate() {
-                let p = cv.probability.get(row).cloned().unwrap_or_default();
-                let best = p.iter().enumerate().fold(None, |acc: Option<(usize, f64)>, (l, &x)| match acc {
-                    Some((_, bx)) if bx >= x => acc,
-                    _ => Some((l, x)),
-                });
-                let predicted = best.and_then(|(b, _)| codes.get(b)).is_some_and(|code| c.codes.contains(code));
+                let z = cv.logits.get(row).map(Vec::as_slice).unwrap_or(&[]);
+                let predicted = train::top_label(z, rest)
+                    .and_then(|b| codes.get(b))
+                    .is_some_and(|code| c.codes.contains(code));
                 n.add(item.gold == c.gold, predicted);
             }
             n
@@ -526,9 +574,20 @@ fn print_report(r: &Value) {
     let f = |v: &Value| v.as_f64().unwrap_or(0.0);
     let out = std::io::stdout();
     let mut w = out.lock();
-    let _ = writeln!(w, "data: {} ({} rows, {} labelled, {} unreadable)", s(&r["data"]), r["rows"], r["labelled"], r["unreadable"]);
+    let _ = writeln!(
+        w,
+        "data: {} ({} rows, {} labelled, {} unreadable)",
+        s(&r["data"]),
+        r["rows"],
+        r["labelled"],
+        r["unreadable"]
+    );
     if r["unmapped"].as_array().is_some_and(|a| !a.is_empty()) {
-        let _ = writeln!(w, "gold labels not in the map (treated as none of the labels): {}", r["unmapped"]);
+        let _ = writeln!(
+            w,
+            "gold labels not in the map (treated as none of the labels): {}",
+            r["unmapped"]
+        );
     }
     let m = &r["model"];
     let _ = writeln!(
@@ -547,7 +606,9 @@ fn print_report(r: &Value) {
     let _ = writeln!(
         w,
         "calibration on held-back folds: ECE top label {:.3}, all labels {:.3}; log loss {:.3}",
-        f(&r["cv"]["ece_top"]), f(&r["cv"]["ece_all"]), f(&r["cv"]["log_loss"])
+        f(&r["cv"]["ece_top"]),
+        f(&r["cv"]["ece_all"]),
+        f(&r["cv"]["log_loss"])
     );
     let _ = writeln!(w);
     let _ = writeln!(w, "cross-validated on complaints not trained on (each number from models and choices that did not see the complaint):");
@@ -558,7 +619,15 @@ fn print_report(r: &Value) {
             .map(Vec::as_slice)
             .unwrap_or(&[])
             .iter()
-            .map(|c| format!("{} P{:.2} R{:.2} F{:.3}", s(&c["class"]), f(&c["precision"]), f(&c["recall"]), f(&c["f1"])))
+            .map(|c| {
+                format!(
+                    "{} P{:.2} R{:.2} F{:.3}",
+                    s(&c["class"]),
+                    f(&c["precision"]),
+                    f(&c["recall"]),
+                    f(&c["f1"])
+                )
+            })
             .collect();
         let _ = writeln!(w, "      {}", cells.join(" · "));
     }
@@ -571,7 +640,14 @@ fn print_report(r: &Value) {
     if let Some(rv) = r["review"].as_array().filter(|a| !a.is_empty()) {
         let _ = writeln!(w, "needs_review (top confidence below t, or only the fallback): share flagged, and how often the top label is right among flagged / others");
         for x in rv {
-            let _ = writeln!(w, "  t {:.1}: {:>5.1}% flagged, right {:.3} flagged / {:.3} others", f(&x["below"]), 100.0 * f(&x["share"]), f(&x["top_right_flagged"]), f(&x["top_right_others"]));
+            let _ = writeln!(
+                w,
+                "  t {:.1}: {:>5.1}% flagged, right {:.3} flagged / {:.3} others",
+                f(&x["below"]),
+                100.0 * f(&x["share"]),
+                f(&x["top_right_flagged"]),
+                f(&x["top_right_others"])
+            );
         }
     }
     let _ = writeln!(w, "rules written: {}", r["plan"]);
@@ -593,16 +669,27 @@ fn remove_model(pack: &mut Value, id: &str) {
     if let Some(ms) = pack.get_mut("models").and_then(Value::as_array_mut) {
         ms.retain(|m| m.get("id").and_then(Value::as_str) != Some(id));
     }
-    if pack.get("models").and_then(Value::as_array).is_some_and(Vec::is_empty) {
+    if pack
+        .get("models")
+        .and_then(Value::as_array)
+        .is_some_and(Vec::is_empty)
+    {
         if let Some(o) = pack.as_object_mut() {
             o.remove("models");
         }
     }
     if let Some(dims) = pack.get_mut("dimensions").and_then(Value::as_array_mut) {
         for d in dims {
-            for l in d.get_mut("labels").and_then(Value::as_array_mut).into_iter().flatten() {
+            for l in d
+                .get_mut("labels")
+                .and_then(Value::as_array_mut)
+                .into_iter()
+                .flatten()
+            {
                 if let Some(rules) = l.get_mut("rules").and_then(Value::as_array_mut) {
-                    rules.retain(|r| r.pointer("/when/model/id").and_then(Value::as_str) != Some(id));
+                    rules.retain(|r| {
+                        r.pointer("/when/model/id").and_then(Value::as_str) != Some(id)
+                    });
                 }
             }
         }
@@ -612,12 +699,20 @@ fn remove_model(pack: &mut Value, id: &str) {
 /// Add the dimension when the pack lacks it (labels from the map: code, named by its gold
 /// label; single-label; threshold 0 so that the model's top label is always given). Returns
 /// whether it was added.
-fn ensure_dimension(pack: &mut Value, id: &str, map: &LabelMap, codes: &[String]) -> Result<bool, String> {
+fn ensure_dimension(
+    pack: &mut Value,
+    id: &str,
+    map: &LabelMap,
+    codes: &[String],
+) -> Result<bool, String> {
     let dims = pack
         .get_mut("dimensions")
         .and_then(Value::as_array_mut)
         .ok_or("the pack has no dimensions")?;
-    if dims.iter().any(|d| d.get("id").and_then(Value::as_str) == Some(id)) {
+    if dims
+        .iter()
+        .any(|d| d.get("id").and_then(Value::as_str) == Some(id))
+    {
         return Ok(false);
     }
     let labels: Vec<Value> = codes
@@ -708,21 +803,37 @@ impl Search<'_> {
     /// Counts per class of one outcome.
     fn count(&self, out: &combine::Outcome, row: usize, counts: &mut [Counts]) {
         for (ci, c) in self.classes.iter().enumerate() {
-            let predicted = out
-                .labels
-                .iter()
-                .any(|l| self.dim.codes.get(l.0).is_some_and(|code| c.codes.contains(code)));
-            let is = self.truth.get(row).and_then(|t| t.get(ci)).copied().unwrap_or(false);
+            let predicted = out.labels.iter().any(|l| {
+                self.dim
+                    .codes
+                    .get(l.0)
+                    .is_some_and(|code| c.codes.contains(code))
+            });
+            let is = self
+                .truth
+                .get(row)
+                .and_then(|t| t.get(ci))
+                .copied()
+                .unwrap_or(false);
             if let Some(n) = counts.get_mut(ci) {
                 n.add(is, predicted);
             }
         }
     }
 
-    fn evaluate(&self, dim: &DimSim, rows: &[usize], probs: impl Fn(usize) -> Vec<Vec<f64>>) -> Vec<Counts> {
+    fn evaluate(
+        &self,
+        dim: &DimSim,
+        rows: &[usize],
+        probs: impl Fn(usize) -> Vec<Vec<f64>>,
+    ) -> Vec<Counts> {
         let mut counts = vec![Counts::default(); self.classes.len()];
         for &row in rows {
-            let out = combine::simulate(dim, self.fired.get(row).map(Vec::as_slice).unwrap_or(&[]), &probs(row));
+            let out = combine::simulate(
+                dim,
+                self.fired.get(row).map(Vec::as_slice).unwrap_or(&[]),
+                &probs(row),
+            );
             self.count(&out, row, &mut counts);
         }
         counts
@@ -739,10 +850,22 @@ impl Search<'_> {
                 continue;
             };
             if let Some((min, weight)) = p.alone {
-                rules.push(SimRule::Model { model: self.model, label: k, min, max: f64::INFINITY, weight });
+                rules.push(SimRule::Model {
+                    model: self.model,
+                    label: k,
+                    min,
+                    max: f64::INFINITY,
+                    weight,
+                });
             }
             if let Some(v) = p.veto {
-                rules.push(SimRule::Model { model: self.model, label: k, min: 0.0, max: v, weight: Weight::Fixed(-1.0) });
+                rules.push(SimRule::Model {
+                    model: self.model,
+                    label: k,
+                    min: 0.0,
+                    max: v,
+                    weight: Weight::Fixed(-1.0),
+                });
             }
         }
         d
@@ -752,10 +875,22 @@ impl Search<'_> {
     /// `rows` (coordinate ascent, three sweeps; ties keep the simpler choice). The weight of a
     /// label on its own is the precision it had on these rows, at least the dimension's
     /// threshold (so the rule can give the label) and at most 0.99.
-    fn search(&self, base: &DimSim, rows: &[usize], probs: &dyn Fn(usize) -> Vec<f64>, vetoes: bool) -> Vec<LabelPlan> {
+    fn search(
+        &self,
+        base: &DimSim,
+        rows: &[usize],
+        probs: &dyn Fn(usize) -> Vec<f64>,
+        vetoes: bool,
+    ) -> Vec<LabelPlan> {
         let n = self.label_of_code.len();
         let cached: Vec<Vec<f64>> = rows.iter().map(|&r| probs(r)).collect();
-        let mut plan = vec![LabelPlan { veto: None, alone: None }; n];
+        let mut plan = vec![
+            LabelPlan {
+                veto: None,
+                alone: None
+            };
+            n
+        ];
         let thr = base.threshold.max(0.01);
         let score = |plan: &[LabelPlan]| -> f64 {
             let dim = self.apply(base, plan);
@@ -763,14 +898,20 @@ impl Search<'_> {
             for (i, &row) in rows.iter().enumerate() {
                 let mut all = vec![Vec::new(); self.model];
                 all.push(cached.get(i).cloned().unwrap_or_default());
-                let out = combine::simulate(&dim, self.fired.get(row).map(Vec::as_slice).unwrap_or(&[]), &all);
+                let out = combine::simulate(
+                    &dim,
+                    self.fired.get(row).map(Vec::as_slice).unwrap_or(&[]),
+                    &all,
+                );
                 self.count(&out, row, &mut counts);
             }
             macro_f1(&counts)
         };
         let mut best = score(&plan);
         let vetoes_grid: Vec<Option<f64>> = if vetoes {
-            std::iter::once(None).chain(VETO_GRID.iter().map(|&v| Some(v))).collect()
+            std::iter::once(None)
+                .chain(VETO_GRID.iter().map(|&v| Some(v)))
+                .collect()
         } else {
             vec![None]
         };
@@ -784,7 +925,10 @@ impl Search<'_> {
                         }
                         let mut trial = plan.clone();
                         if let Some(slot) = trial.get_mut(k) {
-                            *slot = LabelPlan { veto, alone: alone.map(|a| (a, Weight::Fixed(thr))) };
+                            *slot = LabelPlan {
+                                veto,
+                                alone: alone.map(|a| (a, Weight::Fixed(thr))),
+                            };
                         }
                         let s = score(&trial);
                         if s > best + 1e-9 {
@@ -802,17 +946,38 @@ impl Search<'_> {
         // Weights: the precision of each label on its own on these rows.
         for (k, p) in plan.iter_mut().enumerate() {
             let Some((a, _)) = p.alone else { continue };
-            let class = self.classes.iter().position(|c| self.label_of_code.get(k).copied().flatten().and_then(|li| self.dim.codes.get(li)).is_some_and(|code| c.codes.contains(code)));
+            let class = self.classes.iter().position(|c| {
+                self.label_of_code
+                    .get(k)
+                    .copied()
+                    .flatten()
+                    .and_then(|li| self.dim.codes.get(li))
+                    .is_some_and(|code| c.codes.contains(code))
+            });
             let (mut hit, mut all) = (0usize, 0usize);
             for (i, &row) in rows.iter().enumerate() {
-                if cached.get(i).and_then(|v| v.get(k)).is_some_and(|&x| x >= a) {
+                if cached
+                    .get(i)
+                    .and_then(|v| v.get(k))
+                    .is_some_and(|&x| x >= a)
+                {
                     all += 1;
-                    if class.is_some_and(|ci| self.truth.get(row).and_then(|t| t.get(ci)).copied().unwrap_or(false)) {
+                    if class.is_some_and(|ci| {
+                        self.truth
+                            .get(row)
+                            .and_then(|t| t.get(ci))
+                            .copied()
+                            .unwrap_or(false)
+                    }) {
                         hit += 1;
                     }
                 }
             }
-            let precision = if all > 0 { hit as f64 / all as f64 } else { 0.0 };
+            let precision = if all > 0 {
+                hit as f64 / all as f64
+            } else {
+                0.0
+            };
             let w = ((precision * 100.0).round() / 100.0).clamp(thr, 0.99);
             p.alone = Some((a, Weight::Fixed(w)));
         }
@@ -826,8 +991,16 @@ impl Search<'_> {
         for (row, out) in outcomes.iter().enumerate() {
             let top_right = out.labels.first().is_some_and(|l| {
                 self.classes.iter().enumerate().any(|(ci, c)| {
-                    self.truth.get(row).and_then(|t| t.get(ci)).copied().unwrap_or(false)
-                        && self.dim.codes.get(l.0).is_some_and(|code| c.codes.contains(code))
+                    self.truth
+                        .get(row)
+                        .and_then(|t| t.get(ci))
+                        .copied()
+                        .unwrap_or(false)
+                        && self
+                            .dim
+                            .codes
+                            .get(l.0)
+                            .is_some_and(|code| c.codes.contains(code))
                 })
             }) && !out.fallback;
             if out.needs_review(below) {
@@ -843,4 +1016,3 @@ impl Search<'_> {
                "top_right_others": right_o as f64 / (outcomes.len() - flagged).max(1) as f64})
     }
 }
-

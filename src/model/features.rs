@@ -157,7 +157,11 @@ impl Vocabulary {
                 let (table, len, at) = if c < 0x80 {
                     (&mut root_ascii, 0x80, c)
                 } else if (CJK_FIRST..=CJK_LAST).contains(&c) {
-                    (&mut root_cjk, (CJK_LAST - CJK_FIRST + 1) as usize, c - CJK_FIRST)
+                    (
+                        &mut root_cjk,
+                        (CJK_LAST - CJK_FIRST + 1) as usize,
+                        c - CJK_FIRST,
+                    )
                 } else {
                     continue;
                 };
@@ -422,7 +426,12 @@ mod tests {
             min: 1,
             max: 3,
         };
-        let v = Vocabulary::new(vec!["利息".into(), "高".into(), "利息高".into(), "x".into()]);
+        let v = Vocabulary::new(vec![
+            "利息".into(),
+            "高".into(),
+            "利息高".into(),
+            "x".into(),
+        ]);
         let h = hits(&v, &g, "利息高\n高x");
         assert_eq!(
             h,
@@ -444,7 +453,10 @@ mod tests {
             max: 2,
         };
         let v = Vocabulary::new(vec!["a".into(), "ab".into(), "b\nc".into()]);
-        assert_eq!(hits(&v, &g, "ab\nab"), vec![("ab".into(), 0, 2), ("ab".into(), 3, 5)]);
+        assert_eq!(
+            hits(&v, &g, "ab\nab"),
+            vec![("ab".into(), 0, 2), ("ab".into(), 3, 5)]
+        );
     }
 
     #[test]
@@ -494,7 +506,10 @@ mod tests {
         };
         out.clear();
         all_ngrams(&w, "Late fee, again\nok", |s| out.push(s.to_string()));
-        assert_eq!(out, vec!["Late", "Late fee", "fee", "fee again", "again", "ok"]);
+        assert_eq!(
+            out,
+            vec!["Late", "Late fee", "fee", "fee again", "again", "ok"]
+        );
     }
 
     #[test]

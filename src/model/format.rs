@@ -8,6 +8,7 @@
 //!  "labels": ["C12", "C04"], "rest": true,
 //!  "vocabulary": "一\n一次\n…",           // n-grams, sorted by bytes, joined by "\n"
 //!  "weights": "AQL/…",                     // base64 of int8, feature-major (features × labels)
+//!  "idf": "EBIU…",                         // optional: base64 of one byte per feature (idf × 16)
 //!  "scale_e6": [2718, 3141], "bias_e6": [-1200000, 350000],
 //!  "platt_e6": [[1050000, -80000], [990000, 12000]],
 //!  "training": {"rows": 4592, "seed": 0}}
@@ -39,6 +40,7 @@ const KEYS: &[&str] = &[
     "rest",
     "vocabulary",
     "weights",
+    "idf",
     "scale_e6",
     "bias_e6",
     "platt_e6",
@@ -60,7 +62,10 @@ impl Model {
             if !KEYS.contains(&key.as_str()) {
                 problems.push(Problem::error(
                     pointer(path, key),
-                    format!("unknown key \"{key}\" (expected one of {})", KEYS.join(", ")),
+                    format!(
+                        "unknown key \"{key}\" (expected one of {})",
+                        KEYS.join(", ")
+                    ),
                 ));
             }
         }
@@ -99,6 +104,11 @@ impl Model {
             (Some(l), Some(_)) => weights(m, nf, l.len(), path, &mut problems),
             _ => None,
         };
+        let idf = match (m.get("idf"), &vocabulary) {
+            (None | Some(Value::Null), _) => Some(None),
+            (Some(_), None) => None,
+            (Some(_), Some(v)) => idf(m, v.len(), path, &mut problems).map(Some),
+        };
         let scale_e6 = params(m, "scale_e6", nl, path, &mut problems, |x| {
             (0..=MAX_PARAM_E6).contains(&x)
         });
@@ -127,7 +137,7 @@ impl Model {
             }
         };
         match (
-            id, dimension, ngrams, labels, vocabulary, weights, scale_e6, bias_e6, platt_e6,
+            id, dimension, ngrams, labels, vocabulary, weights, idf, scale_e6, bias_e6, platt_e6,
         ) {
             (
                 Some(id),
@@ -136,6 +146,7 @@ impl Model {
                 Some(labels),
                 Some(vocabulary),
                 Some(weights),
+                Some(idf),
                 Some(scale_e6),
                 Some(bias_e6),
                 Some(platt_e6),
@@ -147,6 +158,7 @@ impl Model {
                 rest,
                 vocabulary: Vocabulary::new(vocabulary),
                 weights,
+                idf,
                 scale_e6,
                 bias_e6,
                 platt_e6,
@@ -180,6 +192,9 @@ impl Model {
         );
         let bytes: Vec<u8> = self.weights.iter().map(|&w| w as u8).collect();
         m.insert("weights".into(), json!(base64_encode(&bytes)));
+        if let Some(idf) = &self.idf {
+            m.insert("idf".into(), json!(base64_encode(idf)));
+        }
         m.insert("scale_e6".into(), json!(self.scale_e6));
         m.insert("bias_e6".into(), json!(self.bias_e6));
         m.insert("platt_e6".into(), json!(self.platt_e6));
@@ -194,7 +209,12 @@ fn kind(v: &Value) -> &'static str {
     crate::validate::type_name(v)
 }
 
-fn name(m: &Map<String, Value>, key: &str, path: &str, problems: &mut Vec<Problem>) -> Option<String> {
+fn name(
+    m: &Map<String, Value>,
+    key: &str,
+    path: &str,
+    problems: &mut Vec<Problem>,
+) -> Option<String> {
     match m.get(key) {
         Some(Value::String(s)) if !s.trim().is_empty() && s.len() <= MAX_NAME_BYTES => {
             Some(s.clone())
@@ -349,7 +369,10 @@ fn vocabulary(
         Some(other) => {
             problems.push(Problem::error(
                 p,
-                format!("expected a string of n-grams joined by \"\\n\", found {}", kind(other)),
+                format!(
+                    "expected a string of n-grams joined by \"\\n\", found {}",
+                    kind(other)
+                ),
             ));
             return None;
         }
@@ -357,7 +380,11 @@ fn vocabulary(
     if text.len() > MAX_FEATURES * 16 {
         problems.push(Problem::error(
             p,
-            format!("the vocabulary is {} bytes; at most {}", text.len(), MAX_FEATURES * 16),
+            format!(
+                "the vocabulary is {} bytes; at most {}",
+                text.len(),
+                MAX_FEATURES * 16
+            ),
         ));
         return None;
     }
@@ -490,6 +517,47 @@ fn weights(
     }
 }
 
+fn idf(
+    m: &Map<String, Value>,
+    features: usize,
+    path: &str,
+    problems: &mut Vec<Problem>,
+) -> Option<Vec<u8>> {
+    let p = pointer(path, "idf");
+    let Some(Value::String(text)) = m.get("idf") else {
+        problems.push(Problem::error(
+            p,
+            "expected a base64 string (one byte per feature)",
+        ));
+        return None;
+    };
+    if text.len() != features.div_ceil(3) * 4 {
+        problems.push(Problem::error(
+            p,
+            format!(
+                "expected base64 of {features} bytes (one per feature: {} characters), found {} characters",
+                features.div_ceil(3) * 4,
+                text.len()
+            ),
+        ));
+        return None;
+    }
+    match base64_decode(text) {
+        Ok(bytes) if bytes.len() == features && bytes.iter().all(|&b| b > 0) => Some(bytes),
+        Ok(_) => {
+            problems.push(Problem::error(
+                p,
+                "every idf must be 1 to 255 (sixteenths), one per feature",
+            ));
+            None
+        }
+        Err(msg) => {
+            problems.push(Problem::error(p, msg));
+            None
+        }
+    }
+}
+
 fn params(
     m: &Map<String, Value>,
     key: &str,
@@ -502,13 +570,19 @@ fn params(
     let items = match m.get(key) {
         Some(Value::Array(a)) => a,
         None => {
-            problems.push(Problem::error(p, format!("missing required field \"{key}\"")));
+            problems.push(Problem::error(
+                p,
+                format!("missing required field \"{key}\""),
+            ));
             return None;
         }
         Some(other) => {
             problems.push(Problem::error(
                 p,
-                format!("expected an array of integers (millionths), found {}", kind(other)),
+                format!(
+                    "expected an array of integers (millionths), found {}",
+                    kind(other)
+                ),
             ));
             return None;
         }
@@ -529,7 +603,14 @@ fn params(
             _ => {
                 problems.push(Problem::error(
                     pointer(&p, i),
-                    format!("expected an integer (millionths) within ±{MAX_PARAM_E6}{}", if key == "scale_e6" { ", not negative" } else { "" }),
+                    format!(
+                        "expected an integer (millionths) within ±{MAX_PARAM_E6}{}",
+                        if key == "scale_e6" {
+                            ", not negative"
+                        } else {
+                            ""
+                        }
+                    ),
                 ));
                 0
             }
@@ -554,7 +635,10 @@ fn platt(
         Some(other) => {
             problems.push(Problem::error(
                 p,
-                format!("expected an array of [a, b] pairs (millionths), found {}", kind(other)),
+                format!(
+                    "expected an array of [a, b] pairs (millionths), found {}",
+                    kind(other)
+                ),
             ));
             return None;
         }
@@ -563,7 +647,10 @@ fn platt(
     if let Some(n) = labels.filter(|&n| n != items.len()) {
         problems.push(Problem::error(
             &p,
-            format!("expected one [a, b] pair per label ({n}), found {}", items.len()),
+            format!(
+                "expected one [a, b] pair per label ({n}), found {}",
+                items.len()
+            ),
         ));
     }
     let mut out = Vec::with_capacity(items.len());
@@ -631,12 +718,7 @@ pub fn base64_decode(text: &str) -> Result<Vec<u8>, String> {
                     pad += 1;
                     0
                 }
-                _ => {
-                    return Err(format!(
-                        "invalid base64 character at offset {}",
-                        ci * 4 + i
-                    ))
-                }
+                _ => return Err(format!("invalid base64 character at offset {}", ci * 4 + i)),
             };
             if pad > 0 && c != b'=' {
                 return Err(format!("invalid base64 padding at offset {}", ci * 4 + i));

@@ -92,10 +92,27 @@ mod tests {
         c.add(false, true);
         c.add(true, false);
         c.add(false, false);
-        assert_eq!(c, Counts { tp: 1, fp: 1, fn_: 1 });
+        assert_eq!(
+            c,
+            Counts {
+                tp: 1,
+                fp: 1,
+                fn_: 1
+            }
+        );
         assert_eq!(c.prf(), (0.5, 0.5, 0.5));
         assert_eq!(Counts::default().prf(), (0.0, 0.0, 0.0));
-        assert_eq!(macro_f1(&[c, Counts { tp: 2, fp: 0, fn_: 0 }]), 0.75);
+        assert_eq!(
+            macro_f1(&[
+                c,
+                Counts {
+                    tp: 2,
+                    fp: 0,
+                    fn_: 0
+                }
+            ]),
+            0.75
+        );
         assert_eq!(macro_f1(&[]), 0.0);
     }
 

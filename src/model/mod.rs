@@ -46,6 +46,10 @@ pub struct Model {
     pub(crate) vocabulary: Vocabulary,
     /// Quantised weights, feature-major: `weights[f * labels + l]`.
     pub(crate) weights: Vec<i8>,
+    /// Per feature: its inverse document frequency in sixteenths (1..=255), or `None` for
+    /// plain binary features. A text's feature vector is idf_f / √(Σ idf²) over the features
+    /// present (binary: 1/√n), so rare n-grams count more, as in TF-IDF.
+    pub(crate) idf: Option<Vec<u8>>,
     /// Per label: weight = q × scale (millionths).
     pub(crate) scale_e6: Vec<i64>,
     /// Per label: bias (millionths).
@@ -74,6 +78,9 @@ pub struct Contribution {
 struct Pass {
     /// Distinct features present, in order of first occurrence.
     present: Vec<u32>,
+    /// 1 / ‖x‖: the factor from a feature's integer value (1, or its idf) to its L2-normalised
+    /// value.
+    r: f64,
     /// Uncalibrated logit per label (the softmax's inputs).
     z: Vec<f64>,
 }
@@ -129,21 +136,24 @@ impl Model {
                     }
                 }
             });
-        // Integer sums: exact, so independent of order and platform.
+        // Integer sums — weight × feature value, and the squared norm — are exact, so
+        // independent of order and platform; one square root and a few products follow.
         let mut sums = vec![0i64; nl];
+        let mut norm2 = 0i64;
         for &f in &present {
+            let v = self.value(f);
+            norm2 += v * v;
             let row = f as usize * nl;
             if let Some(ws) = self.weights.get(row..row + nl) {
                 for (s, &w) in sums.iter_mut().zip(ws) {
-                    *s += i64::from(w);
+                    *s += i64::from(w) * v;
                 }
             }
         }
-        // Binary features scaled to unit L2 norm: each present feature is 1/√n.
-        let r = if present.is_empty() {
-            0.0
+        let r = if norm2 > 0 {
+            1.0 / (norm2 as f64).sqrt()
         } else {
-            1.0 / (present.len() as f64).sqrt()
+            0.0
         };
         let z = (0..nl)
             .map(|l| {
@@ -152,7 +162,15 @@ impl Model {
                 bias + scale * sums.get(l).copied().unwrap_or(0) as f64 * r
             })
             .collect();
-        Pass { present, z }
+        Pass { present, r, z }
+    }
+
+    /// The integer value of feature `f` when present: its idf in sixteenths, or 1.
+    fn value(&self, f: u32) -> i64 {
+        match &self.idf {
+            Some(idf) => i64::from(idf.get(f as usize).copied().unwrap_or(1)),
+            None => 1,
+        }
     }
 
     /// Softmax probabilities of the labels (without the implicit rest class).
@@ -195,11 +213,6 @@ impl Model {
         }
         let pass = self.pass(normalized);
         let q = self.softmax(&pass.z);
-        let r = if pass.present.is_empty() {
-            0.0
-        } else {
-            1.0 / (pass.present.len() as f64).sqrt()
-        };
         let weight = |f: u32, l: usize| -> f64 {
             let w = self.weights.get(f as usize * nl + l).copied().unwrap_or(0);
             f64::from(w) * self.scale_e6.get(l).copied().unwrap_or(0) as f64 / MICRO
@@ -208,8 +221,10 @@ impl Model {
             .present
             .iter()
             .map(|&f| {
-                let mean: f64 = (0..nl).map(|k| q.get(k).copied().unwrap_or(0.0) * weight(f, k)).sum();
-                ((weight(f, label) - mean) * r, f)
+                let mean: f64 = (0..nl)
+                    .map(|k| q.get(k).copied().unwrap_or(0.0) * weight(f, k))
+                    .sum();
+                ((weight(f, label) - mean) * self.value(f) as f64 * pass.r, f)
             })
             .filter(|(w, _)| *w > 0.0)
             .collect();
@@ -219,17 +234,18 @@ impl Model {
         // First occurrence of each chosen n-gram.
         let mut spans: Vec<Option<(usize, usize)>> = vec![None; scored.len()];
         let mut missing = scored.len();
-        self.vocabulary.for_each(&self.ngrams, normalized, |f, s, e| {
-            if missing == 0 {
-                return;
-            }
-            if let Some(i) = scored.iter().position(|x| x.1 == f) {
-                if let Some(slot @ None) = spans.get_mut(i) {
-                    *slot = Some((s, e));
-                    missing -= 1;
+        self.vocabulary
+            .for_each(&self.ngrams, normalized, |f, s, e| {
+                if missing == 0 {
+                    return;
                 }
-            }
-        });
+                if let Some(i) = scored.iter().position(|x| x.1 == f) {
+                    if let Some(slot @ None) = spans.get_mut(i) {
+                        *slot = Some((s, e));
+                        missing -= 1;
+                    }
+                }
+            });
         scored
             .iter()
             .zip(spans)

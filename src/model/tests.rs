@@ -26,7 +26,12 @@ const COLLECTION: &[&str] = &[
     "催收短信威胁家人同事",
     "恶意催收一天打几十个电话",
 ];
-const OTHER: &[&str] = &["我想查询一下网点地址", "请问营业时间", "天气不错", "网点在哪里"];
+const OTHER: &[&str] = &[
+    "我想查询一下网点地址",
+    "请问营业时间",
+    "天气不错",
+    "网点在哪里",
+];
 
 fn labels() -> Vec<String> {
     vec!["fee".to_string(), "collection".to_string()]
@@ -168,7 +173,9 @@ fn explanations_point_at_the_ngrams_that_raised_the_label() {
     // Best first.
     assert!(c.windows(2).all(|w| w[0].weight >= w[1].weight));
     // Collection words explain collection; no n-gram of 营业时间 does.
-    assert!(c.iter().any(|x| x.ngram.contains('催') || x.ngram.contains('骚')));
+    assert!(c
+        .iter()
+        .any(|x| x.ngram.contains('催') || x.ngram.contains('骚')));
     assert!(c.iter().all(|x| x.start >= "营业时间之后".len()));
     // Out-of-range label or top = 0: nothing.
     assert!(m.explain(text, 2, 3).is_empty());
@@ -212,30 +219,55 @@ fn validation_checks_the_vocabulary_and_the_weights() {
     v["vocabulary"] = json!("b\na\na\nabcd\n");
     let ps = problems_of(&v);
     assert!(ps.iter().all(|p| p.0 == "/models/3/vocabulary"), "{ps:?}");
-    let all = ps.iter().map(|p| p.1.clone()).collect::<Vec<_>>().join(" | ");
-    assert!(all.contains("entry 1") && all.contains("entry 3") && all.contains("entry 4"), "{all}");
+    let all = ps
+        .iter()
+        .map(|p| p.1.clone())
+        .collect::<Vec<_>>()
+        .join(" | ");
+    assert!(
+        all.contains("entry 1") && all.contains("entry 3") && all.contains("entry 4"),
+        "{all}"
+    );
     // Weights of the wrong length, and bad base64 of the right length.
     let mut v = good.clone();
     v["weights"] = json!("AAAA");
-    assert_eq!(problems_of(&v).first().map(|p| p.0.as_str()), Some("/models/3/weights"));
+    assert_eq!(
+        problems_of(&v).first().map(|p| p.0.as_str()),
+        Some("/models/3/weights")
+    );
     let mut v = good.clone();
     let len = v["weights"].as_str().map_or(0, str::len);
     v["weights"] = json!("!".repeat(len));
     let ps = problems_of(&v);
-    assert!(ps.iter().any(|p| p.0 == "/models/3/weights" && p.1.contains("invalid base64")), "{ps:?}");
+    assert!(
+        ps.iter()
+            .any(|p| p.0 == "/models/3/weights" && p.1.contains("invalid base64")),
+        "{ps:?}"
+    );
     // Word vocabularies must be words.
     let mut v = good;
     v["features"] = json!({"kind": "words", "min": 1, "max": 2});
     v["vocabulary"] = json!("a  b");
-    assert!(problems_of(&v).iter().any(|p| p.1.contains("single spaces")));
+    assert!(problems_of(&v)
+        .iter()
+        .any(|p| p.1.contains("single spaces")));
 }
 
 #[test]
 fn validation_never_panics_on_hostile_values() {
     let good = trained().to_value();
     let keys = [
-        "id", "dimension", "features", "labels", "rest", "vocabulary", "weights", "scale_e6",
-        "bias_e6", "platt_e6", "training",
+        "id",
+        "dimension",
+        "features",
+        "labels",
+        "rest",
+        "vocabulary",
+        "weights",
+        "scale_e6",
+        "bias_e6",
+        "platt_e6",
+        "training",
     ];
     let hostile = [
         json!(null),
@@ -263,7 +295,9 @@ fn validation_never_panics_on_hostile_values() {
     // A vocabulary too long is refused before it is split.
     let mut v = good;
     v["vocabulary"] = json!("a".repeat(format::MAX_FEATURES * 16 + 1));
-    assert!(problems_of(&v).iter().any(|p| p.0 == "/models/3/vocabulary"));
+    assert!(problems_of(&v)
+        .iter()
+        .any(|p| p.0 == "/models/3/vocabulary"));
 }
 
 #[test]
@@ -288,11 +322,16 @@ fn platt_scaling_recovers_a_known_calibration() {
     let mut state = 12345u64;
     for i in 0..4000 {
         let s = (i % 200) as f64 / 40.0 - 2.5;
-        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         let u = (state >> 11) as f64 / (1u64 << 53) as f64;
         scores.push(s);
         outcomes.push(u < math::sigmoid(2.0 * s - 1.0));
     }
     let (a, b) = train::fit_platt(&scores, &outcomes);
-    assert!((a - 2.0).abs() < 0.25 && (b + 1.0).abs() < 0.2, "a {a} b {b}");
+    assert!(
+        (a - 2.0).abs() < 0.25 && (b + 1.0).abs() < 0.2,
+        "a {a} b {b}"
+    );
 }

@@ -48,6 +48,8 @@ pub struct Config {
     pub calibration_folds: usize,
     /// Weight classes inversely to their frequency.
     pub balanced: bool,
+    /// Weight features by inverse document frequency (as TF-IDF does), else binary.
+    pub idf: bool,
     /// Seed (recorded in the model; folds come from [`Example::key`]).
     pub seed: u64,
 }
@@ -70,6 +72,7 @@ impl Config {
             folds: 5,
             calibration_folds: 3,
             balanced: false,
+            idf: true,
             seed: 0,
         }
     }
@@ -292,6 +295,26 @@ pub fn fit(
         remap.insert(old, new as u32);
     }
     let nf = chosen.len();
+    // Smoothed idf, ln((1 + n) / (1 + df)) + 1, in sixteenths (1..=255).
+    let idf: Option<Vec<u8>> = cfg.idf.then(|| {
+        chosen
+            .iter()
+            .map(|&f| {
+                let d: u32 = df
+                    .get(f as usize * nc..(f as usize + 1) * nc)
+                    .unwrap_or_default()
+                    .iter()
+                    .sum();
+                let x = math::ln((1.0 + n) / (1.0 + f64::from(d))) + 1.0;
+                (x * 16.0).round().clamp(1.0, 255.0) as u8
+            })
+            .collect()
+    });
+    let value = |f: u32| -> f64 {
+        idf.as_ref()
+            .and_then(|v| v.get(f as usize))
+            .map_or(1.0, |&x| f64::from(x))
+    };
     let data: Vec<(Vec<u32>, usize)> = rows
         .iter()
         .filter_map(|&i| {
@@ -306,13 +329,21 @@ pub fn fit(
     let sample_weight: Vec<f64> = if cfg.balanced {
         class_n
             .iter()
-            .map(|&k| if k > 0 { n / (nc as f64 * k as f64) } else { 0.0 })
+            .map(|&k| {
+                if k > 0 {
+                    n / (nc as f64 * k as f64)
+                } else {
+                    0.0
+                }
+            })
             .collect()
     } else {
         vec![1.0; nc]
     };
+    let values: Vec<f64> = (0..nf as u32).map(value).collect();
     let problem = Softmax {
         data: &data,
+        values: &values,
         nf,
         nl,
         rest,
@@ -328,7 +359,9 @@ pub fn fit(
         let max = (0..nf)
             .map(|f| theta.get(f * nl + l).copied().unwrap_or(0.0).abs())
             .fold(0.0f64, f64::max);
-        let s = (max / 127.0 * MICRO).ceil().min(super::format::MAX_PARAM_E6 as f64) as i64;
+        let s = (max / 127.0 * MICRO)
+            .ceil()
+            .min(super::format::MAX_PARAM_E6 as f64) as i64;
         scale_e6.push(s);
         if s > 0 {
             let scale = s as f64 / MICRO;
@@ -361,6 +394,7 @@ pub fn fit(
         rest,
         vocabulary,
         weights,
+        idf,
         scale_e6,
         bias_e6,
         platt_e6: vec![[MICRO as i64, 0]; nl],
@@ -372,6 +406,8 @@ pub fn fit(
 struct Softmax<'d> {
     /// Per example: feature indices and class (`nl` = rest).
     data: &'d [(Vec<u32>, usize)],
+    /// Per feature: its integer value when present (idf in sixteenths, or 1).
+    values: &'d [f64],
     nf: usize,
     nl: usize,
     rest: bool,
@@ -394,20 +430,25 @@ impl Softmax<'_> {
                 continue;
             }
             total_weight += w;
-            let r = if feats.is_empty() {
-                0.0
-            } else {
-                1.0 / (feats.len() as f64).sqrt()
-            };
+            // Exactly as scoring: integer values, their squared norm summed exactly.
+            let norm2: f64 = feats
+                .iter()
+                .map(|&f| {
+                    let v = self.values.get(f as usize).copied().unwrap_or(1.0);
+                    v * v
+                })
+                .sum();
+            let r = if norm2 > 0.0 { 1.0 / norm2.sqrt() } else { 0.0 };
             for (l, zl) in z.iter_mut().enumerate() {
                 *zl = theta.get(nf * nl + l).copied().unwrap_or(0.0);
             }
             let mut acc = vec![0.0; nl];
             for &f in feats {
+                let v = self.values.get(f as usize).copied().unwrap_or(1.0);
                 let row = f as usize * nl;
                 if let Some(ws) = theta.get(row..row + nl) {
                     for (a, &x) in acc.iter_mut().zip(ws) {
-                        *a += x;
+                        *a += x * v;
                     }
                 }
             }
@@ -444,8 +485,9 @@ impl Softmax<'_> {
                 }
                 let gr = g * r;
                 for &f in feats {
+                    let v = self.values.get(f as usize).copied().unwrap_or(1.0);
                     if let Some(gw) = grad.get_mut(f as usize * nl + l) {
-                        *gw += gr;
+                        *gw += gr * v;
                     }
                 }
             }
@@ -744,6 +786,9 @@ pub fn cross_validate(
     })
 }
 
+/// Held-back raw log-odds: (example index, log-odds per label).
+type Held = Vec<(usize, Vec<f64>)>;
+
 /// Fit on `rows` and calibrate on inner folds of `rows`; also returns each row's held-back
 /// raw log-odds (example index, log-odds).
 fn fit_calibrated(
@@ -752,7 +797,7 @@ fn fit_calibrated(
     labels: &[String],
     rest: bool,
     cfg: &Config,
-) -> Result<(Model, Vec<(usize, Vec<f64>)>), TrainError> {
+) -> Result<(Model, Held), TrainError> {
     let mut held = Vec::new();
     let mut held_logits = Vec::new();
     let mut held_classes = Vec::new();
@@ -790,16 +835,36 @@ fn fit_calibrated(
     Ok((model, held))
 }
 
-/// Scores of a cross-validation for the model alone: each example gets the label with the
-/// highest probability when that probability is at least `min` (else none).
+/// The model's top class from its uncalibrated log-odds: the label with the highest softmax
+/// probability, or `None` when the rest class ("none of these") is more probable than it.
+pub fn top_label(logits: &[f64], rest: bool) -> Option<usize> {
+    // Log-odds are monotone in the softmax probability q = σ(log-odds).
+    let q: Vec<f64> = logits.iter().map(|&x| math::sigmoid(x)).collect();
+    let (best, qmax) = q
+        .iter()
+        .enumerate()
+        .fold(None, |acc: Option<(usize, f64)>, (l, &x)| match acc {
+            Some((_, bx)) if bx >= x => acc,
+            _ => Some((l, x)),
+        })?;
+    let rest_q = if rest {
+        1.0 - q.iter().sum::<f64>()
+    } else {
+        0.0
+    };
+    (qmax >= rest_q).then_some(best)
+}
+
+/// Scores of a cross-validation for the model alone: each example gets its top class
+/// ([`top_label`]); calibration errors of the calibrated probabilities.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Report {
     /// Per label: counts over all examples (rest examples are negatives for every label).
     pub counts: Vec<Counts>,
     /// Mean F1 over the labels.
     pub macro_f1: f64,
-    /// Expected calibration error of the top label's probability against its correctness
-    /// (10 bins).
+    /// Expected calibration error of the most probable label's calibrated probability against
+    /// its correctness (10 bins).
     pub ece_top: f64,
     /// Expected calibration error over every (example, label) probability (10 bins).
     pub ece_all: f64,
@@ -809,23 +874,24 @@ pub struct Report {
 }
 
 /// Summarise a cross-validation.
-pub fn report(cv: &CrossValidation, labels: usize, min: f64) -> Report {
+pub fn report(cv: &CrossValidation, labels: usize, rest: bool) -> Report {
     let mut counts = vec![Counts::default(); labels];
     let mut top = Vec::with_capacity(cv.class.len());
     let mut all = Vec::with_capacity(cv.class.len() * labels);
     let mut loss = 0.0;
-    for (p, &c) in cv.probability.iter().zip(&cv.class) {
-        let best = p
-            .iter()
-            .enumerate()
-            .fold(None, |acc: Option<(usize, f64)>, (l, &x)| match acc {
-                Some((_, bx)) if bx >= x => acc,
-                _ => Some((l, x)),
-            });
+    for ((p, &c), z) in cv.probability.iter().zip(&cv.class).zip(&cv.logits) {
+        let predicted = top_label(z, rest);
         for (l, cnt) in counts.iter_mut().enumerate() {
-            let predicted = matches!(best, Some((b, x)) if b == l && x >= min);
-            cnt.add(c == l, predicted);
+            cnt.add(c == l, predicted == Some(l));
         }
+        // Calibration of the most probable label's calibrated probability.
+        let best =
+            p.iter()
+                .enumerate()
+                .fold(None, |acc: Option<(usize, f64)>, (l, &x)| match acc {
+                    Some((_, bx)) if bx >= x => acc,
+                    _ => Some((l, x)),
+                });
         if let Some((b, x)) = best {
             top.push((x, b == c));
         }
@@ -881,4 +947,3 @@ pub fn logits_of(model: &Model, corpus: &Corpus) -> Vec<Vec<f64>> {
     }
     out
 }
-
