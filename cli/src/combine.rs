@@ -508,53 +508,85 @@ impl Outcome {
     }
 }
 
-/// The proposed semantics, for one complaint: `fired[l]` are the ids of label l's engine rules
-/// that fired; `probs[m][k]` the calibrated probability of model m's label k.
-pub fn simulate(dim: &DimSim, fired: &[Vec<String>], probs: &[Vec<f64>]) -> Outcome {
-    let mut scored: Vec<(usize, f64)> = Vec::new();
-    for (li, rules) in dim.rules.iter().enumerate() {
-        let fired_here = fired.get(li).map(Vec::as_slice).unwrap_or(&[]);
-        let mut miss = 1.0f64;
-        let mut inhibit = 1.0f64;
-        let mut any = false;
-        for r in rules {
-            let w = match r {
-                SimRule::Engine { id, weight } => {
-                    if !fired_here.contains(id) {
-                        continue;
-                    }
-                    *weight
-                }
-                SimRule::Model {
-                    model,
-                    label,
-                    min,
-                    max,
-                    weight,
-                } => {
-                    let p = probs
-                        .get(*model)
-                        .and_then(|v| v.get(*label))
-                        .copied()
-                        .unwrap_or(0.0);
-                    if !(p >= *min && p < *max) {
-                        continue;
-                    }
-                    match weight {
-                        Weight::Fixed(w) => *w,
-                        Weight::Probability => p,
-                    }
-                }
-            };
-            if w > 0.0 {
-                miss *= 1.0 - w;
-                any = true;
-            } else if w < 0.0 {
-                inhibit *= 1.0 + w;
-            }
+/// One label's running confidence: the product of (1 − w) over fired rules of positive weight
+/// (`miss`), the product of (1 + w) over those of negative weight (`inhibit`), and whether a
+/// positive one fired. Rules are applied in pack order, as the engine multiplies them.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Acc {
+    pub miss: f64,
+    pub inhibit: f64,
+    pub any: bool,
+}
+
+impl Acc {
+    const START: Acc = Acc {
+        miss: 1.0,
+        inhibit: 1.0,
+        any: false,
+    };
+
+    /// A rule of weight `w` fired.
+    pub fn fire(&mut self, w: f64) {
+        if w > 0.0 {
+            self.miss *= 1.0 - w;
+            self.any = true;
+        } else if w < 0.0 {
+            self.inhibit *= 1.0 + w;
         }
-        let conf = (1.0 - miss) * inhibit;
-        if any && conf > 0.0 && conf >= dim.threshold {
+    }
+}
+
+/// Every label's [`Acc`] for one complaint: `fired[l]` are the ids of label l's engine rules
+/// that fired; `probs[m][k]` the calibrated probability of model m's label k.
+pub fn accumulate(dim: &DimSim, fired: &[Vec<String>], probs: &[Vec<f64>]) -> Vec<Acc> {
+    dim.rules
+        .iter()
+        .enumerate()
+        .map(|(li, rules)| {
+            let fired_here = fired.get(li).map(Vec::as_slice).unwrap_or(&[]);
+            let mut acc = Acc::START;
+            for r in rules {
+                match r {
+                    SimRule::Engine { id, weight } => {
+                        if fired_here.contains(id) {
+                            acc.fire(*weight);
+                        }
+                    }
+                    SimRule::Model {
+                        model,
+                        label,
+                        min,
+                        max,
+                        weight,
+                    } => {
+                        let p = probs
+                            .get(*model)
+                            .and_then(|v| v.get(*label))
+                            .copied()
+                            .unwrap_or(0.0);
+                        if p >= *min && p < *max {
+                            acc.fire(match weight {
+                                Weight::Fixed(w) => *w,
+                                Weight::Probability => p,
+                            });
+                        }
+                    }
+                }
+            }
+            acc
+        })
+        .collect()
+}
+
+/// The dimension's labels from every label's [`Acc`], as `decide` chooses them: confidence
+/// (1 − miss)·inhibit, given when a positive rule fired, it is above 0 and at least the
+/// threshold; exclusive groups (the first qualifying label in group order stays); best first
+/// (ties in pack order); one label unless multi; the fallback when nothing else.
+pub fn finish(dim: &DimSim, accs: &[Acc]) -> Outcome {
+    let mut scored: Vec<(usize, f64)> = Vec::new();
+    for (li, acc) in accs.iter().enumerate() {
+        let conf = (1.0 - acc.miss) * acc.inhibit;
+        if acc.any && conf > 0.0 && conf >= dim.threshold {
             scored.push((li, conf));
         }
     }
@@ -578,6 +610,11 @@ pub fn simulate(dim: &DimSim, fired: &[Vec<String>], probs: &[Vec<f64>]) -> Outc
         labels: scored,
         fallback,
     }
+}
+
+/// The proposed semantics for one complaint ([`accumulate`] then [`finish`]).
+pub fn simulate(dim: &DimSim, fired: &[Vec<String>], probs: &[Vec<f64>]) -> Outcome {
+    finish(dim, &accumulate(dim, fired, probs))
 }
 
 #[cfg(test)]

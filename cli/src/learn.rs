@@ -129,16 +129,19 @@ pub struct Options {
     pub json: bool,
 }
 
-/// Rules learned for one model label: a veto below `veto`, the label on its own at or above
-/// `alone.0` with weight `alone.1`.
+/// Rules learned for one model label: evidence against it below `veto.0` (weight `veto.1`,
+/// negative), the label on its own at or above `alone.0` with weight `alone.1`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct LabelPlan {
-    pub veto: Option<f64>,
+    pub veto: Option<(f64, f64)>,
     pub alone: Option<(f64, Weight)>,
 }
 
-/// Veto thresholds tried (p below it takes the label away).
+/// Veto thresholds tried (p below it counts against the label).
 const VETO_GRID: &[f64] = &[0.02, 0.05, 0.08, 0.1, 0.15, 0.2, 0.25, 0.3];
+/// Veto weights tried: −1 takes the label away whatever the rules say; −0.5 and −0.3 only
+/// outweigh rules whose confidence is below 1/(2·0.5) = 1 and 0.5/0.7 ≈ 0.71 at threshold 0.5.
+const VETO_WEIGHTS: &[f64] = &[-1.0, -0.5, -0.3];
 /// "On its own" thresholds tried.
 const ALONE_GRID: &[f64] = &[
     0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.8, 0.9,
@@ -349,7 +352,7 @@ pub fn run(o: &Options) -> Result<ExitCode, String> {
             let plan = ctx.search(
                 base,
                 &rows,
-                &|row| inner_probs.get(&row).cloned().unwrap_or_default(),
+                &|row| with(inner_probs.get(&row).map(Vec::as_slice).unwrap_or(&[]), row),
                 vetoes,
             );
             let dim = ctx.apply(base, &plan);
@@ -390,7 +393,7 @@ pub fn run(o: &Options) -> Result<ExitCode, String> {
             ctx.search(
                 &model_dim,
                 &all,
-                &|row| probs_oof.get(row).cloned().unwrap_or_default(),
+                &|row| with(probs_oof.get(row).map(Vec::as_slice).unwrap_or(&[]), row),
                 false,
             )
         }
@@ -398,7 +401,7 @@ pub fn run(o: &Options) -> Result<ExitCode, String> {
         ctx.search(
             &prepared.dim,
             &all,
-            &|row| probs_oof.get(row).cloned().unwrap_or_default(),
+            &|row| with(probs_oof.get(row).map(Vec::as_slice).unwrap_or(&[]), row),
             true,
         )
     };
@@ -545,7 +548,7 @@ pub fn run(o: &Options) -> Result<ExitCode, String> {
     let plan_json: Vec<Value> = codes
         .iter()
         .zip(&final_plan)
-        .map(|(c, p)| json!({"label": c, "veto_below": p.veto, "alone_from": p.alone.map(|a| a.0), "weight": p.alone.map(|a| match a.1 { Weight::Fixed(w) => json!(w), Weight::Probability => json!("probability") })}))
+        .map(|(c, p)| json!({"label": c, "veto_below": p.veto.map(|v| v.0), "veto_weight": p.veto.map(|v| v.1), "alone_from": p.alone.map(|a| a.0), "weight": p.alone.map(|a| match a.1 { Weight::Fixed(w) => json!(w), Weight::Probability => json!("probability") })}))
         .collect();
     let report = json!({
         "pack": o.pack.display().to_string(), "data": o.data.display().to_string(),
@@ -780,8 +783,8 @@ fn insert_model(
             };
             rules.push(json!({"id": format!("{code}#learned"), "when": {"model": {"id": model.id(), "label": code, "min": min}}, "weight": weight}));
         }
-        if let Some(v) = p.veto {
-            rules.push(json!({"id": format!("{code}#learned-veto"), "when": {"model": {"id": model.id(), "label": code, "max": v}}, "weight": -1}));
+        if let Some((v, w)) = p.veto {
+            rules.push(json!({"id": format!("{code}#learned-veto"), "when": {"model": {"id": model.id(), "label": code, "max": v}}, "weight": w}));
         }
     }
     Ok(())
@@ -858,13 +861,13 @@ impl Search<'_> {
                     weight,
                 });
             }
-            if let Some(v) = p.veto {
+            if let Some((v, w)) = p.veto {
                 rules.push(SimRule::Model {
                     model: self.model,
                     label: k,
                     min: 0.0,
                     max: v,
-                    weight: Weight::Fixed(-1.0),
+                    weight: Weight::Fixed(w),
                 });
             }
         }
@@ -872,18 +875,34 @@ impl Search<'_> {
     }
 
     /// Choose per model label a veto and an "on its own" threshold maximising macro-F1 over
-    /// `rows` (coordinate ascent, three sweeps; ties keep the simpler choice). The weight of a
+    /// `rows` (coordinate ascent, up to three sweeps; a change must gain). The weight of a
     /// label on its own is the precision it had on these rows, at least the dimension's
-    /// threshold (so the rule can give the label) and at most 0.99.
+    /// threshold (so the rule can give the label) and at most 0.99. `probs(row)` gives every
+    /// model's probabilities, the learned one last.
     fn search(
         &self,
         base: &DimSim,
         rows: &[usize],
-        probs: &dyn Fn(usize) -> Vec<f64>,
+        probs: &dyn Fn(usize) -> Vec<Vec<f64>>,
         vetoes: bool,
     ) -> Vec<LabelPlan> {
         let n = self.label_of_code.len();
-        let cached: Vec<Vec<f64>> = rows.iter().map(|&r| probs(r)).collect();
+        let cached: Vec<Vec<f64>> = rows
+            .iter()
+            .map(|&r| probs(r).get(self.model).cloned().unwrap_or_default())
+            .collect();
+        // The base rules' state per row, computed once: the learned rules come last in pack
+        // order, so applying them to it gives exactly what `simulate` gives.
+        let bases: Vec<Vec<combine::Acc>> = rows
+            .iter()
+            .map(|&r| {
+                combine::accumulate(
+                    base,
+                    self.fired.get(r).map(Vec::as_slice).unwrap_or(&[]),
+                    &probs(r),
+                )
+            })
+            .collect();
         let mut plan = vec![
             LabelPlan {
                 veto: None,
@@ -893,34 +912,51 @@ impl Search<'_> {
         ];
         let thr = base.threshold.max(0.01);
         let score = |plan: &[LabelPlan]| -> f64 {
-            let dim = self.apply(base, plan);
             let mut counts = vec![Counts::default(); self.classes.len()];
             for (i, &row) in rows.iter().enumerate() {
-                let mut all = vec![Vec::new(); self.model];
-                all.push(cached.get(i).cloned().unwrap_or_default());
-                let out = combine::simulate(
-                    &dim,
-                    self.fired.get(row).map(Vec::as_slice).unwrap_or(&[]),
-                    &all,
-                );
+                let Some(mut accs) = bases.get(i).cloned() else {
+                    continue;
+                };
+                for (k, p) in plan.iter().enumerate() {
+                    let Some(Some(li)) = self.label_of_code.get(k) else {
+                        continue;
+                    };
+                    let (Some(acc), Some(&x)) =
+                        (accs.get_mut(*li), cached.get(i).and_then(|v| v.get(k)))
+                    else {
+                        continue;
+                    };
+                    if let Some((a, Weight::Fixed(w))) = p.alone {
+                        if x >= a {
+                            acc.fire(w);
+                        }
+                    }
+                    if let Some((v, w)) = p.veto {
+                        if x < v {
+                            acc.fire(w);
+                        }
+                    }
+                }
+                let out = combine::finish(base, &accs);
                 self.count(&out, row, &mut counts);
             }
             macro_f1(&counts)
         };
         let mut best = score(&plan);
-        let vetoes_grid: Vec<Option<f64>> = if vetoes {
-            std::iter::once(None)
-                .chain(VETO_GRID.iter().map(|&v| Some(v)))
-                .collect()
-        } else {
-            vec![None]
-        };
+        let mut veto_options: Vec<Option<(f64, f64)>> = vec![None];
+        if vetoes {
+            for &v in VETO_GRID {
+                for &w in VETO_WEIGHTS {
+                    veto_options.push(Some((v, w)));
+                }
+            }
+        }
         for _ in 0..3 {
             let mut changed = false;
             for k in 0..n {
-                for &veto in &vetoes_grid {
+                for &veto in &veto_options {
                     for alone in std::iter::once(None).chain(ALONE_GRID.iter().map(|&a| Some(a))) {
-                        if matches!((veto, alone), (Some(v), Some(a)) if v > a) {
+                        if matches!((veto, alone), (Some((v, _)), Some(a)) if v > a) {
                             continue;
                         }
                         let mut trial = plan.clone();
@@ -956,11 +992,7 @@ impl Search<'_> {
             });
             let (mut hit, mut all) = (0usize, 0usize);
             for (i, &row) in rows.iter().enumerate() {
-                if cached
-                    .get(i)
-                    .and_then(|v| v.get(k))
-                    .is_some_and(|&x| x >= a)
-                {
+                if cached.get(i).and_then(|v| v.get(k)).is_some_and(|&x| x >= a) {
                     all += 1;
                     if class.is_some_and(|ci| {
                         self.truth
