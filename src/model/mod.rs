@@ -78,6 +78,8 @@ pub struct Contribution {
 struct Pass {
     /// Distinct features present, in order of first occurrence.
     present: Vec<u32>,
+    /// The byte span of each present feature's first occurrence.
+    spans: Vec<(usize, usize)>,
     /// 1 / ‖x‖: the factor from a feature's integer value (1, or its idf) to its L2-normalised
     /// value.
     r: f64,
@@ -126,13 +128,15 @@ impl Model {
         // One bit per feature: distinct features, memory bounded by the vocabulary.
         let mut seen = vec![0u64; self.vocabulary.len().div_ceil(64)];
         let mut present = Vec::new();
+        let mut spans = Vec::new();
         self.vocabulary
-            .for_each(&self.ngrams, normalized, |f, _, _| {
+            .for_each(&self.ngrams, normalized, |f, start, end| {
                 let (w, b) = ((f / 64) as usize, f % 64);
                 if let Some(word) = seen.get_mut(w) {
                     if *word & (1 << b) == 0 {
                         *word |= 1 << b;
                         present.push(f);
+                        spans.push((start, end));
                     }
                 }
             });
@@ -162,7 +166,12 @@ impl Model {
                 bias + scale * sums.get(l).copied().unwrap_or(0) as f64 * r
             })
             .collect();
-        Pass { present, r, z }
+        Pass {
+            present,
+            spans,
+            r,
+            z,
+        }
     }
 
     /// The integer value of feature `f` when present: its idf in sixteenths, or 1.
@@ -217,40 +226,26 @@ impl Model {
             let w = self.weights.get(f as usize * nl + l).copied().unwrap_or(0);
             f64::from(w) * self.scale_e6.get(l).copied().unwrap_or(0) as f64 / MICRO
         };
-        let mut scored: Vec<(f64, u32)> = pass
+        let mut scored: Vec<(f64, usize)> = pass
             .present
             .iter()
-            .map(|&f| {
+            .enumerate()
+            .map(|(i, &f)| {
                 let mean: f64 = (0..nl)
                     .map(|k| q.get(k).copied().unwrap_or(0.0) * weight(f, k))
                     .sum();
-                ((weight(f, label) - mean) * self.value(f) as f64 * pass.r, f)
+                ((weight(f, label) - mean) * self.value(f) as f64 * pass.r, i)
             })
             .filter(|(w, _)| *w > 0.0)
             .collect();
-        // Best first; ties by feature index (deterministic).
+        // Best first; ties by first occurrence (deterministic).
         scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
         scored.truncate(top);
-        // First occurrence of each chosen n-gram.
-        let mut spans: Vec<Option<(usize, usize)>> = vec![None; scored.len()];
-        let mut missing = scored.len();
-        self.vocabulary
-            .for_each(&self.ngrams, normalized, |f, s, e| {
-                if missing == 0 {
-                    return;
-                }
-                if let Some(i) = scored.iter().position(|x| x.1 == f) {
-                    if let Some(slot @ None) = spans.get_mut(i) {
-                        *slot = Some((s, e));
-                        missing -= 1;
-                    }
-                }
-            });
         scored
             .iter()
-            .zip(spans)
-            .filter_map(|(&(w, f), span)| {
-                let (start, end) = span?;
+            .filter_map(|&(w, i)| {
+                let f = *pass.present.get(i)?;
+                let &(start, end) = pass.spans.get(i)?;
                 Some(Contribution {
                     start,
                     end,
