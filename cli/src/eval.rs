@@ -124,7 +124,7 @@ pub fn run(o: &Options) -> Result<ExitCode, String> {
     let business = result.with_business.map(|b| b as f64 / total);
     if o.json {
         let mut out = json!({"data": path.display().to_string(), "pack": info, "dimension": o.dimension,
-            "complaints": result.total, "labelled": result.labelled, "unreadable": data.unreadable.len(), "unmapped": unmapped,
+            "complaints": result.total, "labelled": result.labelled, "unreadable": data.unreadable.len(), "rejected_by_pack": result.rejected, "unmapped": unmapped,
             "classes": per_class, "macro_f1": macro_all, "coverage": coverage,
             "top_ranked": {"classes": top_per_class, "macro_f1": macro_top}, "confusion": confusion,
             "models": prepared.models.iter().map(|m| m.id()).collect::<Vec<_>>(),
@@ -300,6 +300,7 @@ struct Result_ {
     review: usize,
     checked: usize,
     different: usize,
+    rejected: usize,
 }
 
 fn evaluate(
@@ -325,11 +326,15 @@ fn evaluate(
         review: 0,
         checked: 0,
         different: 0,
+        rejected: 0,
     };
     for row in rows {
         let probs = prepared.probabilities(&row.text);
         let complaint = prepared.complaint(&row.text, &probs);
+        // A complaint the pack rejects (invalid input, over the text limit) is not counted, as
+        // before models: the engine gives it no decision.
         let Ok(fired) = prepared.raw_fired(&complaint) else {
+            r.rejected += 1;
             continue;
         };
         let out = combine::simulate(&prepared.dim, &fired, &probs);

@@ -298,9 +298,18 @@ pub fn run(o: &Options) -> Result<ExitCode, String> {
         .collect();
     // The hand-written rules' firing per row (other models' probabilities injected).
     let mut fired = Vec::with_capacity(items.len());
+    let mut rejected = 0usize;
     for i in &items {
         let probs = prepared.probabilities(&i.text);
-        fired.push(prepared.raw_fired(&prepared.complaint(&i.text, &probs))?);
+        // A complaint the pack rejects (e.g. longer than its limit) fires no rule; the model
+        // still learns from it.
+        match prepared.raw_fired(&prepared.complaint(&i.text, &probs)) {
+            Ok(f) => fired.push(f),
+            Err(_) => {
+                rejected += 1;
+                fired.push(Vec::new());
+            }
+        }
     }
     let mi = prepared.models.len();
     let other_probs: Vec<Vec<Vec<f64>>> = items
@@ -554,6 +563,7 @@ pub fn run(o: &Options) -> Result<ExitCode, String> {
     let report = json!({
         "pack": o.pack.display().to_string(), "data": o.data.display().to_string(),
         "rows": data.rows.len(), "labelled": items.len(), "unreadable": data.unreadable.len(), "unmapped": unmapped,
+        "rejected_by_pack": rejected,
         "dimension": o.dimension, "labels": codes, "rest_class": rest,
         "model": {"id": model_id, "features": model.features(), "distinct_ngrams": corpus.distinct_ngrams(),
                   "json_bytes": model_json.len(), "gzip_bytes": gz,
@@ -586,6 +596,13 @@ fn print_report(r: &Value) {
         r["labelled"],
         r["unreadable"]
     );
+    if r["rejected_by_pack"].as_u64().unwrap_or(0) > 0 {
+        let _ = writeln!(
+            w,
+            "{} rows the pack rejects (e.g. over its text limit): no rule fires for them; the model learns from them",
+            r["rejected_by_pack"]
+        );
+    }
     if r["unmapped"].as_array().is_some_and(|a| !a.is_empty()) {
         let _ = writeln!(
             w,
