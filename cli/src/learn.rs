@@ -54,7 +54,7 @@ pub struct Args {
     /// L2 penalty.
     #[arg(long)]
     l2: Option<f64>,
-    /// `chars:1-3` (Chinese default) or `words:1-2` (English default).
+    /// `chars:1-2` (Chinese default) or `words:1-2` (English default).
     #[arg(long)]
     ngrams: Option<String>,
     #[arg(long)]

@@ -248,27 +248,55 @@ impl Vocabulary {
     }
 
     fn chars(&self, ngrams: &Ngrams, text: &str, hit: &mut impl FnMut(u32, usize, usize)) {
-        // Decoded once: each char is read by up to `max` walks.
-        let chars: Vec<(usize, char)> = text.char_indices().collect();
-        for i in 0..chars.len() {
-            let Some(&(start, _)) = chars.get(i) else {
+        // A window of the next `max` chars, each decoded once: the walk from the window's first
+        // char reads the rest from it.
+        let max = ngrams.max.clamp(1, MAX_NGRAM);
+        let mut window = [(0usize, '\0'); MAX_NGRAM];
+        let mut len = 0usize;
+        let mut chars = text.char_indices();
+        loop {
+            while len < max {
+                match chars.next() {
+                    Some(x) => {
+                        if let Some(slot) = window.get_mut(len) {
+                            *slot = x;
+                        }
+                        len += 1;
+                    }
+                    None => break,
+                }
+            }
+            if len == 0 {
+                break;
+            }
+            self.walk(ngrams, window.get(..len).unwrap_or_default(), hit);
+            window.copy_within(1..len, 0);
+            len -= 1;
+        }
+    }
+
+    /// All n-grams starting at `chars[0]`.
+    #[inline]
+    fn walk(
+        &self,
+        ngrams: &Ngrams,
+        chars: &[(usize, char)],
+        hit: &mut impl FnMut(u32, usize, usize),
+    ) {
+        let Some(&(start, _)) = chars.first() else {
+            return;
+        };
+        let mut node = ROOT;
+        for (n, &(off, c)) in chars.iter().enumerate() {
+            if c == '\n' {
+                break;
+            }
+            let Some((next, f)) = self.child(node, c) else {
                 break;
             };
-            let mut node = ROOT;
-            for n in 0..ngrams.max {
-                let Some(&(off, c)) = chars.get(i + n) else {
-                    break;
-                };
-                if c == '\n' {
-                    break;
-                }
-                let Some((next, f)) = self.child(node, c) else {
-                    break;
-                };
-                node = next;
-                if n + 1 >= ngrams.min && f != NONE {
-                    hit(f, start, off + c.len_utf8());
-                }
+            node = next;
+            if n + 1 >= ngrams.min && f != NONE {
+                hit(f, start, off + c.len_utf8());
             }
         }
     }

@@ -4,7 +4,7 @@
 //!
 //! ```json
 //! {"id": "reason", "dimension": "reason",
-//!  "features": {"kind": "chars", "min": 1, "max": 3},
+//!  "features": {"kind": "chars", "min": 1, "max": 2},
 //!  "labels": ["C12", "C04"], "rest": true,
 //!  "vocabulary": "一\n一次\n…",           // n-grams, sorted by bytes, joined by "\n"
 //!  "weights": "AQL/…",                     // base64 of int8, feature-major (features × labels)

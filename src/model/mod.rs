@@ -78,7 +78,7 @@ pub struct Contribution {
 struct Pass {
     /// Distinct features present, in order of first occurrence.
     present: Vec<u32>,
-    /// The byte span of each present feature's first occurrence.
+    /// The byte span of each present feature's first occurrence (when asked for).
     spans: Vec<(usize, usize)>,
     /// 1 / ‖x‖: the factor from a feature's integer value (1, or its idf) to its L2-normalised
     /// value.
@@ -123,12 +123,14 @@ impl Model {
         self.training.as_ref()
     }
 
-    fn pass(&self, normalized: &str) -> Pass {
+    /// One walk over the text; `SPANS`: also keep each feature's first span (explanations).
+    fn pass<const SPANS: bool>(&self, normalized: &str) -> Pass {
         let nl = self.labels.len();
         // One bit per feature: distinct features, memory bounded by the vocabulary.
         let mut seen = vec![0u64; self.vocabulary.len().div_ceil(64)];
-        let mut present = Vec::new();
-        let mut spans = Vec::new();
+        // Capacity for a typical complaint's distinct n-grams, so that few grow.
+        let mut present = Vec::with_capacity(256);
+        let mut spans = Vec::with_capacity(if SPANS { 256 } else { 0 });
         self.vocabulary
             .for_each(&self.ngrams, normalized, |f, start, end| {
                 let (w, b) = ((f / 64) as usize, f % 64);
@@ -136,7 +138,9 @@ impl Model {
                     if *word & (1 << b) == 0 {
                         *word |= 1 << b;
                         present.push(f);
-                        spans.push((start, end));
+                        if SPANS {
+                            spans.push((start, end));
+                        }
                     }
                 }
             });
@@ -190,7 +194,7 @@ impl Model {
     /// Uncalibrated log-odds per label, logit(q_l) = z_l − ln Σ_{k≠l} e^{z_k} (the rest class
     /// counting as a label with z = 0): what the calibration is fitted on.
     pub fn raw_logits(&self, normalized: &str, out: &mut Vec<f64>) {
-        let pass = self.pass(normalized);
+        let pass = self.pass::<false>(normalized);
         log_odds(&pass.z, self.rest, out);
     }
 
@@ -220,7 +224,7 @@ impl Model {
         if label >= nl || top == 0 {
             return Vec::new();
         }
-        let pass = self.pass(normalized);
+        let pass = self.pass::<true>(normalized);
         let q = self.softmax(&pass.z);
         let weight = |f: u32, l: usize| -> f64 {
             let w = self.weights.get(f as usize * nl + l).copied().unwrap_or(0);

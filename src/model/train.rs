@@ -55,7 +55,9 @@ pub struct Config {
 }
 
 impl Config {
-    /// Defaults that measured best on the shared Chinese complaints (EVALUATION.md).
+    /// Defaults that measured best on the shared Chinese complaints (EVALUATION.md): character
+    /// 1–2-grams (as good as 1–3 with the same vocabulary size, and a third fewer lookups),
+    /// 10,000 of them, idf-weighted, λ = 10⁻⁴.
     pub fn chinese(id: &str, dimension: &str) -> Config {
         Config {
             id: id.into(),
@@ -63,7 +65,7 @@ impl Config {
             ngrams: Ngrams {
                 kind: super::NgramKind::Chars,
                 min: 1,
-                max: 3,
+                max: 2,
             },
             features: 10_000,
             min_df: 2,
