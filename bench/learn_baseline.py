@@ -7,6 +7,7 @@ EVALUATION.md ("Learned models"); scikit-learn is needed here only, never at run
     python3 bench/learn_baseline.py cn       # ../shared/data/cn-complaints, reason classes
     python3 bench/learn_baseline.py cfpb     # ../shared/data/cfpb, product families
     python3 bench/learn_baseline.py cn --thresholds   # also per-class thresholds (nested)
+    python3 bench/learn_baseline.py cfpb --balanced   # class weights inversely to frequency
 
 Folds: FNV-1a 64 over the seed's 8 little-endian bytes then the text's UTF-8 bytes, modulo k
 (`wendu::model::train::row_key`, seed 0), so equal texts share a fold. Metric: per class
@@ -68,6 +69,7 @@ def scores(gold, predicted_sets, classes):
 def main():
     which = sys.argv[1] if len(sys.argv) > 1 else "cn"
     thresholds = "--thresholds" in sys.argv
+    balanced = "--balanced" in sys.argv
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
     import numpy as np
@@ -89,7 +91,7 @@ def main():
         v = vectorizer()
         xtr = v.fit_transform([texts[i] for i in train])
         xte = v.transform([texts[i] for i in test])
-        m = LogisticRegression(C=10.0, max_iter=3000)
+        m = LogisticRegression(C=10.0, max_iter=3000, class_weight="balanced" if balanced else None)
         m.fit(xtr, y[train])
         p = np.zeros((len(test), len(names)))
         p[:, m.classes_] = m.predict_proba(xte)
@@ -101,7 +103,8 @@ def main():
         train, test = np.where(folds != f)[0], np.where(folds == f)[0]
         prob[test] = fit_predict(train, test)
     top = [{names[i]} for i in prob.argmax(1)]
-    results = [("TF-IDF + LR, top label", scores(gold, top, classes))]
+    name = "TF-IDF + LR" + (" (balanced class weights)" if balanced else "")
+    results = [(f"{name}, top label", scores(gold, top, classes))]
     if thresholds:
         # Per-class thresholds chosen on inner folds of each training set (nested), then a row
         # is predicted in every class whose probability reaches its threshold.
@@ -122,7 +125,7 @@ def main():
                 cut[c] = best
             for n, i in enumerate(test):
                 chosen[i] = {c for c in classes if prob[i, names.index(c)] >= cut[c]}
-        results.append(("TF-IDF + LR, per-class thresholds (nested)", scores(gold, list(chosen), classes)))
+        results.append((f"{name}, per-class thresholds (nested)", scores(gold, list(chosen), classes)))
     print(f"data: {path} ({len(rows)} labelled rows, {k} folds by FNV-1a of the text, seed 0)")
     for name, s in results:
         macro = sum(x[3] for x in s) / len(s)

@@ -415,12 +415,24 @@ pub fn run(o: &Options) -> Result<ExitCode, String> {
             true,
         )
     };
-    // A new dimension is the model alone, as written (argmax).
-    let new_dim_counts = if new_dimension {
+    // A new dimension is the model alone, as written (the most probable label, with its
+    // probability as confidence); nothing was chosen on the data, so out-of-fold probabilities
+    // score it directly.
+    let new_dim = if new_dimension {
         let dim = ctx.apply(&prepared.dim, &final_plan);
-        Some(ctx.evaluate(&dim, &all, |row| {
-            with(probs_oof.get(row).map(Vec::as_slice).unwrap_or(&[]), row)
-        }))
+        let mut counts = vec![Counts::default(); classes.len()];
+        let mut outcomes = Vec::with_capacity(items.len());
+        for row in 0..items.len() {
+            let probs = with(probs_oof.get(row).map(Vec::as_slice).unwrap_or(&[]), row);
+            let out = combine::simulate(
+                &dim,
+                fired.get(row).map(Vec::as_slice).unwrap_or(&[]),
+                &probs,
+            );
+            ctx.count(&out, row, &mut counts);
+            outcomes.push(out);
+        }
+        Some((counts, outcomes))
     } else {
         None
     };
@@ -478,9 +490,11 @@ pub fn run(o: &Options) -> Result<ExitCode, String> {
         })
         .collect();
     let ece_top = ece(&top, 10);
-    let cv_macro = combined
-        .as_ref()
-        .map_or_else(|| macro_f1(&model_alone), |c| macro_f1(&c.0));
+    let cv_macro = match (&combined, &new_dim) {
+        (Some(c), _) => macro_f1(&c.0),
+        (None, Some(n)) => macro_f1(&n.0),
+        _ => macro_f1(&model_alone),
+    };
     let record = json!({
         "rows": items.len(), "seed": o.seed, "folds": cfg.folds,
         "ngrams": format!("{}:{}-{}", cfg.ngrams.kind.name(), cfg.ngrams.min, cfg.ngrams.max),
@@ -540,15 +554,19 @@ pub fn run(o: &Options) -> Result<ExitCode, String> {
             n
         })
         .collect();
-    let mut variants = vec![
-        json!({"name": "rules alone (the pack as it is)", "macro_f1": macro_f1(&rules_alone), "classes": class_rows(&rules_alone)}),
-        json!({"name": "model alone, top label", "macro_f1": macro_f1(&argmax_counts), "classes": class_rows(&argmax_counts)}),
-        json!({"name": "model alone, a learned threshold per label", "macro_f1": macro_f1(&model_alone), "classes": class_rows(&model_alone)}),
-    ];
-    if let Some(c) = &new_dim_counts {
-        variants.push(json!({"name": "new dimension as written (model, top label)", "macro_f1": macro_f1(c), "classes": class_rows(c)}));
+    let mut variants = Vec::new();
+    if has_rules {
+        variants.push(json!({"name": "rules alone (the pack as it is)", "macro_f1": macro_f1(&rules_alone), "classes": class_rows(&rules_alone)}));
     }
+    variants.push(json!({"name": "model alone, top label (uncalibrated softmax)", "macro_f1": macro_f1(&argmax_counts), "classes": class_rows(&argmax_counts)}));
+    variants.push(json!({"name": "model alone, a learned threshold per label", "macro_f1": macro_f1(&model_alone), "classes": class_rows(&model_alone)}));
     let mut review = Vec::new();
+    if let Some((c, outcomes)) = &new_dim {
+        variants.push(json!({"name": "new dimension as written (most probable label, calibrated)", "macro_f1": macro_f1(c), "classes": class_rows(c)}));
+        for t in [0.5, 0.6, 0.7, 0.8, 0.9] {
+            review.push(ctx.review(outcomes, t));
+        }
+    }
     if let Some((counts, outcomes, _)) = &combined {
         variants.push(json!({"name": "rules + model (learned vetoes and labels on their own)", "macro_f1": macro_f1(counts), "classes": class_rows(counts)}));
         for t in [0.5, 0.6, 0.7, 0.8, 0.9] {
