@@ -215,45 +215,114 @@ impl Model {
         math::sigmoid(a as f64 / MICRO * logit + b as f64 / MICRO)
     }
 
+    /// Score a text and keep what explaining it needs: for a decision, one walk over the text
+    /// gives both the probabilities and the evidence of every label the model contributed to.
+    pub fn analyze(&self, normalized: &str) -> Analysis<'_> {
+        let pass = self.pass::<true>(normalized);
+        let mut logits = Vec::new();
+        log_odds(&pass.z, self.rest, &mut logits);
+        let probabilities = logits
+            .iter()
+            .enumerate()
+            .map(|(l, &x)| self.calibrate(l, x))
+            .collect();
+        let q = self.softmax(&pass.z);
+        let scale: Vec<f64> = (0..self.labels.len())
+            .map(|l| self.scale_e6.get(l).copied().unwrap_or(0) as f64 / MICRO)
+            .collect();
+        // q_k · scale_k once, so that each feature's expected weight is one product per label.
+        let q_scale: Vec<f64> = q.iter().zip(&scale).map(|(a, b)| a * b).collect();
+        let nl = self.labels.len();
+        let mut factor = Vec::with_capacity(pass.present.len());
+        let mut mean = Vec::with_capacity(pass.present.len());
+        for &f in &pass.present {
+            let row = self
+                .weights
+                .get(f as usize * nl..(f as usize + 1) * nl)
+                .unwrap_or_default();
+            mean.push(
+                row.iter()
+                    .zip(&q_scale)
+                    .map(|(&w, qs)| f64::from(w) * qs)
+                    .sum::<f64>(),
+            );
+            factor.push(self.value(f) as f64 * pass.r);
+        }
+        Analysis {
+            model: self,
+            pass,
+            probabilities,
+            scale,
+            mean,
+            factor,
+        }
+    }
+
     /// The n-grams of `normalized` that most raise label `label`'s probability, best first, at
     /// most `top`: each distinct n-gram once, at its first occurrence. An n-gram's weight is its
     /// first-order effect on the log-probability of the label, w_l − Σ_k q_k·w_k (scaled by the
     /// feature value), so an n-gram that raises every label alike explains none of them.
     pub fn explain(&self, normalized: &str, label: usize, top: usize) -> Vec<Contribution> {
-        let nl = self.labels.len();
+        self.analyze(normalized).explain(label, top)
+    }
+}
+
+/// A scored text with what explaining it needs ([`Model::analyze`]).
+pub struct Analysis<'m> {
+    model: &'m Model,
+    pass: Pass,
+    probabilities: Vec<f64>,
+    /// Per label: the weights' scale.
+    scale: Vec<f64>,
+    /// Per present feature: Σ_k q_k·w_k, the weight the softmax expects.
+    mean: Vec<f64>,
+    /// Per present feature: its value × 1/‖x‖.
+    factor: Vec<f64>,
+}
+
+impl Analysis<'_> {
+    /// Calibrated probability per label, as [`Model::score`] gives.
+    pub fn probabilities(&self) -> &[f64] {
+        &self.probabilities
+    }
+
+    /// See [`Model::explain`]; empty for a label out of range or `top` = 0.
+    pub fn explain(&self, label: usize, top: usize) -> Vec<Contribution> {
+        let m = self.model;
+        let nl = m.labels.len();
         if label >= nl || top == 0 {
             return Vec::new();
         }
-        let pass = self.pass::<true>(normalized);
-        let q = self.softmax(&pass.z);
-        let weight = |f: u32, l: usize| -> f64 {
-            let w = self.weights.get(f as usize * nl + l).copied().unwrap_or(0);
-            f64::from(w) * self.scale_e6.get(l).copied().unwrap_or(0) as f64 / MICRO
-        };
-        let mut scored: Vec<(f64, usize)> = pass
+        let s = self.scale.get(label).copied().unwrap_or(0.0);
+        let mut scored: Vec<(f64, usize)> = self
+            .pass
             .present
             .iter()
             .enumerate()
-            .map(|(i, &f)| {
-                let mean: f64 = (0..nl)
-                    .map(|k| q.get(k).copied().unwrap_or(0.0) * weight(f, k))
-                    .sum();
-                ((weight(f, label) - mean) * self.value(f) as f64 * pass.r, i)
+            .filter_map(|(i, &f)| {
+                let w = f64::from(m.weights.get(f as usize * nl + label).copied().unwrap_or(0)) * s;
+                let c = (w - self.mean.get(i).copied().unwrap_or(0.0))
+                    * self.factor.get(i).copied().unwrap_or(0.0);
+                (c > 0.0).then_some((c, i))
             })
-            .filter(|(w, _)| *w > 0.0)
             .collect();
-        // Best first; ties by first occurrence (deterministic).
-        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-        scored.truncate(top);
+        // Best first; ties by first occurrence — a total order, so selecting the top before
+        // sorting them is deterministic.
+        let order = |a: &(f64, usize), b: &(f64, usize)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
+        if scored.len() > top {
+            scored.select_nth_unstable_by(top - 1, order);
+            scored.truncate(top);
+        }
+        scored.sort_unstable_by(order);
         scored
             .iter()
             .filter_map(|&(w, i)| {
-                let f = *pass.present.get(i)?;
-                let &(start, end) = pass.spans.get(i)?;
+                let f = *self.pass.present.get(i)?;
+                let &(start, end) = self.pass.spans.get(i)?;
                 Some(Contribution {
                     start,
                     end,
-                    ngram: self.vocabulary.entry(f as usize)?.to_string(),
+                    ngram: m.vocabulary.entry(f as usize)?.to_string(),
                     weight: w,
                 })
             })

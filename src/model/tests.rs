@@ -180,6 +180,27 @@ fn explanations_point_at_the_ngrams_that_raised_the_label() {
     // Out-of-range label or top = 0: nothing.
     assert!(m.explain(text, 2, 3).is_empty());
     assert!(m.explain(text, 1, 0).is_empty());
+    // One walk for probabilities and several explanations: the same as one at a time.
+    let a = m.analyze("年费太高还催收骚扰");
+    assert_eq!(
+        a.probabilities(),
+        probs(&m, "年费太高还催收骚扰").as_slice()
+    );
+    let both = [a.explain(1, 4), a.explain(0, 4), a.explain(9, 4)];
+    assert_eq!(both[0], m.explain("年费太高还催收骚扰", 1, 4));
+    assert_eq!(both[1], m.explain("年费太高还催收骚扰", 0, 4));
+    assert!(both[2].is_empty());
+    // The fee words explain the fee label, the collection words the collection label.
+    assert!(
+        both[1].iter().any(|x| x.ngram.contains('费')),
+        "{:?}",
+        both[1]
+    );
+    assert!(
+        both[0].iter().all(|x| !x.ngram.contains('费')),
+        "{:?}",
+        both[0]
+    );
 }
 
 fn problems_of(v: &Value) -> Vec<(String, String)> {
