@@ -80,7 +80,9 @@ pub fn run(o: &Options) -> Result<ExitCode, String> {
     };
     let names = label_names(&pack, &o.dimension);
     let result = evaluate(&prepared, &data.rows, &classes, o.dimension.as_str())?;
-    let info = prepared.raw.info().clone();
+    // The pack's own identity: the engines run derived packs (raw, shadow) whose hashes differ.
+    let mut info = prepared.raw.info().clone();
+    info.hash = wendu::pack::content_hash(&pack);
     let per_class: Vec<Value> = classes
         .iter()
         .zip(&result.all)
