@@ -356,3 +356,85 @@ fn platt_scaling_recovers_a_known_calibration() {
         "a {a} b {b}"
     );
 }
+
+#[test]
+fn an_english_word_model_trains_scores_and_explains() {
+    let texts: &[(&str, Option<usize>)] = &[
+        ("the late fee on my credit card was charged twice", Some(0)),
+        ("credit card interest rate raised without notice", Some(0)),
+        ("annual fee on the card was not disclosed", Some(0)),
+        ("my credit card statement shows a late fee", Some(0)),
+        ("the mortgage servicer lost my escrow payment", Some(1)),
+        ("mortgage modification denied by the servicer", Some(1)),
+        ("escrow shortage on my mortgage after refinance", Some(1)),
+        ("the servicer foreclosed on my mortgage", Some(1)),
+    ];
+    let ex: Vec<Example> = texts
+        .iter()
+        .map(|(t, l)| Example {
+            text: t,
+            label: *l,
+            key: train::row_key(t, 1),
+        })
+        .collect();
+    let cfg = Config {
+        features: 100,
+        min_df: 1,
+        l2: 1e-3,
+        idf: false,
+        ..Config::english("product", "product")
+    };
+    let corpus = Corpus::new(&ex, cfg.ngrams);
+    let rows: Vec<usize> = (0..ex.len()).collect();
+    let m = match train::fit(
+        &corpus,
+        &rows,
+        &["card".into(), "mortgage".into()],
+        false,
+        &cfg,
+    ) {
+        Ok(m) => m,
+        Err(e) => panic!("{e}"),
+    };
+    assert_eq!(m.ngrams().kind, NgramKind::Words);
+    // Binary features (no idf) round-trip too.
+    let v = m.to_value();
+    assert!(v.get("idf").is_none());
+    assert_eq!(Model::from_value(&v, ""), Ok(m.clone()));
+    let text = "my mortgage servicer, again; and the escrow";
+    let p = probs(&m, text);
+    assert!(p[1] > p[0], "{p:?}");
+    let c = m.explain(text, 1, 3);
+    assert!(!c.is_empty());
+    for x in &c {
+        // Word n-grams: the span covers the words, whatever separated them in the text.
+        let span = text.get(x.start..x.end).unwrap_or("");
+        let words: Vec<&str> = span
+            .split(|ch: char| !ch.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .collect();
+        assert_eq!(words.join(" "), x.ngram, "{x:?}");
+    }
+}
+
+#[test]
+fn scoring_survives_odd_text() {
+    let m = trained();
+    for t in [
+        "\n\n\n",
+        "😀年费😀催收😀",
+        "\u{0}\u{ffff}\u{10ffff}",
+        "年\n费\n催\n收",
+        &"费".repeat(10_000),
+        &"\n".repeat(10_000),
+    ] {
+        let p = probs(&m, t);
+        assert!(p.iter().all(|x| (0.0..=1.0).contains(x)), "{t:?}: {p:?}");
+        let a = m.analyze(t);
+        for l in 0..2 {
+            for c in a.explain(l, 5) {
+                assert_eq!(t.get(c.start..c.end), Some(c.ngram.as_str()));
+            }
+        }
+    }
+}
