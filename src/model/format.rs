@@ -22,7 +22,10 @@ use serde_json::{json, Map, Value};
 /// Most labels a model may score.
 pub const MAX_LABELS: usize = 256;
 /// Most vocabulary entries.
-pub const MAX_FEATURES: usize = 500_000;
+pub const MAX_FEATURES: usize = 200_000;
+/// Longest vocabulary string, in bytes: bounds the trie built from it (at most one node per
+/// byte) to tens of megabytes for a hostile pack; real ones are 50–150 KB.
+pub const MAX_VOCABULARY_BYTES: usize = 1_000_000;
 /// Most weights (features × labels): 8 MB of int8.
 pub const MAX_WEIGHTS: usize = 8_000_000;
 /// Largest absolute value of a real parameter, in millionths (10^9 = 1000.0).
@@ -377,13 +380,12 @@ fn vocabulary(
             return None;
         }
     };
-    if text.len() > MAX_FEATURES * 16 {
+    if text.len() > MAX_VOCABULARY_BYTES {
         problems.push(Problem::error(
             p,
             format!(
-                "the vocabulary is {} bytes; at most {}",
-                text.len(),
-                MAX_FEATURES * 16
+                "the vocabulary is {} bytes; at most {MAX_VOCABULARY_BYTES}",
+                text.len()
             ),
         ));
         return None;

@@ -315,7 +315,7 @@ fn validation_never_panics_on_hostile_values() {
     assert!(Model::from_value(&json!([]), "/m").is_err());
     // A vocabulary too long is refused before it is split.
     let mut v = good;
-    v["vocabulary"] = json!("a".repeat(format::MAX_FEATURES * 16 + 1));
+    v["vocabulary"] = json!("a".repeat(format::MAX_VOCABULARY_BYTES + 1));
     assert!(problems_of(&v)
         .iter()
         .any(|p| p.0 == "/models/3/vocabulary"));
