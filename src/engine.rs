@@ -241,6 +241,11 @@ impl Engine {
         self.inner.compiled.terms.iter().map(|t| t.as_ref())
     }
 
+    /// The pack's normalisation options (what [`Engine::normalize`] applies).
+    pub fn normalization(&self) -> crate::text::NormalizeOptions {
+        self.inner.compiled.normalize
+    }
+
     /// Normalise `text` with the pack's normalisation.
     pub fn normalize(&self, text: &str) -> String {
         crate::text::normalize_str(text, &self.inner.compiled.normalize)

@@ -53,6 +53,7 @@ mod engine;
 mod error;
 mod extract;
 mod json;
+pub mod model;
 mod pack;
 mod policy;
 mod rules;
@@ -82,7 +83,7 @@ pub use describe::{
 };
 pub use engine::{builtin, resolve_pack, Engine, EngineOptions, DEFAULT_PACK, REVIEW_PACK};
 pub use error::{Error, Problem, ProblemKind};
-pub use pack::{PackInfo, PackRef};
+pub use pack::{content_hash, PackInfo, PackRef};
 pub use policy::Scale;
 pub use testing::{TestReport, TestResult};
 pub use text::{normalize_str, NormalizeOptions};

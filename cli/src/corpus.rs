@@ -3,11 +3,10 @@
 
 use std::path::{Path, PathBuf};
 
-/// One row of a corpus: the complaint JSON plus an optional gold label.
+/// One row of a corpus: the complaint JSON (labelled files are read by `labelled`).
 pub struct Row {
     pub line: usize,
     pub json: Result<serde_json::Value, String>,
-    pub label: Option<String>,
 }
 
 /// `../shared/data/<rel>` next to the checkout (or the current directory's parents), if present.
@@ -27,8 +26,8 @@ pub fn shared_data(rel: &str) -> Option<PathBuf> {
     None
 }
 
-/// Read JSONL (one complaint per line) or CSV (header with `text` or `narrative`; `id`,
-/// `process_category`/`label` kept) into rows.
+/// Read JSONL (one complaint per line) or CSV (header with `text` or `narrative`; `id` kept)
+/// into rows.
 pub fn read(path: &Path) -> Result<Vec<Row>, String> {
     let is_csv = path
         .extension()
@@ -50,7 +49,6 @@ pub fn read_jsonl(text: &str) -> Vec<Row> {
             line: i + 1,
             json: serde_json::from_str(l)
                 .map_err(|e| format!("malformed JSON at column {}: {e}", e.column())),
-            label: None,
         })
         .collect()
 }
@@ -64,7 +62,6 @@ fn read_csv(path: &Path) -> Result<Vec<Row>, String> {
     let col = |names: &[&str]| headers.iter().position(|h| names.contains(&h));
     let text_col = col(&["text", "narrative"]).ok_or("CSV needs a `text` or `narrative` column")?;
     let id_col = col(&["id", "complaint_id", "review_id"]);
-    let label_col = col(&["process_category", "label", "product_family"]);
     let mut rows = Vec::new();
     for (i, rec) in r.records().enumerate() {
         let line = i + 2;
@@ -72,7 +69,6 @@ fn read_csv(path: &Path) -> Result<Vec<Row>, String> {
             Err(e) => rows.push(Row {
                 line,
                 json: Err(e.to_string()),
-                label: None,
             }),
             Ok(rec) => {
                 let mut m = serde_json::Map::new();
@@ -83,7 +79,6 @@ fn read_csv(path: &Path) -> Result<Vec<Row>, String> {
                 rows.push(Row {
                     line,
                     json: Ok(serde_json::Value::Object(m)),
-                    label: label_col.and_then(|c| rec.get(c)).map(str::to_string),
                 });
             }
         }

@@ -2,9 +2,12 @@
 //! check and test packs, explain one complaint, evaluate, report and replay triggers. (The
 //! benchmarks are `wendu-bench`, in bench/.)
 
+mod combine;
 mod diff;
 mod eval;
 mod explain;
+mod labelled;
+mod learn;
 mod replay;
 mod report;
 mod review;
@@ -62,16 +65,30 @@ enum Cmd {
         /// Complaint text, or a JSON complaint object.
         text: String,
     },
-    /// Evaluate the reason dimension against the shared silver labels.
+    /// Evaluate a dimension against a labelled file (default: the shared silver labels).
     Eval {
         #[arg(long)]
         pack: Option<PathBuf>,
-        /// Labelled CSV (default: ../shared/data/cn-complaints/complaints.csv).
+        /// Labelled CSV or JSONL (default: ../shared/data/cn-complaints/complaints.csv).
         #[arg(long)]
         data: Option<PathBuf>,
+        /// Text column (CSV) or key (JSONL).
+        #[arg(long, default_value = "text")]
+        text: String,
+        /// Label column (CSV) or key (JSONL).
+        #[arg(long, default_value = "process_category")]
+        label: String,
+        /// Label map: {"gold label": "CODE" | ["CODE", …] | null} (default: built in for the
+        /// shared silver labels, else each label is its own code).
+        #[arg(long)]
+        map: Option<PathBuf>,
+        #[arg(long, default_value = "reason")]
+        dimension: String,
         #[arg(long, value_enum, default_value = "table")]
         format: Format,
     },
+    /// Train a model for one dimension from labelled history and write the pack with it.
+    Learn(learn::Args),
     /// Replay a CSV or JSON Lines stream of ratings (or complaints) through a pack's triggers.
     Replay {
         /// Rule pack with a `triggers` section.
@@ -162,8 +179,24 @@ fn main() -> ExitCode {
         Cmd::Test { pack } => test(&pack),
         Cmd::Explain { pack, text } => load_engine(pack.as_deref())
             .and_then(|e| explain::explain(&e, &text, std::io::stdout().is_terminal())),
-        Cmd::Eval { pack, data, format } => load_engine(pack.as_deref())
-            .and_then(|e| eval::run(&e, data.as_deref(), format == Format::Json)),
+        Cmd::Eval {
+            pack,
+            data,
+            text,
+            label,
+            map,
+            dimension,
+            format,
+        } => eval::run(&eval::Options {
+            pack,
+            data,
+            text,
+            label,
+            map,
+            dimension,
+            json: format == Format::Json,
+        }),
+        Cmd::Learn(args) => learn::run(&args.into()),
         Cmd::Replay {
             pack,
             format,

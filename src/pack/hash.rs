@@ -4,8 +4,9 @@
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-/// SHA-256 of the canonical form of a JSON value (sorted keys, no insignificant whitespace).
-pub(crate) fn content_hash(v: &Value) -> String {
+/// A pack's content hash (`sha256:` + hex), as every decision carries it: SHA-256 of the canonical
+/// form of the JSON value (sorted keys, no insignificant whitespace).
+pub fn content_hash(v: &Value) -> String {
     let mut bytes = Vec::new();
     canonical(v, &mut bytes);
     let digest = Sha256::digest(&bytes);

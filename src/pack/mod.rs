@@ -12,6 +12,7 @@ mod triggers;
 
 pub(crate) use cases::PackTest;
 pub(crate) use dimension::{DimensionDef, LabelDef};
+pub use hash::content_hash;
 pub(crate) use settings::{Limits, RouteDef, Settings};
 pub(crate) use severity::{LevelDef, SeverityDef};
 pub(crate) use triggers::{GroupField, PolicyDef, TriggerSpec};

@@ -1,0 +1,371 @@
+//! Beside the flow, called by the rules step: a learned, explainable text classifier carried in a
+//! pack's `models` section. It reads the pack-normalised text (the same text the rules see),
+//! gives a calibrated probability per label of one dimension, and explains a label with the
+//! n-grams that raised it, as byte spans of the normalised text.
+//!
+//! The classifier is linear: binary n-gram features from a fixed vocabulary (L2-normalised),
+//! int8 weights with one scale per label, a bias, a softmax over the labels (plus an optional
+//! implicit "none of these" class), then one Platt calibration per label fitted on held-back
+//! folds. Scoring sums the quantised weights as integers and computes the rest with IEEE basic
+//! operations and this module's own `exp`/`ln` ([`math`]), so a probability is the same bits on
+//! every runtime. Time is linear in the text, memory bounded by the vocabulary.
+//!
+//! - [`features`]: the vocabulary trie and n-gram extraction;
+//! - [`format`]: the JSON form, its validation (every problem with a JSON pointer) and writing;
+//! - [`train`]: training from labelled texts (pure Rust, deterministic), calibration, and
+//!   k-fold cross-validation with its report ([`metrics`]).
+
+pub mod features;
+pub mod format;
+pub mod math;
+pub mod metrics;
+pub mod train;
+
+pub use features::{NgramKind, Ngrams, Vocabulary};
+
+/// Fixed-point unit of the model's real parameters in JSON: they are stored as integers in
+/// millionths, which every JSON parser (JavaScript's included) reads exactly, so a model is the
+/// same after any number of round trips.
+pub const MICRO: f64 = 1_000_000.0;
+
+/// A learned classifier for one dimension. Immutable; build with [`Model::from_value`] or
+/// [`train::fit`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Model {
+    /// Id, referenced by `model` conditions.
+    pub(crate) id: String,
+    /// The dimension whose label codes it scores.
+    pub(crate) dimension: String,
+    /// The n-grams it reads.
+    pub(crate) ngrams: Ngrams,
+    /// Label codes, in weight order.
+    pub(crate) labels: Vec<String>,
+    /// True when the softmax has an implicit "none of these labels" class (logit 0).
+    pub(crate) rest: bool,
+    /// The n-grams, in feature order.
+    pub(crate) vocabulary: Vocabulary,
+    /// Quantised weights, feature-major: `weights[f * labels + l]`.
+    pub(crate) weights: Vec<i8>,
+    /// Per feature: its inverse document frequency in sixteenths (1..=255), or `None` for
+    /// plain binary features. A text's feature vector is idf_f / √(Σ idf²) over the features
+    /// present (binary: 1/√n), so rare n-grams count more, as in TF-IDF.
+    pub(crate) idf: Option<Vec<u8>>,
+    /// Per label: weight = q × scale (millionths).
+    pub(crate) scale_e6: Vec<i64>,
+    /// Per label: bias (millionths).
+    pub(crate) bias_e6: Vec<i64>,
+    /// Per label: Platt calibration `[a, b]` (millionths): p = σ(a·logit(q) + b), where q is
+    /// the softmax probability.
+    pub(crate) platt_e6: Vec<[i64; 2]>,
+    /// Free training metadata (rows, seed, cross-validated scores), kept verbatim.
+    pub(crate) training: Option<serde_json::Value>,
+}
+
+/// One n-gram occurrence that raised a label, for explanations.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Contribution {
+    /// Byte offset where the occurrence starts in the normalised text.
+    pub start: usize,
+    /// Byte offset where it ends.
+    pub end: usize,
+    /// The vocabulary n-gram.
+    pub ngram: String,
+    /// How much this n-gram raises the log-probability of the label (first-order, in nats).
+    pub weight: f64,
+}
+
+/// A model's view of one text: which features are present, and the per-label logits.
+struct Pass {
+    /// Distinct features present, in order of first occurrence.
+    present: Vec<u32>,
+    /// The byte span of each present feature's first occurrence (when asked for).
+    spans: Vec<(usize, usize)>,
+    /// 1 / ‖x‖: the factor from a feature's integer value (1, or its idf) to its L2-normalised
+    /// value.
+    r: f64,
+    /// Uncalibrated logit per label (the softmax's inputs).
+    z: Vec<f64>,
+}
+
+impl Model {
+    /// Id.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The dimension it scores.
+    pub fn dimension(&self) -> &str {
+        &self.dimension
+    }
+
+    /// Label codes, in the order of [`Model::score`]'s output.
+    pub fn labels(&self) -> &[String] {
+        &self.labels
+    }
+
+    /// Index of a label code.
+    pub fn label_index(&self, code: &str) -> Option<usize> {
+        self.labels.iter().position(|l| l == code)
+    }
+
+    /// The n-grams it reads.
+    pub fn ngrams(&self) -> Ngrams {
+        self.ngrams
+    }
+
+    /// Vocabulary size.
+    pub fn features(&self) -> usize {
+        self.vocabulary.len()
+    }
+
+    /// The training metadata stored with the model.
+    pub fn training(&self) -> Option<&serde_json::Value> {
+        self.training.as_ref()
+    }
+
+    /// One walk over the text; `SPANS`: also keep each feature's first span (explanations).
+    fn pass<const SPANS: bool>(&self, normalized: &str) -> Pass {
+        let nl = self.labels.len();
+        // One bit per feature: distinct features, memory bounded by the vocabulary.
+        let mut seen = vec![0u64; self.vocabulary.len().div_ceil(64)];
+        // Capacity for a typical complaint's distinct n-grams, so that few grow.
+        let mut present = Vec::with_capacity(256);
+        let mut spans = Vec::with_capacity(if SPANS { 256 } else { 0 });
+        self.vocabulary
+            .for_each(&self.ngrams, normalized, |f, start, end| {
+                let (w, b) = ((f / 64) as usize, f % 64);
+                if let Some(word) = seen.get_mut(w) {
+                    if *word & (1 << b) == 0 {
+                        *word |= 1 << b;
+                        present.push(f);
+                        if SPANS {
+                            spans.push((start, end));
+                        }
+                    }
+                }
+            });
+        // Integer sums — weight × feature value, and the squared norm — are exact, so
+        // independent of order and platform; one square root and a few products follow.
+        let mut sums = vec![0i64; nl];
+        let mut norm2 = 0i64;
+        for &f in &present {
+            let v = self.value(f);
+            norm2 += v * v;
+            let row = f as usize * nl;
+            if let Some(ws) = self.weights.get(row..row + nl) {
+                for (s, &w) in sums.iter_mut().zip(ws) {
+                    *s += i64::from(w) * v;
+                }
+            }
+        }
+        let r = if norm2 > 0 {
+            1.0 / (norm2 as f64).sqrt()
+        } else {
+            0.0
+        };
+        let z = (0..nl)
+            .map(|l| {
+                let scale = self.scale_e6.get(l).copied().unwrap_or(0) as f64 / MICRO;
+                let bias = self.bias_e6.get(l).copied().unwrap_or(0) as f64 / MICRO;
+                bias + scale * sums.get(l).copied().unwrap_or(0) as f64 * r
+            })
+            .collect();
+        Pass {
+            present,
+            spans,
+            r,
+            z,
+        }
+    }
+
+    /// The integer value of feature `f` when present: its idf in sixteenths, or 1.
+    fn value(&self, f: u32) -> i64 {
+        match &self.idf {
+            Some(idf) => i64::from(idf.get(f as usize).copied().unwrap_or(1)),
+            None => 1,
+        }
+    }
+
+    /// Softmax probabilities of the labels (without the implicit rest class).
+    fn softmax(&self, z: &[f64]) -> Vec<f64> {
+        softmax(z, self.rest)
+    }
+
+    /// Uncalibrated log-odds per label, logit(q_l) = z_l − ln Σ_{k≠l} e^{z_k} (the rest class
+    /// counting as a label with z = 0): what the calibration is fitted on.
+    pub fn raw_logits(&self, normalized: &str, out: &mut Vec<f64>) {
+        let pass = self.pass::<false>(normalized);
+        log_odds(&pass.z, self.rest, out);
+    }
+
+    /// Calibrated probability of each label (in [`Model::labels`] order) for a text normalised
+    /// with the pack's options.
+    pub fn score(&self, normalized: &str, out: &mut Vec<f64>) {
+        self.raw_logits(normalized, out);
+        for (l, x) in out.iter_mut().enumerate() {
+            *x = self.calibrate(l, *x);
+        }
+    }
+
+    /// The calibrated probability of label `l` from its uncalibrated log-odds.
+    pub fn calibrate(&self, l: usize, logit: f64) -> f64 {
+        let [a, b] = self.platt_e6.get(l).copied().unwrap_or([MICRO as i64, 0]);
+        // Saturate before multiplying: ±∞ log-odds (a label that cannot lose) stay finite.
+        let logit = logit.clamp(-60.0, 60.0);
+        math::sigmoid(a as f64 / MICRO * logit + b as f64 / MICRO)
+    }
+
+    /// Score a text and keep what explaining it needs: for a decision, one walk over the text
+    /// gives both the probabilities and the evidence of every label the model contributed to.
+    pub fn analyze(&self, normalized: &str) -> Analysis<'_> {
+        let pass = self.pass::<true>(normalized);
+        let mut logits = Vec::new();
+        log_odds(&pass.z, self.rest, &mut logits);
+        let probabilities = logits
+            .iter()
+            .enumerate()
+            .map(|(l, &x)| self.calibrate(l, x))
+            .collect();
+        let q = self.softmax(&pass.z);
+        let scale: Vec<f64> = (0..self.labels.len())
+            .map(|l| self.scale_e6.get(l).copied().unwrap_or(0) as f64 / MICRO)
+            .collect();
+        // q_k · scale_k once, so that each feature's expected weight is one product per label.
+        let q_scale: Vec<f64> = q.iter().zip(&scale).map(|(a, b)| a * b).collect();
+        let nl = self.labels.len();
+        let mut factor = Vec::with_capacity(pass.present.len());
+        let mut mean = Vec::with_capacity(pass.present.len());
+        for &f in &pass.present {
+            let row = self
+                .weights
+                .get(f as usize * nl..(f as usize + 1) * nl)
+                .unwrap_or_default();
+            mean.push(
+                row.iter()
+                    .zip(&q_scale)
+                    .map(|(&w, qs)| f64::from(w) * qs)
+                    .sum::<f64>(),
+            );
+            factor.push(self.value(f) as f64 * pass.r);
+        }
+        Analysis {
+            model: self,
+            pass,
+            probabilities,
+            scale,
+            mean,
+            factor,
+        }
+    }
+
+    /// The n-grams of `normalized` that most raise label `label`'s probability, best first, at
+    /// most `top`: each distinct n-gram once, at its first occurrence. An n-gram's weight is its
+    /// first-order effect on the log-probability of the label, w_l − Σ_k q_k·w_k (scaled by the
+    /// feature value), so an n-gram that raises every label alike explains none of them.
+    pub fn explain(&self, normalized: &str, label: usize, top: usize) -> Vec<Contribution> {
+        self.analyze(normalized).explain(label, top)
+    }
+}
+
+/// A scored text with what explaining it needs ([`Model::analyze`]).
+pub struct Analysis<'m> {
+    model: &'m Model,
+    pass: Pass,
+    probabilities: Vec<f64>,
+    /// Per label: the weights' scale.
+    scale: Vec<f64>,
+    /// Per present feature: Σ_k q_k·w_k, the weight the softmax expects.
+    mean: Vec<f64>,
+    /// Per present feature: its value × 1/‖x‖.
+    factor: Vec<f64>,
+}
+
+impl Analysis<'_> {
+    /// Calibrated probability per label, as [`Model::score`] gives.
+    pub fn probabilities(&self) -> &[f64] {
+        &self.probabilities
+    }
+
+    /// See [`Model::explain`]; empty for a label out of range or `top` = 0.
+    pub fn explain(&self, label: usize, top: usize) -> Vec<Contribution> {
+        let m = self.model;
+        let nl = m.labels.len();
+        if label >= nl || top == 0 {
+            return Vec::new();
+        }
+        let s = self.scale.get(label).copied().unwrap_or(0.0);
+        let mut scored: Vec<(f64, usize)> = self
+            .pass
+            .present
+            .iter()
+            .enumerate()
+            .filter_map(|(i, &f)| {
+                let w = f64::from(m.weights.get(f as usize * nl + label).copied().unwrap_or(0)) * s;
+                let c = (w - self.mean.get(i).copied().unwrap_or(0.0))
+                    * self.factor.get(i).copied().unwrap_or(0.0);
+                (c > 0.0).then_some((c, i))
+            })
+            .collect();
+        // Best first; ties by first occurrence — a total order, so selecting the top before
+        // sorting them is deterministic.
+        let order = |a: &(f64, usize), b: &(f64, usize)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
+        if scored.len() > top {
+            scored.select_nth_unstable_by(top - 1, order);
+            scored.truncate(top);
+        }
+        scored.sort_unstable_by(order);
+        scored
+            .iter()
+            .filter_map(|&(w, i)| {
+                let f = *self.pass.present.get(i)?;
+                let &(start, end) = self.pass.spans.get(i)?;
+                Some(Contribution {
+                    start,
+                    end,
+                    ngram: m.vocabulary.entry(f as usize)?.to_string(),
+                    weight: w,
+                })
+            })
+            .collect()
+    }
+}
+
+/// Softmax of `z` (plus a class with logit 0 when `rest`), the labels' part, in `z`'s order.
+/// Summed in a fixed order with the deterministic [`math::exp`].
+pub(crate) fn softmax(z: &[f64], rest: bool) -> Vec<f64> {
+    let mut m = z.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    if rest {
+        m = m.max(0.0);
+    }
+    let e: Vec<f64> = z.iter().map(|&x| math::exp(x - m)).collect();
+    let mut total: f64 = e.iter().sum();
+    if rest {
+        total += math::exp(-m);
+    }
+    e.iter().map(|&x| x / total).collect()
+}
+
+/// Log-odds of each label under the softmax of `z` (plus the rest class), into `out`.
+pub(crate) fn log_odds(z: &[f64], rest: bool, out: &mut Vec<f64>) {
+    out.clear();
+    let mut m = z.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    if rest {
+        m = m.max(0.0);
+    }
+    let e: Vec<f64> = z.iter().map(|&x| math::exp(x - m)).collect();
+    let rest_e = if rest { math::exp(-m) } else { 0.0 };
+    for l in 0..z.len() {
+        // The others' mass summed directly (not total − own: no cancellation near p = 1).
+        let mut others = rest_e;
+        for (k, &x) in e.iter().enumerate() {
+            if k != l {
+                others += x;
+            }
+        }
+        let zl = z.get(l).copied().unwrap_or(0.0) - m;
+        out.push(zl - math::ln(others));
+    }
+}
+
+#[cfg(test)]
+mod tests;
