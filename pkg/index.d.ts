@@ -97,11 +97,15 @@ export type Evidence =
   | { kind: "term"; term: string; field: Field; span: Span; text: string }
   | { kind: "regex"; field: Field; span: Span; text: string }
   | { kind: "field"; path: string; value: JsonValue }
-  | { kind: "label"; dimension: string; code: string };
+  | { kind: "label"; dimension: string; code: string }
+  /** An n-gram of the text that pushed a learned model towards the label (top contributors first). */
+  | { kind: "model"; model: string; term: string; field: Field; span: Span; text: string };
 
 /** A rule that fired for a label. */
 export interface FiredRule {
   id: string;
+  /** The rule's weight; for a `"probability"` weight, the model's probability; negative for a veto
+   *  (`confidence` is multiplied by 1 + weight). */
   weight: number;
   evidence: Evidence[];
 }
@@ -110,7 +114,8 @@ export interface FiredRule {
 export interface Label {
   code: string;
   name: string;
-  /** 1 − Π(1 − weight) over the rules that fired; 0 for a fallback. */
+  /** (1 − Π(1 − w)) · Π(1 + v) over the positive weights w and negative weights v of the rules
+   *  that fired; 0 for a fallback. */
   confidence: number;
   parent?: string;
   /** Present (true) when given because nothing else was. */
@@ -180,6 +185,9 @@ export interface Decision {
   pack: PackInfo;
   /** Dimension id → labels, best first, in pack order. */
   labels: Record<string, Label[]>;
+  /** Dimensions (pack order) whose best label is under the dimension's `review_below`, or a
+   *  fallback: a person should look. Absent when none. */
+  needs_review?: string[];
   route: Route | null;
   severity: Severity | null;
   amounts: Amount[];
@@ -198,7 +206,7 @@ export type BatchResult = Decision | { error: ErrorInfo };
 /** A label of a verdict: the decision's code and confidence, no name, parent or rules. */
 export interface LabelCode {
   code: string;
-  /** 1 − Π(1 − weight) over the rules that fired; 0 for a fallback. */
+  /** The decision's confidence; 0 for a fallback. */
   confidence: number;
   /** Present (true) when given because nothing else was. */
   fallback?: true;
@@ -220,6 +228,8 @@ export interface Verdict {
   id: string | null;
   /** Dimension id → labels, best first, in pack order. */
   labels: Record<string, LabelCode[]>;
+  /** The decision's `needs_review`. */
+  needs_review?: string[];
   route: RouteRef | null;
   severity: SeverityRef | null;
   warnings: string[];

@@ -6,7 +6,8 @@
 //! labels of the dimensions before its own.
 
 use crate::compile::{CompiledDimension, CompiledPack};
-use crate::condition::Ctx;
+use crate::condition::{Condition, Ctx};
+use crate::pack::Weight;
 use std::ops::Range;
 
 /// A label a dimension chose: its index, its confidence, and the range of its fired rules (rule
@@ -111,7 +112,9 @@ fn evaluate_dimension(
         let Some(label) = dim.labels.get(li) else {
             continue;
         };
-        let mut miss = 1.0f64;
+        // Confidence: 1 − Π(1 − w) over the rules for the label that fired, times Π(1 + v)
+        // over those against it (v < 0); a label of confidence 0 is never given.
+        let (mut miss, mut kept) = (1.0f64, 1.0f64);
         let from = fired.len();
         for &(_, _, ri) in group {
             let ri = ri as usize;
@@ -119,12 +122,15 @@ fn evaluate_dimension(
                 continue;
             };
             if r.when.holds(ctx) {
-                miss *= 1.0 - r.weight;
+                match lent(&r.weight, &r.when, ctx) {
+                    w if w < 0.0 => kept *= 1.0 + w,
+                    w => miss *= 1.0 - w,
+                }
                 fired.push(ri);
             }
         }
-        let conf = 1.0 - miss;
-        if fired.len() > from && conf >= dim.threshold {
+        let conf = (1.0 - miss) * kept;
+        if conf > 0.0 && conf >= dim.threshold {
             chosen.push((li, conf, from..fired.len()));
         } else {
             fired.truncate(from);
@@ -145,5 +151,15 @@ fn evaluate_dimension(
         if let Some(fb) = dim.fallback {
             chosen.push((fb, 0.0, 0..0));
         }
+    }
+}
+
+/// What a rule that fired lends its label: its weight, or its model condition's probability.
+pub(crate) fn lent(weight: &Weight, when: &Condition, ctx: &Ctx) -> f64 {
+    match (weight, when) {
+        (Weight::Fixed(w), _) => *w,
+        (Weight::Probability, Condition::Model(m)) => m.probability(ctx),
+        // The pack reader allows "probability" only on a model condition.
+        (Weight::Probability, _) => 0.0,
     }
 }

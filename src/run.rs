@@ -11,6 +11,7 @@ use crate::decide::explain::{self, Explain, ExplainScratch, Placed};
 use crate::decide::{self, verdict, Decision, Ruling, Verdict};
 use crate::error::{Error, Problem};
 use crate::extract::amount;
+use crate::model::Analysis;
 use crate::pack::{Limits, PackRef};
 use crate::rules::{self, Labelled};
 use crate::scan::{scan_into, Scan};
@@ -32,6 +33,9 @@ pub(crate) struct Reading {
     pub factors: Vec<usize>,
     /// Amounts found, placed in the original fields (only when read with the offset map).
     pub placed: Vec<Placed>,
+    /// Per model of the pack, the calibrated probability of each of its labels, after
+    /// [`Reading::rule`].
+    pub probabilities: Vec<Vec<f64>>,
     /// Their aggregates, with a declared `amount` field.
     pub amounts: AmountAgg,
 }
@@ -64,11 +68,18 @@ impl Reading {
             input,
             amounts: self.amounts,
             assigned: &[],
+            models: &self.probabilities,
         }
     }
 
-    /// Label every dimension and decide severity and route.
-    pub fn rule<'a>(&'a mut self, pack: &'a CompiledPack, input: &'a Value) -> Ruled<'a> {
+    /// Score the text with the pack's models, label every dimension and decide severity and
+    /// route. With `explain`, the models' passes are kept for explaining the labels they gave.
+    pub fn rule<'a>(
+        &'a mut self,
+        pack: &'a CompiledPack,
+        input: &'a Value,
+        explain: bool,
+    ) -> Ruled<'a> {
         let Reading {
             norm,
             scan,
@@ -76,7 +87,9 @@ impl Reading {
             factors,
             placed,
             amounts,
+            probabilities,
         } = self;
+        let analyses = score_models(pack, &norm.text, explain, probabilities);
         let base = Ctx {
             scanner: &pack.scanner,
             normalize: &pack.normalize,
@@ -85,6 +98,7 @@ impl Reading {
             input,
             amounts: *amounts,
             assigned: &[],
+            models: probabilities,
         };
         rules::label(&base, pack, labels);
         let labels: &'a Labelled = labels;
@@ -97,6 +111,7 @@ impl Reading {
             ctx,
             ruling: decide::rule(&ctx, pack, labels, factors),
             placed,
+            analyses,
         }
     }
 
@@ -145,6 +160,30 @@ impl Reading {
     }
 }
 
+/// Each model's probabilities of its labels into `out` (one list per model); with `explain`, the
+/// passes that explain them too.
+fn score_models<'p>(
+    pack: &'p CompiledPack,
+    text: &str,
+    explain: bool,
+    out: &mut Vec<Vec<f64>>,
+) -> Vec<Analysis<'p>> {
+    out.resize_with(pack.models.len(), Vec::new);
+    out.truncate(pack.models.len());
+    if !explain {
+        for (m, probabilities) in pack.models.iter().zip(out.iter_mut()) {
+            m.score(text, probabilities);
+        }
+        return Vec::new();
+    }
+    let analyses: Vec<Analysis<'p>> = pack.models.iter().map(|m| m.analyze(text)).collect();
+    for (a, probabilities) in analyses.iter().zip(out.iter_mut()) {
+        probabilities.clear();
+        probabilities.extend_from_slice(a.probabilities());
+    }
+    analyses
+}
+
 /// A [`Reading`] ruled: what renderings and the trigger read.
 pub(crate) struct Ruled<'a> {
     /// The normalised text.
@@ -155,6 +194,8 @@ pub(crate) struct Ruled<'a> {
     pub ruling: Ruling<'a>,
     /// Amounts placed in the original fields (read with the offset map only).
     pub placed: &'a [Placed],
+    /// Per model, its pass over the text (when ruled to be explained).
+    pub analyses: Vec<Analysis<'a>>,
 }
 
 /// Everything one thread reuses.
@@ -196,7 +237,7 @@ pub(crate) fn decision(
         with_parts(text, title, |parts| {
             s.reading.read(pack, parts, &c.fields, true)
         });
-        let r = s.reading.rule(pack, &c.fields);
+        let r = s.reading.rule(pack, &c.fields, true);
         explain::render(
             Explain {
                 pack,
@@ -208,6 +249,7 @@ pub(crate) fn decision(
                 ctx: r.ctx,
                 ruling: &r.ruling,
                 amounts: r.placed,
+                analyses: &r.analyses,
                 warnings,
             },
             &mut s.explain,
@@ -223,7 +265,7 @@ pub(crate) fn verdict<'p>(pack: &'p CompiledPack, c: &Complaint) -> Result<Verdi
         with_parts(text, title, |parts| {
             s.reading.read(pack, parts, &c.fields, false)
         });
-        let r = s.reading.rule(pack, &c.fields);
+        let r = s.reading.rule(pack, &c.fields, false);
         verdict::render(pack, &r.ruling, c.id.clone(), c.received_at, warnings)
     }))
 }

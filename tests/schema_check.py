@@ -7,7 +7,8 @@
 3. Deliberately broken packs (unknown keys, wrong types, a condition with two kinds, keys that do
    not apply to a trigger policy kind...) are rejected.
 4. The keys of every closed object in the schema are exactly the keys the validator allows: the
-   allowed-key lists of every `object(...)` call in src/pack/, src/condition/ and src/policy/ are
+   allowed-key lists of every `object(...)` call in src/pack/, src/condition/ and src/policy/, and
+   every `const …KEYS: &[&str]` list of src/model/format.rs (a model is read without `object`), are
    read from the Rust source and compared, so that a key
    added to (or removed from) the validator fails here until the schema follows.
 5. With `--wendu BIN` (scripts/test.sh passes the release CLI): the valid fixtures pass
@@ -162,6 +163,22 @@ MAXIMAL = {
         "route": {"from": ["business", "reason"], "default": ROUTE},
     },
     "lexicon": {"@fraud": ["盗刷", "被骗"], "collect": ["催收"]},
+    "models": [
+        {
+            "id": "reason-model",
+            "dimension": "reason",
+            "features": {"kind": "chars", "min": 1, "max": 1},
+            "labels": ["C01"],
+            "rest": True,
+            "vocabulary": "卡\n盗",
+            "weights": "ChQ=",
+            "idf": "EBA=",
+            "scale_e6": [100000],
+            "bias_e6": [0],
+            "platt_e6": [[1000000, 0]],
+            "training": {"rows": 2},
+        }
+    ],
     "dimensions": [
         {
             "id": "business",
@@ -185,7 +202,17 @@ MAXIMAL = {
         {
             "id": "reason",
             "multi": True,
-            "labels": [{"code": "C01", "rules": [{"when": COND, "weight": 1}]}],
+            "review_below": 0.6,
+            "labels": [
+                {
+                    "code": "C01",
+                    "rules": [
+                        {"when": COND, "weight": 1},
+                        {"when": {"model": {"id": "reason-model", "label": "C01", "min": 0}}, "weight": "probability"},
+                        {"when": {"model": {"id": "reason-model", "label": "C01", "max": 0.01}}, "weight": -1},
+                    ],
+                }
+            ],
         },
     ],
     "severity": {
@@ -500,6 +527,9 @@ SOURCES = [
     for path in sorted(glob.glob(os.path.join(ROOT, folder, "*.rs")))
 ]
 
+# Files whose readers check keys against `const …KEYS` lists rather than `object(...)` calls.
+KEY_CONSTS = ["src/model/format.rs"]
+
 
 def balanced(text, start):
     """Index just past the parenthesis closing the one at text[start] (strings skipped)."""
@@ -582,6 +612,12 @@ def rust_key_sets():
                 keys_expr = const.group(1)
             keys = frozenset(re.findall(r'"((?:[^"\\]|\\.)*)"', keys_expr))
             line = full.count("\n", 0, offset + m.start()) + 1
+            found.setdefault(keys, []).append(f"{rel}:{line}")
+    for rel in KEY_CONSTS:
+        full = open(os.path.join(ROOT, rel), encoding="utf-8").read()
+        for m in re.finditer(r"const\s+\w*KEYS\s*:\s*&\[&str\]\s*=\s*&\[(.*?)\];", full, re.S):
+            keys = frozenset(re.findall(r'"((?:[^"\\]|\\.)*)"', m.group(1)))
+            line = full.count("\n", 0, m.start()) + 1
             found.setdefault(keys, []).append(f"{rel}:{line}")
     return found
 

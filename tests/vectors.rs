@@ -404,10 +404,14 @@ fn project(d: &Value) -> Value {
         }
         other => other.clone(),
     };
-    serde_json::json!({
+    let mut out = serde_json::json!({
         "id": d["id"], "labels": labels, "route": d["route"], "severity": severity,
         "warnings": d["warnings"]
-    })
+    });
+    if let Some(review) = d.get("needs_review") {
+        out["needs_review"] = review.clone();
+    }
+    out
 }
 
 /// The verdict of every classify vector is its decision without the explanation: the same

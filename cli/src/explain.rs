@@ -42,6 +42,17 @@ fn describe(e: &Evidence) -> String {
             e.dimension.as_deref().unwrap_or(""),
             e.code.as_deref().unwrap_or("")
         ),
+        "model" => {
+            let span = e
+                .span
+                .map(|s| format!("{}..{}", s[0], s[1]))
+                .unwrap_or_default();
+            format!(
+                "model {} n-gram \"{}\" at {span}",
+                e.model.as_deref().unwrap_or(""),
+                e.text.as_deref().unwrap_or("")
+            )
+        }
         _ => {
             let span = e
                 .span
@@ -57,6 +68,17 @@ fn describe(e: &Evidence) -> String {
                 _ => format!("\"{}\" at {span}", e.text.as_deref().unwrap_or("")),
             }
         }
+    }
+}
+
+/// A weight as decisions write it: at most 4 decimals, no trailing zeros.
+fn number(x: f64) -> String {
+    let s = format!("{x:.4}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" {
+        "0".into()
+    } else {
+        s.into()
     }
 }
 
@@ -110,19 +132,32 @@ pub fn explain(engine: &Engine, input: &str, color: bool) -> Result<ExitCode, St
                 l.code, l.name, l.confidence.0
             );
             for r in &l.rules {
-                let ev: Vec<String> = r.evidence.iter().map(describe).collect();
-                println!(
-                    "      rule {} (weight {}): {}",
-                    r.id,
-                    r.weight.0,
-                    ev.join("; ")
-                );
+                // Rule evidence first, then what a learned model read (a different kind of "why").
+                let (learned, words): (Vec<&Evidence>, Vec<&Evidence>) =
+                    r.evidence.iter().partition(|e| e.kind == "model");
+                let head = format!("      rule {} (weight {}):", r.id, number(r.weight.0));
+                let ev: Vec<String> = words.into_iter().map(describe).collect();
+                let model: Vec<String> = learned.into_iter().map(describe).collect();
+                match (ev.is_empty(), model.is_empty()) {
+                    (_, true) => println!("{head} {}", ev.join("; ")),
+                    (true, false) => println!("{head} learned: {}", model.join("; ")),
+                    (false, false) => {
+                        println!("{head} {}", ev.join("; "));
+                        println!("        learned: {}", model.join("; "));
+                    }
+                }
             }
             // A review pack's suggested fix, a complaint pack's handling step.
             if let Some(a) = &l.advice {
                 println!("      advice: {a}");
             }
         }
+    }
+    if !d.needs_review.is_empty() {
+        println!(
+            "needs review (a person should look): {}",
+            d.needs_review.join(", ")
+        );
     }
     if let Some(s) = &d.severity {
         println!(

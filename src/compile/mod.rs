@@ -9,7 +9,8 @@ pub use scanner::Automaton;
 
 use crate::condition::{Build, Condition, ConditionIndex, LabelTree};
 use crate::error::Problem;
-use crate::pack::{LevelDef, Limits, Pack, RouteDef};
+use crate::model::Model;
+use crate::pack::{LevelDef, Limits, Pack, RouteDef, Weight};
 use crate::scan::Scanner;
 use crate::text::NormalizeOptions;
 use std::sync::Arc;
@@ -19,8 +20,8 @@ use std::sync::Arc;
 pub(crate) struct CompiledRule {
     /// Rule id.
     pub id: String,
-    /// Weight in (0, 1].
-    pub weight: f64,
+    /// What it lends its label when it fires.
+    pub weight: Weight,
     /// Condition.
     pub when: Condition,
 }
@@ -57,6 +58,9 @@ pub(crate) struct CompiledDimension {
     pub fallback: Option<usize>,
     /// Exclusive groups as label indices in priority order.
     pub exclusive: Vec<Vec<usize>>,
+    /// Below this confidence of the top label (or with only the fallback) the decision needs
+    /// a person.
+    pub review_below: Option<f64>,
     /// Labels.
     pub labels: Vec<CompiledLabel>,
 }
@@ -107,6 +111,8 @@ pub(crate) struct CompiledPack {
     pub limits: Limits,
     /// Per trigger policy, in pack order: its compiled `when` condition.
     pub policy_conditions: Vec<Option<Condition>>,
+    /// Learned models, in pack order (`model` conditions name them by index).
+    pub models: Vec<Model>,
 }
 
 impl CompiledPack {
@@ -135,6 +141,11 @@ impl CompiledPack {
             s.limits.max_regex_bytes,
             label_tree,
         );
+        b.models = pack
+            .models
+            .iter()
+            .map(|m| (m.id().to_string(), m.labels().to_vec()))
+            .collect();
         let dimensions = dimensions(&mut b, pack);
         let factors = factors(&mut b, pack);
         // Terms of trigger conditions come last, so that a decision can tell its own.
@@ -196,6 +207,7 @@ impl CompiledPack {
             default_route: s.default_route.clone(),
             limits: s.limits.clone(),
             policy_conditions,
+            models: pack.models.clone(),
         })
     }
 }
@@ -244,6 +256,7 @@ fn dimensions(b: &mut Build, pack: &Pack) -> Vec<CompiledDimension> {
                 .iter()
                 .map(|g| g.iter().filter_map(|c| position(&d.labels, c)).collect())
                 .collect(),
+            review_below: d.review_below,
             labels,
         });
     }

@@ -8,6 +8,7 @@ mod field;
 mod index;
 mod label;
 mod logic;
+mod model;
 mod near;
 mod regex;
 mod terms;
@@ -29,7 +30,8 @@ pub(crate) const MAX_DEPTH: usize = 16;
 /// Every key a condition object may have: the kinds, as packs name them (a condition has exactly
 /// one), then the keys that modify a kind.
 const KEYS: &[&str] = &[
-    "terms", "regex", "near", "field", "label", "all", "any", "not", "at_least", "negation", "min",
+    "terms", "regex", "near", "field", "label", "model", "all", "any", "not", "at_least",
+    "negation", "min",
 ];
 
 /// The keys of [`KEYS`] that modify a kind rather than name one.
@@ -53,6 +55,8 @@ pub(crate) enum CondDef {
     Field(field::FieldDef),
     /// A label of an earlier dimension ([`label`]).
     Label(label::LabelDef),
+    /// A learned model's probability of a label ([`model`]).
+    Model(model::ModelDef),
     /// All hold ([`logic`]).
     All(Vec<CondDef>),
     /// Any holds.
@@ -76,6 +80,8 @@ pub(crate) enum Condition {
     Field(field::Field),
     /// See [`label`].
     Label(label::LabelCond),
+    /// See [`model`].
+    Model(model::ModelCond),
     /// See [`logic`].
     All(Vec<Condition>),
     /// See [`logic`].
@@ -111,6 +117,8 @@ pub(crate) struct Reader<'a> {
     pub dims: &'a [(String, HashSet<String>)],
     /// Ids of every dimension in the document, to tell "later" from "unknown".
     pub all_dims: &'a [String],
+    /// The pack's models: id and the label codes each scores (for `model` conditions).
+    pub models: &'a [(String, Vec<String>)],
 }
 
 /// Read one condition at `path`; None when it is unusable (the problems say why).
@@ -177,6 +185,7 @@ pub(crate) fn read(
         "near" => near::read(r, body, &at, negation).map(CondDef::Near),
         "field" => field::read(r, body, &at).map(CondDef::Field),
         "label" => label::read(r, body, &at).map(CondDef::Label),
+        "model" => model::read(r, body, &at).map(CondDef::Model),
         "all" | "any" | "not" | "at_least" => logic::read(r, kind, body, &at),
         _ => None,
     }
@@ -218,6 +227,8 @@ pub(crate) struct Build<'a> {
     pub max_regex_bytes: usize,
     /// Every dimension's labels (for `label` conditions).
     pub dims: Vec<LabelTree>,
+    /// The pack's models: id and label codes, in pack order (for `model` conditions).
+    pub models: Vec<(String, Vec<String>)>,
     /// Problems found while compiling (terms empty after normalisation, regex errors).
     pub problems: Vec<Problem>,
 }
@@ -240,6 +251,7 @@ impl<'a> Build<'a> {
             read_regexes,
             max_regex_bytes,
             dims,
+            models: Vec::new(),
             problems: Vec::new(),
         }
     }
@@ -261,6 +273,7 @@ impl<'a> Build<'a> {
             CondDef::Near(d) => Condition::Near(near::compile(self, d, path)),
             CondDef::Field(d) => Condition::Field(field::compile(self, d)),
             CondDef::Label(d) => Condition::Label(label::compile(self, d)),
+            CondDef::Model(d) => Condition::Model(model::compile(self, d)),
             CondDef::All(_) | CondDef::Any(_) | CondDef::Not(_) | CondDef::AtLeast { .. } => {
                 logic::compile(self, c, path)
             }
@@ -279,6 +292,8 @@ pub(crate) enum RawEvidence {
     Field { path: String, value: Value },
     /// A label of another dimension.
     Label { dim: usize, code: String },
+    /// A learned model's probability of a label (its n-grams explain it).
+    Model { model: usize, label: usize },
 }
 
 /// What conditions are evaluated against: one scan of one text, the input's fields, the amounts
@@ -299,6 +314,9 @@ pub(crate) struct Ctx<'a> {
     pub amounts: AmountAgg,
     /// Label indices assigned so far, per dimension.
     pub assigned: &'a [Vec<usize>],
+    /// Per model of the pack, the calibrated probability of each of its labels (empty when the
+    /// pack has no models, or when the text was not classified).
+    pub models: &'a [Vec<f64>],
 }
 
 impl Ctx<'_> {
@@ -334,6 +352,7 @@ impl Condition {
             Condition::Near(c) => c.holds(ctx),
             Condition::Field(c) => c.holds(ctx),
             Condition::Label(c) => c.holds(ctx),
+            Condition::Model(c) => c.holds(ctx),
             Condition::All(cs) => logic::all(cs, ctx),
             Condition::Any(cs) => logic::any(cs, ctx),
             Condition::Not(c) => !c.holds(ctx),
@@ -352,6 +371,7 @@ impl Condition {
             Condition::Near(c) => c.evidence(ctx, out, max),
             Condition::Field(c) => c.evidence(ctx, out),
             Condition::Label(c) => c.evidence(out),
+            Condition::Model(c) => c.evidence(out),
             Condition::All(cs) => cs.iter().for_each(|c| c.evidence(ctx, out, max)),
             Condition::Any(cs) | Condition::AtLeast { of: cs, .. } => {
                 logic::evidence_of_holding(cs, ctx, out, max)
@@ -367,7 +387,10 @@ impl Condition {
         match self {
             Condition::Terms(c) => Some(c.ids.ids.clone()),
             Condition::Near(c) => Some(c.a.ids.clone()),
-            Condition::Regex(_) | Condition::Field(_) | Condition::Label(_) => None,
+            Condition::Regex(_)
+            | Condition::Field(_)
+            | Condition::Label(_)
+            | Condition::Model(_) => None,
             Condition::All(_)
             | Condition::Any(_)
             | Condition::Not(_)
@@ -375,11 +398,12 @@ impl Condition {
         }
     }
 
-    /// Does it read the item's classification (a `label` condition, or a `decision.*` field)?
-    /// The trigger classifies an event's comment only for the conditions that do.
+    /// Does it read the item's classification (a `label` or `model` condition, or a
+    /// `decision.*` field)? The trigger classifies an event's comment only for the conditions
+    /// that do.
     pub fn reads_decision(&self) -> bool {
         self.reads(&mut |c| match c {
-            Condition::Label(_) => true,
+            Condition::Label(_) | Condition::Model(_) => true,
             Condition::Field(f) => f.reads_decision(),
             _ => false,
         })

@@ -6,6 +6,7 @@
 use crate::compile::CompiledPack;
 use crate::condition::RawEvidence;
 use crate::extract::pii;
+use crate::model::Analysis;
 use crate::scan::TermId;
 use crate::text::Normalized;
 use serde::Serialize;
@@ -40,6 +41,9 @@ pub struct Evidence {
     /// Label code of a label condition.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
+    /// The learned model whose n-gram this is (`kind` `model`: the `term` is the n-gram).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
 }
 
 impl Evidence {
@@ -55,6 +59,7 @@ impl Evidence {
             value: None,
             dimension: None,
             code: None,
+            model: None,
         }
     }
 }
@@ -128,7 +133,8 @@ pub(crate) fn utf16_table(original: &str, utf16: &mut Vec<u32>) {
     }
 }
 
-/// What makes two span evidences equal: kind (0 term, 1 regex), term, part, original range.
+/// What makes two span evidences equal: kind (0 term, 1 regex, 2 model n-gram), term, part,
+/// original range.
 /// Equal keys give equal [`Evidence`] and different keys different ones (the UTF-16 table is
 /// one-to-one on char boundaries), so duplicates are dropped before their text is copied.
 pub(crate) type SpanKey = (u8, TermId, usize, usize, usize);
@@ -141,6 +147,10 @@ pub(crate) struct EvidenceMapper<'a> {
     pub norm: &'a Normalized,
     /// The original fields, in the order of the normalised text.
     pub parts: &'a [Part<'a>],
+    /// Per model of the pack, its pass over the text (for the n-grams that explain a label).
+    pub analyses: &'a [Analysis<'a>],
+    /// Most n-grams shown for one model condition.
+    pub max: usize,
 }
 
 impl EvidenceMapper<'_> {
@@ -152,6 +162,10 @@ impl EvidenceMapper<'_> {
         keys.clear();
         for r in raw.drain(..) {
             let e = match r {
+                RawEvidence::Model { model, label } => {
+                    self.model(model, label, keys, &mut out);
+                    None
+                }
                 RawEvidence::Regex { start, end } => {
                     self.span(keys, (1, 0), start, end, "regex", None)
                 }
@@ -183,6 +197,25 @@ impl EvidenceMapper<'_> {
             }
         }
         out
+    }
+
+    /// The n-grams that most raised `label` in model `model`'s pass, each with its span.
+    fn model(&self, model: usize, label: usize, keys: &mut Vec<SpanKey>, out: &mut Vec<Evidence>) {
+        let (Some(a), Some(m)) = (self.analyses.get(model), self.pack.models.get(model)) else {
+            return;
+        };
+        for c in a.explain(label, self.max) {
+            let (Ok(start), Ok(end)) = (u32::try_from(c.start), u32::try_from(c.end)) else {
+                continue;
+            };
+            let ngram = std::sync::Arc::from(c.ngram.as_str());
+            if let Some(e) = self.span(keys, (2, 0), start, end, "model", Some(&ngram)) {
+                out.push(Evidence {
+                    model: Some(m.id().to_string()),
+                    ..e
+                });
+            }
+        }
     }
 
     /// Evidence for a normalised byte range, or None when it maps nowhere or is a duplicate.

@@ -10,7 +10,9 @@ use crate::complaint::Complaint;
 use crate::condition::{Ctx, RawEvidence};
 use crate::extract::{amount::Amount, pii};
 use crate::json::Num;
+use crate::model::Analysis;
 use crate::pack::PackRef;
+use crate::rules::lent;
 use crate::text::Normalized;
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
@@ -173,6 +175,9 @@ pub struct Decision {
     pub pack: PackRef,
     /// Labels per dimension.
     pub labels: Labels,
+    /// Dimensions whose labels a person should check (their `review_below`); absent when none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub needs_review: Vec<String>,
     /// Route.
     pub route: Option<Route>,
     /// Severity (null when the pack scores none).
@@ -231,6 +236,8 @@ pub(crate) struct Explain<'a> {
     pub ruling: &'a Ruling<'a>,
     /// Amounts found, placed in the original fields.
     pub amounts: &'a [Placed],
+    /// Per model of the pack, its pass over the text.
+    pub analyses: &'a [Analysis<'a>],
     /// Notes so far (truncation).
     pub warnings: Vec<String>,
 }
@@ -268,6 +275,8 @@ pub(crate) fn render(x: Explain, scratch: &mut ExplainScratch) -> Decision {
         pack: x.pack,
         norm: x.norm,
         parts,
+        analyses: x.analyses,
+        max: x.pack.limits.max_evidence.max(1),
     };
     let mut ev = |when: &crate::condition::Condition| {
         when.evidence(&x.ctx, raw, x.pack.limits.max_evidence.max(1));
@@ -281,6 +290,10 @@ pub(crate) fn render(x: Explain, scratch: &mut ExplainScratch) -> Decision {
         id: x.complaint.id.clone(),
         pack: x.info,
         labels,
+        needs_review: super::verdict::review_ids(x.pack, x.ruling)
+            .into_iter()
+            .map(str::to_owned)
+            .collect(),
         route,
         severity,
         amounts: amounts(x.amounts, parts),
@@ -349,7 +362,7 @@ fn labels(x: &Explain, ev: &mut Explainer) -> Labels {
             for rule in fired.iter().filter_map(|&ri| l.rules.get(ri)) {
                 rules.push(FiredRule {
                     id: rule.id.clone(),
-                    weight: Num(rule.weight),
+                    weight: Num(lent(&rule.weight, &rule.when, &x.ctx)),
                     evidence: ev(&rule.when),
                 });
             }

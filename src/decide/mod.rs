@@ -36,6 +36,9 @@ pub(crate) struct Ruling<'a> {
     pub factors: &'a [usize],
     /// Where the complaint goes.
     pub route: Option<Routed>,
+    /// Dimensions (by index) whose labels a person should check: those with a `review_below`
+    /// whose top label is less confident than it, or that got nothing but their fallback.
+    pub needs_review: Vec<usize>,
 }
 
 /// Score the severity and choose the route of a complaint whose labels are chosen; `ctx` sees
@@ -52,5 +55,25 @@ pub(crate) fn rule<'a>(
         severity,
         factors,
         route: route::choose(pack, &labels.assigned),
+        needs_review: needs_review(pack, labels),
     }
+}
+
+/// The dimensions whose labels fall short of their `review_below`.
+fn needs_review(pack: &CompiledPack, labels: &Labelled) -> Vec<usize> {
+    let mut out = Vec::new();
+    for (di, dim) in pack.dimensions.iter().enumerate() {
+        let Some(below) = dim.review_below else {
+            continue;
+        };
+        // The top label, unless it is only the fallback (no rule fired for it).
+        let top = labels
+            .of(di)
+            .next()
+            .filter(|(_, _, fired)| !fired.is_empty());
+        if top.map_or(true, |(_, conf, _)| conf < below) {
+            out.push(di);
+        }
+    }
+    out
 }

@@ -64,6 +64,9 @@ pub struct Verdict<'p> {
     pub id: Option<String>,
     /// Labels per dimension.
     pub labels: Labels<LabelCode<'p>, &'p str>,
+    /// Dimensions whose labels a person should check (their `review_below`); absent when none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub needs_review: Vec<&'p str>,
     /// Route.
     pub route: Option<RouteRef<'p>>,
     /// Severity (null when the pack scores none).
@@ -77,6 +80,15 @@ impl Verdict<'_> {
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
     }
+}
+
+/// The ids of the dimensions the ruling says need review.
+pub(crate) fn review_ids<'p>(pack: &'p CompiledPack, ruling: &Ruling) -> Vec<&'p str> {
+    ruling
+        .needs_review
+        .iter()
+        .filter_map(|&di| pack.dimensions.get(di).map(|d| d.id.as_str()))
+        .collect()
 }
 
 /// Render the verdict of a complaint (`id`, `received_at`) from its ruling.
@@ -139,6 +151,7 @@ pub(crate) fn render<'p>(
     Verdict {
         id,
         labels,
+        needs_review: review_ids(pack, ruling),
         route,
         severity,
         warnings,

@@ -35,6 +35,10 @@ pub const MAX_TRAINING_BYTES: usize = 16_384;
 /// Longest id or label code, in bytes.
 const MAX_NAME_BYTES: usize = 128;
 
+/// The keys of `features`.
+const FEATURE_KEYS: &[&str] = &["kind", "min", "max"];
+
+/// The keys of a model.
 const KEYS: &[&str] = &[
     "id",
     "dimension",
@@ -261,7 +265,7 @@ fn features(m: &Map<String, Value>, path: &str, problems: &mut Vec<Problem>) -> 
     };
     let before = problems.len();
     for key in f.keys() {
-        if !["kind", "min", "max"].contains(&key.as_str()) {
+        if !FEATURE_KEYS.contains(&key.as_str()) {
             problems.push(Problem::error(
                 pointer(&p, key),
                 format!("unknown key \"{key}\" (expected kind, min, max)"),

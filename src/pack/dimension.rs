@@ -15,8 +15,18 @@ pub(crate) struct RuleDef {
     pub id: String,
     /// When it fires.
     pub when: CondDef,
-    /// Weight in (0, 1].
-    pub weight: f64,
+    /// What it lends the label.
+    pub weight: Weight,
+}
+
+/// What a rule that fires lends its label.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Weight {
+    /// In (0, 1]: evidence for the label (confidence = 1 − Π(1 − w)); in [−1, 0): evidence
+    /// against it (the confidence is multiplied by 1 + w).
+    Fixed(f64),
+    /// The calibrated probability its `model` condition reads.
+    Probability,
 }
 
 /// A label of a dimension.
@@ -55,6 +65,9 @@ pub(crate) struct DimensionDef {
     /// Groups of codes in priority order: of the labels of one group that qualify, only the
     /// first in group order is kept.
     pub exclusive: Vec<Vec<String>>,
+    /// Below this confidence of the top label (or with only the fallback), the decision is
+    /// flagged for a person.
+    pub review_below: Option<f64>,
     /// Labels.
     pub labels: Vec<LabelDef>,
 }
@@ -113,6 +126,7 @@ impl PackReader {
                 "threshold",
                 "fallback",
                 "exclusive",
+                "review_below",
                 "labels",
             ],
         )?;
@@ -131,6 +145,7 @@ impl PackReader {
         let name = self.c.string(m, "name", path, false);
         let multi = self.c.boolean(m, "multi", path).unwrap_or(false);
         let threshold = self.c.number_in(m, "threshold", path, 0.0, 1.0);
+        let review_below = self.c.number_in(m, "review_below", path, 0.0, 1.0);
         let fallback = self.c.string(m, "fallback", path, false);
         let labels = self.read_labels(m.get("labels"), path, index);
         if let Some(Value::Array(ls)) = m.get("labels") {
@@ -153,8 +168,32 @@ impl PackReader {
             threshold: threshold.unwrap_or(f64::NAN),
             fallback,
             exclusive,
+            review_below,
             labels,
         })
+    }
+
+    /// A rule's `weight`: a number in (0, 1] (default 1) or in [−1, 0), or `"probability"`.
+    fn read_weight(&mut self, v: Option<&Value>, rp: &str) -> Weight {
+        let bad = |found: String| {
+            format!("weight must be in (0, 1] (or, against the label, in [-1, 0); or \"probability\" for a model condition), found {found}")
+        };
+        match v {
+            None => Weight::Fixed(1.0),
+            Some(Value::String(s)) if s == "probability" => Weight::Probability,
+            Some(Value::Number(n)) => match n.as_f64() {
+                Some(w) if (w > 0.0 && w <= 1.0) || (-1.0..0.0).contains(&w) => Weight::Fixed(w),
+                _ => {
+                    self.c.error(&pointer(rp, "weight"), bad(n.to_string()));
+                    Weight::Fixed(1.0)
+                }
+            },
+            Some(other) => {
+                self.c
+                    .error(&pointer(rp, "weight"), bad(type_name(other).to_string()));
+                Weight::Fixed(1.0)
+            }
+        }
     }
 
     /// A dimension's `labels`: at least one, codes unique.
@@ -296,13 +335,7 @@ impl PackReader {
                         continue;
                     };
                     let rid = self.c.string(rm, "id", &rp, false);
-                    let weight = self.c.number(rm, "weight", &rp).unwrap_or(1.0);
-                    if !(weight > 0.0 && weight <= 1.0) {
-                        self.c.error(
-                            &pointer(&rp, "weight"),
-                            format!("weight must be in (0, 1], found {weight}"),
-                        );
-                    }
+                    let weight = self.read_weight(rm.get("weight"), &rp);
                     let when = match rm.get("when") {
                         Some(w) => self.cond(w, &pointer(&rp, "when"), Scope::Dimension(dim)),
                         None => {
@@ -310,6 +343,16 @@ impl PackReader {
                             None
                         }
                     };
+                    if weight == Weight::Probability
+                        && when
+                            .as_ref()
+                            .is_some_and(|w| !matches!(w, CondDef::Model(_)))
+                    {
+                        self.c.error(
+                            &pointer(&rp, "weight"),
+                            "\"probability\" lends the probability of a model: the rule's `when` must be one `model` condition",
+                        );
+                    }
                     if let (Some(when), Some(code)) = (when, &code) {
                         rules.push(RuleDef {
                             id: rid.unwrap_or_else(|| format!("{code}#{i}")),

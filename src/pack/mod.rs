@@ -11,7 +11,7 @@ mod severity;
 mod triggers;
 
 pub(crate) use cases::PackTest;
-pub(crate) use dimension::{DimensionDef, LabelDef};
+pub(crate) use dimension::{DimensionDef, LabelDef, Weight};
 pub use hash::content_hash;
 pub(crate) use settings::{Limits, RouteDef, Settings};
 pub(crate) use severity::{LevelDef, SeverityDef};
@@ -20,6 +20,7 @@ pub(crate) use triggers::{GroupField, PolicyDef, TriggerSpec};
 use crate::condition::{self, CondDef, Scope};
 use crate::error::{pointer, Problem};
 use crate::json::{type_name, Checker};
+use crate::model::Model;
 use crate::text::NormalizeOptions;
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -81,6 +82,8 @@ pub(crate) struct Pack {
     pub regexes: HashMap<String, regex::Regex>,
     /// Test cases.
     pub tests: Vec<PackTest>,
+    /// Learned models, in pack order.
+    pub models: Vec<Model>,
     /// Warnings found while reading.
     pub warnings: Vec<Problem>,
 }
@@ -99,6 +102,7 @@ impl Pack {
             lexicon: BTreeMap::new(),
             dims: Vec::new(),
             all_dims: Vec::new(),
+            models: Vec::new(),
             normalize: NormalizeOptions::CHINESE,
             regexes: HashMap::new(),
             max_regex_bytes: 1 << 20,
@@ -120,6 +124,8 @@ struct PackReader {
     dims: Vec<(String, HashSet<String>)>,
     /// Ids of every dimension in the document, to tell "later" from "unknown".
     all_dims: Vec<String>,
+    /// The models read: id and label codes (for `model` conditions).
+    models: Vec<(String, Vec<String>)>,
     /// Normalisation, to reject terms that normalise to nothing.
     normalize: NormalizeOptions,
     /// Regexes compiled while validating (so that their errors come with all the others),
@@ -138,6 +144,7 @@ impl PackReader {
                 "pack",
                 "settings",
                 "lexicon",
+                "models",
                 "dimensions",
                 "severity",
                 "triggers",
@@ -166,7 +173,10 @@ impl PackReader {
         if let Some(l) = top.get("lexicon") {
             self.read_lexicon(l);
         }
+        // Before the dimensions: their `model` conditions name the models and their labels.
+        let models = self.read_models(top.get("models"));
         let dimensions = self.read_dimensions(top.get("dimensions"));
+        self.check_models(&models, &dimensions);
         if let Some(s) = &settings {
             for (i, d) in s.route_from.iter().enumerate() {
                 if !dimensions.iter().any(|x| &x.id == d) {
@@ -213,6 +223,7 @@ impl PackReader {
             severity,
             triggers,
             tests,
+            models,
             warnings,
             regexes: std::mem::take(&mut self.regexes),
         })
@@ -255,6 +266,58 @@ impl PackReader {
         }
     }
 
+    /// `models`: learned classifiers, each validated by the model's own reader; ids unique.
+    fn read_models(&mut self, v: Option<&Value>) -> Vec<Model> {
+        let mut out: Vec<Model> = Vec::new();
+        let Some(v) = v else { return out };
+        let Value::Array(items) = v else {
+            self.c.error(
+                "/models",
+                format!("expected an array of models, found {}", type_name(v)),
+            );
+            return out;
+        };
+        for (i, item) in items.iter().enumerate() {
+            let path = pointer("/models", i);
+            match Model::from_value(item, &path) {
+                Ok(m) => {
+                    if out.iter().any(|x| x.id() == m.id()) {
+                        self.c.error(
+                            &pointer(&path, "id"),
+                            format!("duplicate model id \"{}\"", m.id()),
+                        );
+                    }
+                    self.models.push((m.id().to_string(), m.labels().to_vec()));
+                    out.push(m);
+                }
+                Err(problems) => self.c.problems.extend(problems),
+            }
+        }
+        out
+    }
+
+    /// A model scores the labels of one dimension of the pack.
+    fn check_models(&mut self, models: &[Model], dims: &[DimensionDef]) {
+        for (i, m) in models.iter().enumerate() {
+            let path = pointer("/models", i);
+            let Some(d) = dims.iter().find(|d| d.id == m.dimension()) else {
+                self.c.error(
+                    &pointer(&path, "dimension"),
+                    format!("unknown dimension \"{}\"", m.dimension()),
+                );
+                continue;
+            };
+            for (li, code) in m.labels().iter().enumerate() {
+                if !d.labels.iter().any(|l| &l.code == code) {
+                    self.c.error(
+                        &pointer(&pointer(&path, "labels"), li),
+                        format!("dimension \"{}\" has no label \"{code}\"", d.id),
+                    );
+                }
+            }
+        }
+    }
+
     fn read_info(&mut self, v: &Value, whole: &Value) -> Option<PackInfo> {
         let m = self
             .c
@@ -288,6 +351,7 @@ impl PackReader {
             max_regex_bytes: self.max_regex_bytes,
             dims: &self.dims,
             all_dims: &self.all_dims,
+            models: &self.models,
         };
         condition::read(&mut r, v, path, scope, 0)
     }

@@ -42,6 +42,8 @@ struct Class {
     severity: Option<Scored>,
     /// The severity factors that counted.
     factors: Vec<usize>,
+    /// Per model of the pack, its probabilities of its labels (what `model` conditions read).
+    probabilities: Vec<Vec<f64>>,
 }
 
 /// One input being processed.
@@ -136,7 +138,7 @@ impl<'a> Item<'a> {
             with_parts(t, ti, |parts| cut.read(pack, parts, self.fields, false));
             cut
         };
-        let r = reading.rule(pack, self.fields);
+        let r = reading.rule(pack, self.fields, false);
         let labels = (0..pack.dimensions.len())
             .map(|di| {
                 r.ruling
@@ -151,6 +153,7 @@ impl<'a> Item<'a> {
             assigned: r.ruling.labels.assigned.clone(),
             severity: r.ruling.severity,
             factors: r.ruling.factors.to_vec(),
+            probabilities: r.ctx.models.to_vec(),
         })
     }
 
@@ -177,12 +180,13 @@ impl<'a> Item<'a> {
             Some(v) if cond.reads_decision_fields() => v,
             _ => self.fields,
         };
-        let assigned = match &self.class {
-            Some(Some(c)) => c.assigned.as_slice(),
-            _ => &[],
+        let (assigned, models) = match &self.class {
+            Some(Some(c)) => (c.assigned.as_slice(), c.probabilities.as_slice()),
+            _ => (&[][..], &[][..]),
         };
         let ctx = crate::condition::Ctx {
             assigned,
+            models,
             ..self.bufs.reading.ctx(engine.compiled(), input)
         };
         cond.holds(&ctx)
@@ -320,6 +324,8 @@ fn class_of(engine: &Engine, d: &Decision) -> Class {
             .collect(),
         labels,
         severity,
+        // A caller's decision carries no model probabilities: `model` conditions read 0.
+        probabilities: Vec::new(),
     }
 }
 
