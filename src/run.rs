@@ -10,7 +10,7 @@ use crate::condition::{AmountAgg, Ctx};
 use crate::decide::explain::{self, Explain, ExplainScratch, Placed};
 use crate::decide::{self, verdict, Decision, Ruling, Verdict};
 use crate::error::{Error, Problem};
-use crate::extract::amount;
+use crate::extract::{amount, pii};
 use crate::pack::{Limits, PackRef};
 use crate::rules::{self, Labelled};
 use crate::scan::{scan_into, Scan};
@@ -34,6 +34,10 @@ pub(crate) struct Reading {
     pub placed: Vec<Placed>,
     /// Their aggregates, with a declared `amount` field.
     pub amounts: AmountAgg,
+    /// Personal data of the normalised text: always when read with the offset map (the
+    /// decision masks it), else only when the text has amounts (a number that is personal
+    /// data is never an amount).
+    pub personal: Vec<pii::PiiMatch>,
 }
 
 impl Reading {
@@ -71,6 +75,7 @@ impl Reading {
             factors,
             placed,
             amounts,
+            personal,
         } = self;
         let base = Ctx {
             scanner: &pack.scanner,
@@ -92,6 +97,7 @@ impl Reading {
             ctx,
             ruling: decide::rule(&ctx, pack, labels, factors),
             placed,
+            personal,
         }
     }
 
@@ -99,11 +105,26 @@ impl Reading {
     /// a declared `amount` field counts towards the largest and, when the text has none, the sum.
     /// Without `map` (no offset map) nothing is placed and every amount counts — an amount is
     /// never made of separators only, so every amount maps back (the golden vectors check that
-    /// verdicts and decisions agree).
+    /// verdicts and decisions agree). A number that is personal data (`余额13812345678元`) is
+    /// never an amount: it would repeat the number the decision masks, as a value and as
+    /// severity evidence.
     fn find_amounts(&mut self, fields: &Value, map: bool) {
         let mut agg = AmountAgg::default();
         self.placed.clear();
-        for a in amount::find_amounts(&self.norm.text) {
+        self.personal.clear();
+        let found = amount::find_amounts(&self.norm.text);
+        if map || !found.is_empty() {
+            self.personal = pii::find_personal_data(&self.norm.text);
+        }
+        // Both lists are in text order and without overlaps: one pointer walks the personal data.
+        let mut p = 0;
+        for a in found {
+            while self.personal.get(p).is_some_and(|m| m.end <= a.start) {
+                p += 1;
+            }
+            if self.personal.get(p).is_some_and(|m| m.start < a.end) {
+                continue;
+            }
             let at = if map {
                 let Some(at) = self.norm.original_range(a.start, a.end) else {
                     continue;
@@ -150,6 +171,8 @@ pub(crate) struct Ruled<'a> {
     pub ruling: Ruling<'a>,
     /// Amounts placed in the original fields (read with the offset map only).
     pub placed: &'a [Placed],
+    /// Personal data of the normalised text (always found when read with the offset map).
+    pub personal: &'a [pii::PiiMatch],
 }
 
 /// Everything one thread reuses.
@@ -203,6 +226,7 @@ pub(crate) fn decision(
                 ctx: r.ctx,
                 ruling: &r.ruling,
                 amounts: r.placed,
+                personal: r.personal,
                 warnings,
             },
             &mut s.explain,

@@ -1,0 +1,283 @@
+//! Generated worst cases for the time guarantee (RELIABILITY.md): texts built to make every step
+//! of the flow do as much work per character as it can — one negation cue repeated, a cue inside
+//! an `except` word repeated, personal data packed back to back, digit groups, numbers that read
+//! on and on, every term of the pack glued together, expanding case folds — each cut to `n`
+//! characters. Shared by `tests/worst_case.rs` (the native assertions) and
+//! `examples/worst_case.rs` (the measurements, and the JSON Lines the Node and wasmtime runs read).
+#![allow(dead_code)]
+
+use serde_json::{json, Value};
+
+/// A deterministic generator (64-bit LCG), so every runtime measures the same texts.
+pub struct Lcg(u64);
+
+impl Lcg {
+    pub fn new(seed: u64) -> Lcg {
+        Lcg(seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407))
+    }
+    pub fn next(&mut self) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        self.0 >> 33
+    }
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> Option<&'a T> {
+        if items.is_empty() {
+            None
+        } else {
+            items.get(self.below(items.len()))
+        }
+    }
+}
+
+/// `unit` repeated and cut to exactly `n` chars (never in the middle of a char).
+pub fn repeat_to(unit: &str, n: usize) -> String {
+    let per = unit.chars().count().max(1);
+    let s = unit.repeat(n / per + 1);
+    s.chars().take(n).collect()
+}
+
+/// Pieces glued by `next` until `n` chars.
+fn fill(n: usize, mut next: impl FnMut() -> String) -> String {
+    let mut s = String::new();
+    let mut chars = 0;
+    while chars < n {
+        let piece = next();
+        if piece.is_empty() {
+            break;
+        }
+        chars += piece.chars().count();
+        s.push_str(&piece);
+    }
+    s.chars().take(n).collect()
+}
+
+/// The negation cues and `except` words of a pack (empty when it has none).
+fn negation_words(pack: &Value) -> (Vec<String>, Vec<String>) {
+    let list = |k: &str| -> Vec<String> {
+        pack.pointer(&format!("/settings/negation/{k}"))
+            .and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let cues = list("cues");
+    let cues = if cues.is_empty() && pack.pointer("/settings/negation/cues").is_none() {
+        // The built-in Chinese cues (a pack that omits the key gets its locale's defaults).
+        ["没有", "没", "未", "不", "无"].map(String::from).to_vec()
+    } else {
+        cues
+    };
+    (cues, list("except"))
+}
+
+/// Personal data of every kind the engine finds (checksums valid).
+pub const PHONES: &[&str] = &[
+    "13812345678",
+    "15900001111",
+    "+86 138 1234 5678",
+    "0086-139-8765-4321",
+];
+pub const ID_CARDS: &[&str] = &["11010519491231002X", "440524188001010014"];
+pub const CARDS: &[&str] = &[
+    "6222021234567890128",
+    "4111 1111 1111 1111",
+    "6212261202011584349",
+];
+pub const EMAILS: &[&str] = &[
+    "a@bank-customer-mail.com",
+    "zhang.san@example.cn",
+    "b@qq.com",
+];
+
+/// The generated worst cases for a pack (its JSON) whose distinct terms are `terms` (as
+/// `Engine::terms` lists them, prefix terms ending in `*`), each a complaint of `n` chars (a title
+/// and text of `n / 2` each for the title cases): (name, complaint).
+pub fn cases(pack_json: &str, terms: &[&str], n: usize) -> Vec<(String, Value)> {
+    let pack: Value = serde_json::from_str(pack_json).unwrap_or(Value::Null);
+    let (cues, except) = negation_words(&pack);
+    let terms: Vec<String> = terms
+        .iter()
+        .map(|t| t.trim_end_matches('*').to_string())
+        .filter(|t| !t.is_empty())
+        .collect();
+    let mut out: Vec<(String, String)> = Vec::new();
+    let mut add = |name: String, text: String| out.push((name, text));
+
+    for c in &cues {
+        add(format!("cue {c}"), repeat_to(c, n));
+        // A cue before every term: each hit negated, each listed.
+        for t in terms.iter().take(3) {
+            add(
+                format!("cue {c} + term {t}"),
+                repeat_to(&format!("{c}{t}"), n),
+            );
+        }
+    }
+    for w in &except {
+        add(format!("except {w}"), repeat_to(w, n));
+        if let Some(c) = cues.first() {
+            add(
+                format!("except {w} + cue {c}"),
+                repeat_to(&format!("{w}{c}"), n),
+            );
+        }
+    }
+    // Every term once, glued: the densest overlapping matches the pack can give.
+    if !terms.is_empty() {
+        let mut i = 0;
+        add(
+            "all terms glued".into(),
+            fill(n, || {
+                i += 1;
+                terms
+                    .get((i - 1) % terms.len())
+                    .cloned()
+                    .unwrap_or_default()
+            }),
+        );
+        let mut r = Lcg::new(7);
+        add(
+            "terms and cues, random".into(),
+            fill(n, || {
+                let t = r.pick(&terms).cloned().unwrap_or_default();
+                match r.below(4) {
+                    0 => format!("{}{t}", r.pick(&cues).cloned().unwrap_or_default()),
+                    1 => format!("{t}，"),
+                    _ => t,
+                }
+            }),
+        );
+        // Terms far apart: `near` conditions find many candidates and few pairs.
+        let mut j = 0;
+        add(
+            "terms with gaps".into(),
+            fill(n, || {
+                j += 1;
+                let t = terms
+                    .get((j * 7) % terms.len())
+                    .cloned()
+                    .unwrap_or_default();
+                format!("{t}{}", "的".repeat(j % 23))
+            }),
+        );
+        // Every term, the first one repeated, the rest at the very end: evidence searches.
+        let tail: String = terms.iter().take(200).cloned().collect();
+        let head_len = n.saturating_sub(tail.chars().count());
+        add(
+            "one term, all the others at the end".into(),
+            format!("{}{tail}", repeat_to(&terms[0], head_len))
+                .chars()
+                .take(n)
+                .collect(),
+        );
+    }
+    // Personal data back to back, and as lists.
+    add("phones".into(), repeat_to(&format!("{}，", PHONES[0]), n));
+    add("phones glued".into(), repeat_to(PHONES[0], n));
+    add(
+        "phones spaced".into(),
+        repeat_to(&format!("{} ", PHONES[2]), n),
+    );
+    add(
+        "phones as amounts".into(),
+        repeat_to(&format!("余额{}元，", PHONES[0]), n),
+    );
+    add(
+        "id cards".into(),
+        repeat_to(&format!("{}；", ID_CARDS[0]), n),
+    );
+    add(
+        "bank cards".into(),
+        repeat_to(&format!("{}，", CARDS[0]), n),
+    );
+    add(
+        "bank cards grouped".into(),
+        repeat_to(&format!("{} / ", CARDS[1]), n),
+    );
+    add("emails".into(), repeat_to(&format!("{} ", EMAILS[0]), n));
+    add("emails and digits".into(), repeat_to("b@qq.com 1 ", n));
+    add("at signs".into(), repeat_to("@", n));
+    add("local parts".into(), repeat_to("a.", n));
+    add("domains".into(), repeat_to("@a.", n));
+    let mut r = Lcg::new(11);
+    add(
+        "personal data and amounts, random".into(),
+        fill(n, || {
+            let pool: [&[&str]; 4] = [PHONES, ID_CARDS, CARDS, EMAILS];
+            let kind = r.below(6);
+            match kind {
+                0..=3 => format!("{}，", r.pick(pool[kind]).copied().unwrap_or("")),
+                4 => format!("借款{}万元，", 1 + r.below(99)),
+                _ => format!(
+                    "还款¥{},{:03}.{:02} ",
+                    1 + r.below(999),
+                    r.below(1000),
+                    r.below(100)
+                ),
+            }
+        }),
+    );
+    // Digits: groups, one long run, numbers that read on.
+    add("digit groups".into(), repeat_to("1234 ", n));
+    add("digit groups dashed".into(), repeat_to("1234-", n));
+    add("one digit run".into(), repeat_to("1", n));
+    add("digits and x".into(), repeat_to("12345678901234567x ", n));
+    add("amounts".into(), repeat_to("借款5万元，", n));
+    add("amount 1万 chain".into(), repeat_to("1万", n));
+    add("amount 一万 chain".into(), repeat_to("一万", n));
+    add(
+        "amount long chain".into(),
+        repeat_to("九千九百九十九万九千九百九十九亿", n),
+    );
+    add(
+        "amount big parts".into(),
+        repeat_to("18446744073709551615亿", n),
+    );
+    add("amounts with commas".into(), repeat_to("¥1,234,567.89 ", n));
+    add("chinese digits".into(), repeat_to("一二三四五六七八九", n));
+    add("context words".into(), repeat_to("借款借款借款5千", n));
+    // Normalisation: whitespace, case folds that expand, full width, astral chars, clauses.
+    add("spaces".into(), repeat_to(" ", n));
+    add("words and spaces".into(), repeat_to("a b ", n));
+    add("expanding case fold".into(), repeat_to("İ", n));
+    add("full width".into(), repeat_to("Ａ１　", n));
+    add("emoji".into(), repeat_to("😀", n));
+    add("clause breaks".into(), repeat_to("，", n));
+    add("traditional".into(), repeat_to("銀行卡被盜刷", n));
+
+    let mut complaints: Vec<(String, Value)> = out
+        .into_iter()
+        .map(|(name, text)| (name, json!({"text": text})))
+        .collect();
+    // Title and text both at the limit's halves.
+    if let Some(c) = cues.first() {
+        let half = n / 2;
+        complaints.push((
+            format!("title and text: cue {c}"),
+            json!({"title": repeat_to(c, half), "text": repeat_to(c, n - half)}),
+        ));
+    }
+    complaints.push((
+        "title and text: phones".into(),
+        json!({"title": repeat_to(&format!("{}，", PHONES[0]), n / 2),
+               "text": repeat_to(&format!("{} ", EMAILS[0]), n - n / 2)}),
+    ));
+    complaints
+}
+
+/// An ordinary complaint of about `n` chars: a real-looking sentence repeated (the linear
+/// baseline the worst cases are compared with).
+pub fn ordinary(n: usize) -> Value {
+    json!({"text": repeat_to("我的信用卡上个月被扣了300元年费，客服说是系统自动收取，我没有开通过这项服务，要求退还。", n)})
+}
