@@ -25,6 +25,14 @@ fn main() {
             "--chars" => chars = args.next().and_then(|s| s.parse().ok()),
             "--runs" => runs = args.next().and_then(|s| s.parse().ok()).unwrap_or(3),
             "--write" => write = args.next(),
+            "--packs" => {
+                packs(chars.unwrap_or(1 << 20));
+                return;
+            }
+            "--hostile" => {
+                hostile(chars.unwrap_or(20_000));
+                return;
+            }
             other => {
                 eprintln!("unknown argument {other}");
                 std::process::exit(2);
@@ -93,4 +101,75 @@ fn main() {
         "worst per 1,000 chars: classify {:.3} ms ({}), verdict {:.3} ms ({})",
         worst_ms.0, worst_ms.2, worst_ms.1, worst_ms.3
     );
+}
+
+/// `--packs`: the time `Engine::new` takes on each generated hostile pack (`--chars` before
+/// `--packs` sets its size in bytes; 1 MiB by default), with each automaton option.
+fn packs(bytes: usize) {
+    println!(
+        "{:<40} {:>9} {:>10} {:>10} {:>10}",
+        "pack", "bytes", "auto", "dfa", "nfa"
+    );
+    for (name, json) in worst::hostile_packs(bytes) {
+        let mut cells = Vec::new();
+        for a in [
+            wendu::Automaton::Auto,
+            wendu::Automaton::Dfa,
+            wendu::Automaton::Nfa,
+        ] {
+            let s = Instant::now();
+            let r = wendu::Engine::with_automaton(&json, a);
+            let ms = s.elapsed().as_secs_f64() * 1000.0;
+            if let Err(e) = &r {
+                cells.push(format!("{ms:.0} ms ({} problems)", e.problems().len()));
+            } else {
+                cells.push(format!("{ms:.0} ms"));
+            }
+        }
+        println!(
+            "{name:<40} {:>9} {:>10} {:>10} {:>10}",
+            json.len(),
+            cells[0],
+            cells[1],
+            cells[2]
+        );
+    }
+}
+
+/// `--hostile`: every generated worst-case text against every generated hostile pack (of
+/// 64 KiB), the worst classify and verdict time per 1,000 chars for each pack.
+fn hostile(n: usize) {
+    println!(
+        "{:<40} {:>22} {:>22}",
+        "pack (64 KiB)", "worst classify", "worst verdict"
+    );
+    for (name, json) in worst::hostile_packs(64 << 10) {
+        let Ok(engine) = wendu::Engine::new(&json) else {
+            continue;
+        };
+        let terms: Vec<&str> = engine.terms().collect();
+        let mut w = (0.0f64, String::new(), 0.0f64, String::new());
+        for (case, c) in worst::cases(&json, &terms, n) {
+            let text = c.to_string();
+            let chars = n.max(1) as f64;
+            let s = Instant::now();
+            let _ = engine.classify_json(&text);
+            let classify = s.elapsed().as_secs_f64() * 1e6 / chars;
+            let s = Instant::now();
+            let _ = engine.verdict_json(&text);
+            let verdict = s.elapsed().as_secs_f64() * 1e6 / chars;
+            if classify > w.0 {
+                w.0 = classify;
+                w.1 = case.clone();
+            }
+            if verdict > w.2 {
+                w.2 = verdict;
+                w.3 = case;
+            }
+        }
+        println!(
+            "{name:<40} {:>8.3} ms {:<12} {:>8.3} ms {:<12}",
+            w.0, w.1, w.2, w.3
+        );
+    }
 }

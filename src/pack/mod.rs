@@ -11,7 +11,7 @@ mod severity;
 mod triggers;
 
 pub(crate) use cases::PackTest;
-pub(crate) use dimension::{DimensionDef, LabelDef};
+pub(crate) use dimension::DimensionDef;
 pub(crate) use settings::{Limits, RouteDef, Settings};
 pub(crate) use severity::{LevelDef, SeverityDef};
 pub(crate) use triggers::{GroupField, PolicyDef, TriggerSpec};
@@ -21,7 +21,7 @@ use crate::error::{pointer, Problem};
 use crate::json::{type_name, Checker};
 use crate::text::NormalizeOptions;
 use serde_json::Value;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 
 /// Pack identity, carried by every decision so that each can be audited.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -77,7 +77,7 @@ pub(crate) struct Pack {
     /// The `triggers` section (no policies when the pack has none).
     pub triggers: TriggerSpec,
     /// Every regex of the pack, compiled once while validating, by source.
-    pub regexes: HashMap<String, regex::Regex>,
+    pub regexes: condition::Regexes,
     /// Test cases.
     pub tests: Vec<PackTest>,
     /// Warnings found while reading.
@@ -99,7 +99,7 @@ impl Pack {
             dims: Vec::new(),
             all_dims: Vec::new(),
             normalize: NormalizeOptions::CHINESE,
-            regexes: HashMap::new(),
+            regexes: condition::Regexes::default(),
             max_regex_bytes: 1 << 20,
         };
         let pack = r.read(value);
@@ -123,7 +123,7 @@ struct PackReader {
     normalize: NormalizeOptions,
     /// Regexes compiled while validating (so that their errors come with all the others),
     /// by source; `compile` reuses them.
-    regexes: HashMap<String, regex::Regex>,
+    regexes: condition::Regexes,
     max_regex_bytes: usize,
 }
 

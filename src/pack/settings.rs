@@ -168,6 +168,8 @@ impl PackReader {
                                 &format!("/settings/negation/except/{i}"),
                                 "empty word after normalisation",
                             );
+                        } else if let Some(m) = crate::condition::too_long(c, "word") {
+                            self.c.error(&format!("/settings/negation/except/{i}"), m);
                         }
                     }
                     s.negation.except = except;
@@ -179,6 +181,8 @@ impl PackReader {
                                 &format!("/settings/negation/cues/{i}"),
                                 "empty cue after normalisation",
                             );
+                        } else if let Some(m) = crate::condition::too_long(c, "cue") {
+                            self.c.error(&format!("/settings/negation/cues/{i}"), m);
                         }
                     }
                     s.negation.cues = cues;

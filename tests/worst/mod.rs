@@ -281,3 +281,215 @@ pub fn cases(pack_json: &str, terms: &[&str], n: usize) -> Vec<(String, Value)> 
 pub fn ordinary(n: usize) -> Value {
     json!({"text": repeat_to("我的信用卡上个月被扣了300元年费，客服说是系统自动收取，我没有开通过这项服务，要求退还。", n)})
 }
+
+/// A pack with one multi-label dimension whose first label has `rules`, and `extra` top-level
+/// sections.
+fn pack_with(rules: Vec<Value>, extra: Value) -> Value {
+    let mut p = json!({
+        "pack": {"id": "hostile", "version": "1"},
+        "dimensions": [{"id": "d", "multi": true, "fallback": "o", "labels": [
+            {"code": "a", "name": "A", "rules": rules},
+            {"code": "o", "name": "O"}]}]
+    });
+    if let (Some(m), Value::Object(x)) = (p.as_object_mut(), extra) {
+        m.extend(x);
+    }
+    p
+}
+
+/// A random string of `n` CJK chars from the first `alphabet` ideographs.
+fn cjk(r: &mut Lcg, n: usize, alphabet: u32) -> String {
+    (0..n)
+        .filter_map(|_| char::from_u32(0x4e00 + (r.next() as u32) % alphabet.max(1)))
+        .collect()
+}
+
+/// Generated packs of about `bytes` bytes of JSON, each valid, built to make one part of
+/// `Engine::new` do as much work as it can: (name, pack JSON). The pack-build bound of
+/// RELIABILITY.md is measured and tested on them.
+pub fn hostile_packs(bytes: usize) -> Vec<(String, String)> {
+    let mut out: Vec<(String, Value)> = Vec::new();
+    let mut r = Lcg::new(3);
+    // Terms: random words, the densest trie of distinct CJK bytes.
+    let mut terms = Vec::new();
+    let mut size = 0;
+    while size < bytes {
+        let len = 2 + r.below(11);
+        let t = cjk(&mut r, len, 20_000);
+        size += t.len() + 3;
+        terms.push(Value::String(t));
+    }
+    out.push((
+        "random terms".into(),
+        pack_with(vec![json!({"when": {"terms": terms}})], json!({})),
+    ));
+    // Terms at the length limit, each one char repeated: the DFA's worst case.
+    let mut terms = Vec::new();
+    let mut size = 0;
+    let mut k = 0u32;
+    while size < bytes {
+        let c = char::from_u32(0x4e00 + k).unwrap_or('a');
+        let t: String = std::iter::repeat_n(c, 100).collect();
+        size += t.len() + 3;
+        terms.push(Value::String(t));
+        k += 1;
+    }
+    out.push((
+        "periodic terms at the length limit".into(),
+        pack_with(vec![json!({"when": {"terms": terms}})], json!({})),
+    ));
+    // Prefix chains: a, aa, …, a×100 for many letters (many overlapping matches per position).
+    let mut terms = Vec::new();
+    let mut size = 0;
+    'chains: for c in ('a'..='z')
+        .chain('A'..='Z')
+        .chain((0..20_000).filter_map(|i| char::from_u32(0x4e00 + i)))
+    {
+        for n in 1..=100 {
+            let t: String = std::iter::repeat_n(c, n).collect();
+            size += t.len() + 3;
+            terms.push(Value::String(t));
+            if size >= bytes {
+                break 'chains;
+            }
+        }
+    }
+    out.push((
+        "prefix chains".into(),
+        pack_with(vec![json!({"when": {"terms": terms}})], json!({})),
+    ));
+    // Many rules of one term each (the rule index), with near and negation-free variants.
+    let mut rules = Vec::new();
+    let mut size = 0;
+    while size < bytes {
+        let a = cjk(&mut r, 3, 3000);
+        let b = cjk(&mut r, 3, 3000);
+        let rule = match r.below(3) {
+            0 => json!({"when": {"terms": [a]}, "weight": 0.5}),
+            1 => json!({"when": {"near": {"a": [a], "b": [b], "within": 10_000}}}),
+            _ => {
+                json!({"when": {"all": [{"terms": [a]}, {"not": {"terms": [b], "negation": false}}]}})
+            }
+        };
+        size += rule.to_string().len();
+        rules.push(rule);
+    }
+    out.push(("many rules".into(), pack_with(rules, json!({}))));
+    // One lexicon named as often as the expansion limit allows.
+    let lex: Vec<String> = (0..10_000).map(|_| cjk(&mut r, 4, 20_000)).collect();
+    let refs = (200_000 / lex.len()).max(1);
+    out.push((
+        "a big lexicon named many times".into(),
+        pack_with(
+            (0..refs)
+                .map(|_| json!({"when": {"terms": ["@big"]}}))
+                .collect(),
+            json!({"lexicon": {"@big": lex}}),
+        ),
+    ));
+    // Regexes: as many costly ones as the budget allows, then more.
+    let rules: Vec<Value> = (0..200)
+        .map(|i| match i % 3 {
+            0 => json!({"when": {"regex": format!("\\w{{{}}}x{i}", 2 + i % 7)}}),
+            1 => json!({"when": {"regex": format!("[^，。]{{0,{}}}(收益|回报){i}", 20 + i % 30)}}),
+            _ => json!({"when": {"regex": format!("(?i)(a|bc|def){{{}}}{i}", 10 + i % 50)}}),
+        })
+        .collect();
+    out.push(("costly regexes".into(), pack_with(rules, json!({}))));
+    // Labels: one deep parent chain, label conditions on its root from a later dimension.
+    let n = bytes / 60;
+    let labels: Vec<Value> = (0..n)
+        .map(|i| {
+            let mut l = json!({"code": format!("L{i}"), "name": "n"});
+            if i > 0 {
+                l["parent"] = json!(format!("L{}", i - 1));
+            }
+            if i + 1 == n {
+                l["rules"] = json!([{"when": {"terms": ["x"]}}]);
+            }
+            l
+        })
+        .collect();
+    let conds: Vec<Value> = (0..100)
+        .map(|i| json!({"when": {"label": {"dimension": "deep", "code": format!("L{}", i * n / 100)}}}))
+        .collect();
+    out.push((
+        "a deep label hierarchy".into(),
+        json!({"pack": {"id": "hostile", "version": "1"},
+               "settings": {"route": {"from": ["deep"], "default": {"department": "x"}}},
+               "dimensions": [
+                   {"id": "deep", "multi": true, "labels": labels},
+                   {"id": "e", "labels": [{"code": "z", "name": "z", "rules": conds}]}]}),
+    ));
+    // Severity: many factors and levels, every factor raising the level.
+    let m = (bytes / 200).max(2);
+    let levels: Vec<Value> = (0..m)
+        .map(|i| json!({"id": format!("v{i}"), "min_points": i, "deadline_hours": 1 + i}))
+        .collect();
+    let factors: Vec<Value> = (0..m)
+        .map(|i| json!({"id": format!("f{i}"), "when": {"terms": [cjk(&mut r, 2, 3000)]}, "points": 1, "min_level": format!("v{}", m - 1 - i)}))
+        .collect();
+    out.push((
+        "many severity factors and levels".into(),
+        pack_with(
+            vec![json!({"when": {"terms": ["x"]}})],
+            json!({"severity": {"factors": factors, "levels": levels}}),
+        ),
+    ));
+    // Conditions nested as deep as allowed, each level wide.
+    fn nest(r: &mut Lcg, depth: usize) -> Value {
+        if depth == 0 {
+            return json!({"terms": [cjk(r, 2, 500)]});
+        }
+        let kind = ["all", "any"][depth % 2];
+        json!({kind: [nest(r, depth - 1), nest(r, depth - 1)]})
+    }
+    let mut rules = Vec::new();
+    let mut size = 0;
+    while size < bytes {
+        let rule = json!({"when": nest(&mut r, 10)});
+        size += rule.to_string().len();
+        rules.push(rule);
+    }
+    out.push(("nested conditions".into(), pack_with(rules, json!({}))));
+    // Many dimensions, each labelled from the one before.
+    let dims: Vec<Value> = (0..(bytes / 300).max(2))
+        .map(|i| {
+            let when = if i == 0 {
+                json!({"terms": ["x"]})
+            } else {
+                json!({"label": {"dimension": format!("d{}", i - 1), "code": "a"}})
+            };
+            json!({"id": format!("d{i}"), "fallback": "o", "exclusive": [["a", "b"]], "labels": [
+                {"code": "a", "name": "a", "rules": [{"when": when}]},
+                {"code": "b", "name": "b", "rules": [{"when": {"terms": [format!("t{i}")]}}]},
+                {"code": "o", "name": "o"}]})
+        })
+        .collect();
+    out.push((
+        "many dimensions".into(),
+        json!({"pack": {"id": "hostile", "version": "1"}, "dimensions": dims}),
+    ));
+    // Trigger policies: many, each with a condition and a group.
+    let policies: Vec<Value> = (0..(bytes / 250).max(1))
+        .map(|i| json!({"id": format!("p{i}"), "kind": "low_count", "scale": "csat5", "window": "1h",
+                        "at_least": 3, "group_by": ["branch", "agent"], "when": {"terms": [cjk(&mut r, 2, 3000)]}}))
+        .collect();
+    out.push((
+        "many trigger policies".into(),
+        pack_with(
+            vec![json!({"when": {"terms": ["x"]}})],
+            json!({"triggers": {"policies": policies}}),
+        ),
+    ));
+    // Field conditions with big `in` lists.
+    let values: Vec<String> = (0..bytes / 12).map(|i| format!("v{i}")).collect();
+    out.push((
+        "a big field list".into(),
+        pack_with(
+            vec![json!({"when": {"field": {"path": "channel", "in": values}}})],
+            json!({}),
+        ),
+    ));
+    out.into_iter().map(|(n, p)| (n, p.to_string())).collect()
+}
