@@ -108,7 +108,12 @@ fn hostile_packs_build_in_bounded_time() {
 #[test]
 fn dfa_is_not_built_when_it_would_stall() {
     let terms: Vec<String> = (0..300u32)
-        .map(|k| std::iter::repeat_n(char::from_u32(0x4e00 + k).unwrap_or('a'), 100).collect())
+        .map(|k| {
+            char::from_u32(0x4e00 + k)
+                .unwrap_or('a')
+                .to_string()
+                .repeat(100)
+        })
         .collect();
     let pack = serde_json::json!({
         "pack": {"id": "p", "version": "1"},

@@ -172,6 +172,8 @@ impl Sink<'_> {
                 NoticeKind::Late => "late",
                 NoticeKind::Duplicate => "duplicate",
                 NoticeKind::Warning => "warning",
+                NoticeKind::Ahead => "ahead",
+                NoticeKind::Evicted => "evicted",
             };
             *self.notices.entry(kind).or_default() += 1;
             if self.opts.notices {

@@ -329,7 +329,7 @@ pub fn hostile_packs(bytes: usize) -> Vec<(String, String)> {
     let mut k = 0u32;
     while size < bytes {
         let c = char::from_u32(0x4e00 + k).unwrap_or('a');
-        let t: String = std::iter::repeat_n(c, 100).collect();
+        let t: String = c.to_string().repeat(100);
         size += t.len() + 3;
         terms.push(Value::String(t));
         k += 1;
@@ -346,7 +346,7 @@ pub fn hostile_packs(bytes: usize) -> Vec<(String, String)> {
         .chain((0..20_000).filter_map(|i| char::from_u32(0x4e00 + i)))
     {
         for n in 1..=100 {
-            let t: String = std::iter::repeat_n(c, n).collect();
+            let t: String = c.to_string().repeat(n);
             size += t.len() + 3;
             terms.push(Value::String(t));
             if size >= bytes {
