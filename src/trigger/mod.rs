@@ -243,9 +243,25 @@ impl TriggerEngine {
 
     /// Ingest JSON text: one object, or an array of objects (a batch).
     pub fn ingest_json(&mut self, json: &str) -> Outcome {
-        match crate::json::parse_json(json) {
-            Ok(Value::Array(items)) => self.ingest_batch(items),
-            Ok(v) => self.ingest(v),
+        match crate::json::parse_json_lossy(json) {
+            Ok((Value::Array(items), replaced)) => {
+                let ids: Vec<Option<String>> = if replaced.0.is_empty() {
+                    Vec::new()
+                } else {
+                    items.iter().map(id_of).collect()
+                };
+                let mut out = self.ingest_batch(items);
+                for (i, id) in ids.into_iter().enumerate() {
+                    surrogate_notices(&mut out, &replaced, &format!("/{i}"), i, id);
+                }
+                out
+            }
+            Ok((v, replaced)) => {
+                let id = id_of(&v);
+                let mut out = self.ingest(v);
+                surrogate_notices(&mut out, &replaced, "", 0, id);
+                out
+            }
             Err(p) => Outcome {
                 accepted: 0,
                 alerts: Vec::new(),
@@ -724,6 +740,26 @@ impl TriggerEngine {
                 !(g.window.entries.is_empty() && !g.alert.alerting && cooled)
             });
         }
+    }
+}
+
+/// A warning notice per string of the input whose lone UTF-16 surrogates were replaced by
+/// U+FFFD (see `json::parse_json_lossy`).
+fn surrogate_notices(
+    out: &mut Outcome,
+    replaced: &crate::json::Replaced,
+    prefix: &str,
+    index: usize,
+    id: Option<String>,
+) {
+    for message in replaced.warnings(prefix) {
+        out.notices.push(Notice {
+            index,
+            id: id.clone(),
+            kind: NoticeKind::Warning,
+            message,
+            problems: Vec::new(),
+        });
     }
 }
 
