@@ -212,41 +212,39 @@ impl EvidenceMapper<'_> {
 }
 
 /// Field values quoted as evidence are the caller's structured data; strings that look like
-/// personal data are still masked, because a decision never repeats it, and numbers are written
-/// in the decision's fixed number format.
+/// personal data are still masked, because a decision never repeats it — nor a number that is
+/// personal data (`"customer": {"id": 13812345678}`), which is quoted as its masked digits, a
+/// string — and numbers are written in the decision's fixed number format.
 fn mask_value(v: Value) -> Value {
     match v {
-        Value::String(s) => {
-            let found = pii::find_personal_data(&s);
-            if found.is_empty() {
-                return Value::String(s);
-            }
-            let mut out = String::with_capacity(s.len());
-            let mut last = 0;
-            for m in found {
-                if m.start < last {
-                    continue;
-                }
-                out.push_str(s.get(last..m.start).unwrap_or(""));
-                out.push_str(&pii::mask(m.kind, s.get(m.start..m.end).unwrap_or("")));
-                last = m.end;
-            }
-            out.push_str(s.get(last..).unwrap_or(""));
-            Value::String(out)
-        }
-        // Numbers as decisions write them (see `Num`): a JavaScript caller's 70.0 and a Rust
-        // caller's 70 must give the same bytes.
-        Value::Number(n) => match n.as_f64() {
-            Some(f) if n.is_f64() => {
-                let x = (f * 10_000.0).round() / 10_000.0;
-                if x.fract() == 0.0 && x.abs() < 9.0e15 {
-                    Value::from(x as i64)
-                } else {
-                    serde_json::Number::from_f64(x).map_or(Value::Null, Value::Number)
-                }
-            }
-            _ => Value::Number(n),
+        Value::String(s) => match pii::mask_all(&s) {
+            Some(masked) => Value::String(masked),
+            None => Value::String(s),
         },
+        Value::Number(n) => {
+            if n.is_u64() || n.is_i64() {
+                if let Some(masked) = pii::mask_all(&n.to_string()) {
+                    return Value::String(masked);
+                }
+            }
+            match n.as_f64() {
+                // Numbers as decisions write them (see `Num`): a JavaScript caller's 70.0 and a
+                // Rust caller's 70 must give the same bytes.
+                Some(f) if n.is_f64() => {
+                    let x = (f * 10_000.0).round() / 10_000.0;
+                    if x.fract() == 0.0 && x.abs() < 9.0e15 {
+                        let whole = x as i64;
+                        match pii::mask_all(&whole.to_string()) {
+                            Some(masked) => Value::String(masked),
+                            None => Value::from(whole),
+                        }
+                    } else {
+                        serde_json::Number::from_f64(x).map_or(Value::Null, Value::Number)
+                    }
+                }
+                _ => Value::Number(n),
+            }
+        }
         Value::Array(items) => Value::Array(items.into_iter().map(mask_value).collect()),
         Value::Object(m) => Value::Object(m.into_iter().map(|(k, v)| (k, mask_value(v))).collect()),
         other => other,

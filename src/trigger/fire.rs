@@ -218,9 +218,10 @@ impl TriggerEngine {
             .group_by
             .iter()
             .zip(key_values(key))
+            // An alert never repeats personal data: a group by customer phone shows it masked.
             .map(|(g, v)| GroupValue {
                 field: g.path().to_string(),
-                value: v,
+                value: crate::extract::pii::mask_all(&v).unwrap_or(v),
             })
             .collect();
         let (cur, base) = (&view.cur, &view.base);

@@ -59,6 +59,27 @@ pub fn find_personal_data(text: &str) -> Vec<PiiMatch> {
     out
 }
 
+/// `s` with every piece of personal data in it masked (see [`mask`]); None when it has none.
+/// For strings that are quoted whole — a field's value in evidence, a group value in an alert.
+pub fn mask_all(s: &str) -> Option<String> {
+    let found = find_personal_data(s);
+    if found.is_empty() {
+        return None;
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut last = 0;
+    for m in found {
+        if m.start < last {
+            continue;
+        }
+        out.push_str(s.get(last..m.start).unwrap_or(""));
+        out.push_str(&mask(m.kind, s.get(m.start..m.end).unwrap_or("")));
+        last = m.end;
+    }
+    out.push_str(s.get(last..).unwrap_or(""));
+    Some(out)
+}
+
 /// Masks one matched substring, keeping its char count (so UTF-16 offsets of the rest of the text
 /// stay valid). `original` is the original, un-normalised substring: letters and digits
 /// (ASCII or full-width) are maskable, separators such as spaces, dashes and `+` are kept.
