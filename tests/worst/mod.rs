@@ -171,6 +171,18 @@ pub fn cases(pack_json: &str, terms: &[&str], n: usize) -> Vec<(String, Value)> 
                 format!("{t}{}", "的".repeat(j % 23))
             }),
         );
+        // Two terms, each filling half the text, in both orders: a `near` whose sides never
+        // meet, however wide its window.
+        if let (Some(x), Some(y)) = (terms.first(), terms.get(1)) {
+            add(
+                format!("{x} then {y}, halves"),
+                format!("{}{}", repeat_to(x, n / 2), repeat_to(y, n - n / 2)),
+            );
+            add(
+                format!("{y} then {x}, halves"),
+                format!("{}{}", repeat_to(y, n / 2), repeat_to(x, n - n / 2)),
+            );
+        }
         // Every term, the first one repeated, the rest at the very end: evidence searches.
         let tail: String = terms.iter().take(200).cloned().collect();
         let head_len = n.saturating_sub(tail.chars().count());
@@ -480,6 +492,17 @@ pub fn hostile_packs(bytes: usize) -> Vec<(String, String)> {
         pack_with(
             vec![json!({"when": {"terms": ["x"]}})],
             json!({"triggers": {"policies": policies}}),
+        ),
+    ));
+    // `near` with the widest window, both orders, its two terms the pack's first.
+    out.push((
+        "a wide near".into(),
+        pack_with(
+            vec![
+                json!({"when": {"near": {"a": ["甲"], "b": ["乙"], "within": 10_000, "ordered": true}}}),
+                json!({"when": {"near": {"a": ["乙"], "b": ["丙"], "within": 10_000}}}),
+            ],
+            json!({}),
         ),
     ));
     // Field conditions with big `in` lists.
