@@ -39,7 +39,7 @@ export function bind(raw) {
         // The module is unusable; the RuntimeError's own message will do.
       }
     }
-    const err = new WenduError("internal", `wendu internal error: ${detail || (e && e.message) || e}`, []);
+    const err = new WenduError("internal", `wendu internal error: ${detail || describe(e)}`, []);
     err.cause = e;
     return err;
   }
@@ -53,15 +53,69 @@ export function bind(raw) {
   }
 
   function json(value, code, what) {
-    if (typeof value === "string") return value;
+    if (typeof value === "string") return escapeLoneSurrogates(value);
     let text;
     try {
       text = JSON.stringify(value);
     } catch (e) {
-      const message = `${what} cannot be written as JSON: ${e && e.message}`;
+      const message = `${what} cannot be written as JSON: ${describe(e)}`;
       throw new WenduError(code, message, [{ path: "", message, severity: "error" }]);
     }
-    return text === undefined ? "null" : text;
+    if (text === undefined) return "null";
+    // JSON.stringify writes NaN and ±Infinity as null: `amount: Infinity` would silently become
+    // "no amount". Only a text with a null can hide one, so only then is the value walked.
+    if (text.includes("null")) {
+      const problems = [];
+      try {
+        nonFinite(value, "", problems, new Set());
+      } catch (e) {
+        const message = `${what} cannot be read: ${describe(e)}`;
+        throw new WenduError(code, message, [{ path: "", message, severity: "error" }]);
+      }
+      if (problems.length > 0) {
+        const message = `${what} has ${problems.length === 1 ? "a number" : "numbers"} JSON cannot carry: ${problems[0].message}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ""}`;
+        throw new WenduError(code, message, problems);
+      }
+    }
+    // A lone surrogate in a string (text cut in the middle of an emoji) is written as its
+    // escape (\ud83d): the core reads it as U+FFFD and says where in the result's warnings.
+    return text;
+  }
+
+  /** A thrown value's message, whatever was thrown (reading it may throw too). */
+  function describe(e) {
+    try {
+      return String(e && typeof e === "object" && "message" in e ? e.message : e);
+    } catch {
+      return "an unreadable error";
+    }
+  }
+
+  /** Every NaN or ±Infinity inside `value`, as problems with JSON pointers. */
+  function nonFinite(value, path, out, seen) {
+    if (typeof value === "number") {
+      if (!Number.isFinite(value)) {
+        out.push({ path, message: `${path || "the value"} is ${value}, which JSON writes as null`, severity: "error" });
+      }
+      return;
+    }
+    if (value === null || typeof value !== "object" || seen.has(value) || out.length >= 100) return;
+    seen.add(value);
+    if (typeof value.toJSON === "function") return;
+    const keys = Array.isArray(value) ? value.keys() : Object.keys(value);
+    for (const k of keys) {
+      const key = String(k).replaceAll("~", "~0").replaceAll("/", "~1");
+      nonFinite(value[k], `${path}/${key}`, out, seen);
+    }
+  }
+
+  /** JSON text with a lone UTF-16 surrogate (which crossing into WebAssembly would silently
+   *  turn into U+FFFD) written as its escape, so that the core reports the replacement. Valid
+   *  text is returned as it is. */
+  function escapeLoneSurrogates(text) {
+    const wellFormed = typeof text.isWellFormed === "function" ? text.isWellFormed() : !/[\ud800-\udfff]/.test(text);
+    if (wellFormed) return text;
+    return text.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
   }
 
   function freed(what) {
@@ -87,6 +141,8 @@ export function bind(raw) {
           : typeof options === "string"
             ? JSON.stringify(options)
             : json(options, "invalid_input", "the options");
+      // (`json` turns anything thrown while the options are read — a getter, a revoked
+      // proxy — into a WenduError.)
       const text = pack === undefined || pack === null ? "" : json(pack, "invalid_pack", "the pack");
       this.#raw = call(() => new raw.RawEngine(text, opts));
     }
@@ -250,7 +306,7 @@ export function bind(raw) {
         try {
           text = utf8.decode(snapshot);
         } catch (e) {
-          const message = `a snapshot is UTF-8 bytes or a string: ${e && e.message}`;
+          const message = `a snapshot is UTF-8 bytes or a string: ${describe(e)}`;
           throw new WenduError("invalid_input", message, [{ path: "", message, severity: "error" }]);
         }
       }

@@ -310,7 +310,7 @@ export interface Notice {
   /** Index of the event in the batch (0 for a single event). */
   index: number;
   id: string | null;
-  kind: "invalid" | "late" | "duplicate" | "warning";
+  kind: "invalid" | "late" | "duplicate" | "warning" | "ahead" | "evicted";
   message: string;
   problems: Problem[];
 }

@@ -33,6 +33,9 @@ cargo build -q -p wendu --target wasm32-unknown-unknown
 section "Rust tests (core, CLI, golden vectors)"
 cargo test --workspace -q
 
+section "time guarantees: generated worst-case texts and hostile packs (release build; RELIABILITY.md)"
+cargo test -q --release -p wendu --test worst_case
+
 section "pack tests"
 cargo build -q --release -p wendu-cli
 for pack in packs/*.json; do
@@ -48,3 +51,6 @@ cargo build -q --release -p wendu-cli
 
 section "WebAssembly: the npm package and the embedded ABI on every runtime (Node, Chromium, Vite, wasmi, wasmtime)"
 WENDU_PYTHON=$python ./scripts/test-js.sh
+
+section "fuzzing: each target briefly on its seed corpus (scripts/fuzz.sh; installs cargo-fuzz if missing)"
+./scripts/fuzz.sh --time 20

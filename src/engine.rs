@@ -8,7 +8,7 @@ use crate::complaint::Complaint;
 use crate::decide::{Decision, Verdict};
 use crate::describe::PackDescriptor;
 use crate::error::{Error, Problem};
-use crate::json::{parse_json, type_name};
+use crate::json::{parse_json, parse_json_lossy, type_name};
 use crate::pack::{Pack, PackInfo};
 use crate::run;
 use crate::testing::{self, TestReport};
@@ -200,9 +200,14 @@ impl Engine {
         )
     }
 
-    /// Parse, validate and classify complaint JSON.
+    /// Parse, validate and classify complaint JSON. A string holding a lone UTF-16 surrogate
+    /// escape (text cut in the middle of an emoji) is read with U+FFFD in its place, and the
+    /// decision's warnings say where.
     pub fn classify_json(&self, json: &str) -> Result<Decision, Error> {
-        self.classify(&Complaint::from_json(json)?)
+        let (value, replaced) = parse_json_lossy(json).map_err(|p| Error::InvalidInput(vec![p]))?;
+        let mut d = self.classify(&Complaint::from_value(value)?)?;
+        d.warnings.extend(replaced.warnings(""));
+        Ok(d)
     }
 
     /// Validate and classify a parsed complaint.
@@ -217,9 +222,13 @@ impl Engine {
         run::verdict(&self.inner.compiled, complaint)
     }
 
-    /// Parse, validate and decide complaint JSON without explaining it (see [`Engine::verdict`]).
+    /// Parse, validate and decide complaint JSON without explaining it (see [`Engine::verdict`]);
+    /// lone surrogates as in [`Engine::classify_json`].
     pub fn verdict_json(&self, json: &str) -> Result<Verdict<'_>, Error> {
-        self.verdict(&Complaint::from_json(json)?)
+        let (value, replaced) = parse_json_lossy(json).map_err(|p| Error::InvalidInput(vec![p]))?;
+        let mut v = self.verdict(&Complaint::from_value(value)?)?;
+        v.warnings.extend(replaced.warnings(""));
+        Ok(v)
     }
 
     /// Classify a JSON array of complaints in one call: a JSON array of decisions in the same
@@ -227,12 +236,22 @@ impl Engine {
     /// goes on. Fails only when the input is not a JSON array. The bindings' batch calls use it,
     /// so one boundary crossing serves many complaints.
     pub fn classify_batch_json(&self, json: &str) -> Result<String, Error> {
-        batch_json(json, 512, |c| self.classify(c).map(|d| d.to_json()))
+        batch_json(json, 512, |c, extra| {
+            self.classify(c).map(|mut d| {
+                d.warnings.extend(extra);
+                d.to_json()
+            })
+        })
     }
 
     /// [`Engine::classify_batch_json`] with verdicts ([`Engine::verdict`]) instead of decisions.
     pub fn verdict_batch_json(&self, json: &str) -> Result<String, Error> {
-        batch_json(json, 192, |c| self.verdict(c).map(|v| v.to_json()))
+        batch_json(json, 192, |c, extra| {
+            self.verdict(c).map(|mut v| {
+                v.warnings.extend(extra);
+                v.to_json()
+            })
+        })
     }
 
     /// The distinct terms the pack matches, normalised (a prefix term ends in `*`), by term id —
@@ -269,13 +288,14 @@ impl Engine {
 }
 
 /// A JSON array of complaints → a JSON array of `one`'s outputs, a bad complaint becoming
-/// `{"error": …}` in its place; `guess` is the expected bytes per output.
+/// `{"error": …}` in its place; `guess` is the expected bytes per output. `one` also gets the
+/// item's lone-surrogate warnings (see [`Engine::classify_json`]).
 fn batch_json(
     json: &str,
     guess: usize,
-    one: impl Fn(&Complaint) -> Result<String, Error>,
+    one: impl Fn(&Complaint, Vec<String>) -> Result<String, Error>,
 ) -> Result<String, Error> {
-    let value = parse_json(json).map_err(|p| Error::InvalidInput(vec![p]))?;
+    let (value, replaced) = parse_json_lossy(json).map_err(|p| Error::InvalidInput(vec![p]))?;
     let Value::Array(items) = value else {
         return Err(Error::InvalidInput(vec![Problem::error(
             "",
@@ -291,7 +311,12 @@ fn batch_json(
         if i > 0 {
             out.push(',');
         }
-        match Complaint::from_value(item).and_then(|c| one(&c)) {
+        let extra = if replaced.0.is_empty() {
+            Vec::new()
+        } else {
+            replaced.warnings(&format!("/{i}"))
+        };
+        match Complaint::from_value(item).and_then(|c| one(&c, extra)) {
             Ok(json) => out.push_str(&json),
             Err(e) => {
                 out.push_str("{\"error\":");

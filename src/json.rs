@@ -302,6 +302,181 @@ pub fn parse_json(text: &str) -> Result<Value, Problem> {
     })
 }
 
+/// Lone UTF-16 surrogates replaced while reading JSON, by the JSON pointer of the string that
+/// held them, in document order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Replaced(pub Vec<(String, usize)>);
+
+impl Replaced {
+    /// The remark a decision or verdict carries for the replacements under `prefix` (the pointer
+    /// of one batch item, or `""`): one line per string, its pointer relative to `prefix`.
+    pub fn warnings(&self, prefix: &str) -> Vec<String> {
+        self.0
+            .iter()
+            .filter_map(|(path, n)| {
+                let rest = path.strip_prefix(prefix)?;
+                if !(rest.is_empty() || rest.starts_with('/')) {
+                    return None;
+                }
+                let what = if *n == 1 {
+                    "1 lone UTF-16 surrogate (half of a character, e.g. an emoji cut in two) was"
+                        .to_string()
+                } else {
+                    format!("{n} lone UTF-16 surrogates (halves of characters, e.g. emoji cut in two) were")
+                };
+                let at = if rest.is_empty() { "/" } else { rest };
+                Some(format!("{at}: {what} replaced by U+FFFD"))
+            })
+            .collect()
+    }
+}
+
+/// [`parse_json`], also accepting strings that hold a lone UTF-16 surrogate escape (`"\ud83d"`,
+/// what JavaScript's `JSON.stringify` writes for a string cut in the middle of an emoji, and
+/// Java writers too): each is read as U+FFFD, the replacement character — what the same text
+/// becomes when it crosses into WebAssembly as a string — and reported by pointer, so that
+/// callers can say what was replaced. Valid JSON takes the fast path unchanged.
+pub fn parse_json_lossy(text: &str) -> Result<(Value, Replaced), Problem> {
+    match serde_json::from_str(text) {
+        Ok(v) => Ok((v, Replaced::default())),
+        Err(e) => {
+            let problem = || {
+                Problem::error(
+                    "",
+                    format!(
+                        "malformed JSON at line {}, column {}: {}",
+                        e.line(),
+                        e.column(),
+                        e
+                    ),
+                )
+            };
+            // Only a text with a surrogate escape can be repaired.
+            if !text.contains("\\u") {
+                return Err(problem());
+            }
+            let Some((fixed, replaced)) = repair_surrogates(text) else {
+                return Err(problem());
+            };
+            serde_json::from_str(&fixed)
+                .map(|v| (v, replaced))
+                .map_err(|_| problem())
+        }
+    }
+}
+
+/// One open container while [`repair_surrogates`] walks a JSON text.
+enum Frame {
+    /// An object: the key of the member being read (None while a key is expected).
+    Object(Option<String>),
+    /// An array: the index of the element being read.
+    Array(usize),
+}
+
+/// The text with every lone surrogate escape inside a string replaced by `\ufffd`, and where
+/// (None when there was none). A light walk over the text: strings, escapes, containers, keys
+/// and indices — enough to name each string by its pointer; anything malformed is left for the
+/// parser to report.
+fn repair_surrogates(text: &str) -> Option<(String, Replaced)> {
+    let b = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut replaced: Vec<(String, usize)> = Vec::new();
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut copied = 0;
+    let mut i = 0;
+    let hex4 = |at: usize| -> Option<u32> {
+        let h = text.get(at..at + 4)?;
+        if !h.bytes().all(|c| c.is_ascii_hexdigit()) {
+            return None;
+        }
+        u32::from_str_radix(h, 16).ok()
+    };
+    let pointer_of = |stack: &[Frame]| -> String {
+        let mut p = String::new();
+        for f in stack {
+            match f {
+                Frame::Object(Some(k)) => p = crate::error::pointer(&p, k),
+                Frame::Object(None) => {}
+                Frame::Array(n) => p = crate::error::pointer(&p, n),
+            }
+        }
+        p
+    };
+    while let Some(&c) = b.get(i) {
+        match c {
+            b'{' => {
+                stack.push(Frame::Object(None));
+                i += 1;
+            }
+            b'[' => {
+                stack.push(Frame::Array(0));
+                i += 1;
+            }
+            b'}' | b']' => {
+                stack.pop();
+                i += 1;
+            }
+            b',' => {
+                match stack.last_mut() {
+                    Some(Frame::Object(k)) => *k = None,
+                    Some(Frame::Array(n)) => *n += 1,
+                    None => {}
+                }
+                i += 1;
+            }
+            b'"' => {
+                let is_key = matches!(stack.last(), Some(Frame::Object(None)));
+                let start = i + 1;
+                let mut j = start;
+                let mut lone = 0usize;
+                while let Some(&d) = b.get(j) {
+                    match d {
+                        b'"' => break,
+                        b'\\' if b.get(j + 1) == Some(&b'u') => {
+                            let Some(u) = hex4(j + 2) else {
+                                j += 2;
+                                continue;
+                            };
+                            let pair = (0xD800..0xDC00).contains(&u)
+                                && b.get(j + 6) == Some(&b'\\')
+                                && b.get(j + 7) == Some(&b'u')
+                                && hex4(j + 8).is_some_and(|l| (0xDC00..0xE000).contains(&l));
+                            if pair {
+                                j += 12;
+                            } else if (0xD800..0xE000).contains(&u) {
+                                out.push_str(text.get(copied..j)?);
+                                out.push_str("\\ufffd");
+                                copied = j + 6;
+                                lone += 1;
+                                j += 6;
+                            } else {
+                                j += 6;
+                            }
+                        }
+                        b'\\' => j += 2,
+                        _ => j += 1,
+                    }
+                }
+                if is_key {
+                    let key = text.get(start..j.min(b.len())).unwrap_or("").to_string();
+                    if let Some(Frame::Object(k)) = stack.last_mut() {
+                        *k = Some(key);
+                    }
+                } else if lone > 0 {
+                    replaced.push((pointer_of(&stack), lone));
+                }
+                i = j + 1;
+            }
+            _ => i += 1,
+        }
+    }
+    if replaced.is_empty() {
+        return None;
+    }
+    out.push_str(text.get(copied..)?);
+    Some((out, Replaced(replaced)))
+}
+
 /// A JSON number as text the same way on every runtime: a whole number below 2^53 written as a
 /// float (`5.0`, which a Rust caller may send) reads as `5`, as JavaScript would send it. Used for
 /// ids and group keys taken from numbers.

@@ -10,7 +10,7 @@ use crate::condition::{AmountAgg, Ctx};
 use crate::decide::explain::{self, Explain, ExplainScratch, Placed};
 use crate::decide::{self, verdict, Decision, Ruling, Verdict};
 use crate::error::{Error, Problem};
-use crate::extract::amount;
+use crate::extract::{amount, pii};
 use crate::model::Analysis;
 use crate::pack::{Limits, PackRef};
 use crate::rules::{self, Labelled};
@@ -38,6 +38,10 @@ pub(crate) struct Reading {
     pub probabilities: Vec<Vec<f64>>,
     /// Their aggregates, with a declared `amount` field.
     pub amounts: AmountAgg,
+    /// Personal data of the normalised text: always when read with the offset map (the
+    /// decision masks it), else only when the text has amounts (a number that is personal
+    /// data is never an amount).
+    pub personal: Vec<pii::PiiMatch>,
 }
 
 impl Reading {
@@ -88,6 +92,7 @@ impl Reading {
             placed,
             amounts,
             probabilities,
+            personal,
         } = self;
         let analyses = score_models(pack, &norm.text, explain, probabilities);
         let base = Ctx {
@@ -112,6 +117,7 @@ impl Reading {
             ruling: decide::rule(&ctx, pack, labels, factors),
             placed,
             analyses,
+            personal,
         }
     }
 
@@ -119,11 +125,26 @@ impl Reading {
     /// a declared `amount` field counts towards the largest and, when the text has none, the sum.
     /// Without `map` (no offset map) nothing is placed and every amount counts — an amount is
     /// never made of separators only, so every amount maps back (the golden vectors check that
-    /// verdicts and decisions agree).
+    /// verdicts and decisions agree). A number that is personal data (`余额13812345678元`) is
+    /// never an amount: it would repeat the number the decision masks, as a value and as
+    /// severity evidence.
     fn find_amounts(&mut self, fields: &Value, map: bool) {
         let mut agg = AmountAgg::default();
         self.placed.clear();
-        for a in amount::find_amounts(&self.norm.text) {
+        self.personal.clear();
+        let found = amount::find_amounts(&self.norm.text);
+        if map || !found.is_empty() {
+            self.personal = pii::find_personal_data(&self.norm.text);
+        }
+        // Both lists are in text order and without overlaps: one pointer walks the personal data.
+        let mut p = 0;
+        for a in found {
+            while self.personal.get(p).is_some_and(|m| m.end <= a.start) {
+                p += 1;
+            }
+            if self.personal.get(p).is_some_and(|m| m.start < a.end) {
+                continue;
+            }
             let at = if map {
                 let Some(at) = self.norm.original_range(a.start, a.end) else {
                     continue;
@@ -196,6 +217,8 @@ pub(crate) struct Ruled<'a> {
     pub placed: &'a [Placed],
     /// Per model, its pass over the text (when ruled to be explained).
     pub analyses: Vec<Analysis<'a>>,
+    /// Personal data of the normalised text (always found when read with the offset map).
+    pub personal: &'a [pii::PiiMatch],
 }
 
 /// Everything one thread reuses.
@@ -250,6 +273,7 @@ pub(crate) fn decision(
                 ruling: &r.ruling,
                 amounts: r.placed,
                 analyses: &r.analyses,
+                personal: r.personal,
                 warnings,
             },
             &mut s.explain,

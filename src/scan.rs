@@ -133,18 +133,37 @@ pub(crate) fn scan_into(c: &Scanner, text: &str, lines: &[u32], s: &mut Scan) {
     s.regex_matched.clear();
     s.not_cues.clear();
     find_terms(c, text, s);
-    // A cue inside a word that negates nothing (没收, 未来) is no cue.
-    if !s.not_cues.is_empty() {
-        let not_cues = &s.not_cues;
-        s.cues
-            .retain(|&(cs, ce)| !not_cues.iter().any(|&(ns, ne)| ns <= cs && ce <= ne));
-    }
     // Overlapping matches arrive by end position; evidence reads better by start.
     s.hits.sort_unstable_by_key(|h| (h.start, h.end, h.term));
     s.cues.sort_unstable();
+    drop_cues_inside_words(s);
     mark_negations(c, text, lines, s);
     s.summary = summary_of(&s.present_any);
     match_regexes(c, text, s);
+}
+
+/// A cue inside a word that negates nothing (没收, 未来) is no cue. Both lists sorted by start, one
+/// pass: a cue lies inside some such word exactly when the furthest end among the words starting
+/// at or before it reaches its end. (Testing every cue against every word was quadratic: 没收 ×
+/// 10,000 took 2.5 ms per 1,000 chars, verdicts included.)
+fn drop_cues_inside_words(s: &mut Scan) {
+    if s.not_cues.is_empty() || s.cues.is_empty() {
+        return;
+    }
+    s.not_cues.sort_unstable();
+    let not_cues = &s.not_cues;
+    let mut next = 0;
+    let mut reach = 0u32;
+    s.cues.retain(|&(cs, ce)| {
+        while let Some(&(ns, ne)) = not_cues.get(next) {
+            if ns > cs {
+                break;
+            }
+            reach = reach.max(ne);
+            next += 1;
+        }
+        !(next > 0 && reach >= ce)
+    });
 }
 
 /// One pass of the automaton: every term hit (ASCII edges on word boundaries), every cue and

@@ -187,11 +187,18 @@ impl Timestamp {
     }
 
     /// RFC 3339 in its own offset: `2024-05-01T18:00:00+08:00`, `Z` for offset 0, and `.123`
-    /// only when the milliseconds are non-zero. (Instants outside years 0000–9999, reachable only
-    /// through `add_millis` or the public fields, print their year unpadded and signed.)
+    /// only when the milliseconds are non-zero. RFC 3339 has four-digit years: an instant whose
+    /// local time falls outside 0000-01-01T00:00:00 … 9999-12-31T23:59:59.999 (reachable only
+    /// through `add_millis` — a deadline counted from `received_at` 9999-12-31 — or the public
+    /// fields) is written as the nearest of those two (docs/decision-format.md). It used to be
+    /// written `+10000-01-01…`, which no RFC 3339 reader accepts.
     pub fn format(&self) -> String {
         let off = i64::from(self.offset_minutes);
-        let local = self.millis.saturating_add(off * 60_000);
+        let first = days_from_civil(0, 1, 1).saturating_mul(MS_PER_DAY);
+        let last = days_from_civil(10_000, 1, 1)
+            .saturating_mul(MS_PER_DAY)
+            .saturating_sub(1);
+        let local = self.millis.saturating_add(off * 60_000).clamp(first, last);
         let days = local.div_euclid(MS_PER_DAY);
         let ms_of_day = local.rem_euclid(MS_PER_DAY);
         let (y, m, d) = civil_from_days(days);
@@ -203,11 +210,7 @@ impl Timestamp {
         );
         let mut out = String::with_capacity(29);
         // Writing to a String cannot fail.
-        let _ = if (0..=9999).contains(&y) {
-            write!(out, "{y:04}-{m:02}-{d:02}T{hh:02}:{mm:02}:{ss:02}")
-        } else {
-            write!(out, "{y:+}-{m:02}-{d:02}T{hh:02}:{mm:02}:{ss:02}")
-        };
+        let _ = write!(out, "{y:04}-{m:02}-{d:02}T{hh:02}:{mm:02}:{ss:02}");
         if ms != 0 {
             let _ = write!(out, ".{ms:03}");
         }
@@ -467,17 +470,34 @@ mod tests {
         assert_eq!(t.add_millis(-1).format(), "2024-02-29T23:59:59.999Z");
         assert_eq!(t.add_millis(i64::MAX).millis, i64::MAX);
         assert_eq!(t.add_millis(i64::MIN).millis, t.millis + i64::MIN);
-        // Extreme values format without panicking.
+        // Extreme values format without panicking, always as RFC 3339 that parses back.
         for m in [i64::MAX, i64::MIN, i64::MIN + 1] {
-            for o in [i16::MIN, -1, 0, 1, i16::MAX] {
+            for o in [-1439, -1, 0, 1, 1439] {
                 let s = Timestamp {
                     millis: m,
                     offset_minutes: o,
                 }
                 .format();
-                assert!(!s.is_empty());
+                assert!(Timestamp::parse(&s).is_ok(), "{s}");
             }
         }
+    }
+
+    /// A deadline counted from the last representable day is the last representable instant
+    /// in its offset, not `+10000-01-01…`; and nothing is written before year 0000.
+    #[test]
+    fn instants_beyond_four_digit_years_are_clamped() {
+        let t = Timestamp::parse("9999-12-31T09:00:00+08:00").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            t.add_millis(360 * 3_600_000).format(),
+            "9999-12-31T23:59:59.999+08:00"
+        );
+        let t = Timestamp::parse("0000-01-01T00:30:00-05:00").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            t.add_millis(-3_600_000).format(),
+            "0000-01-01T00:00:00-05:00"
+        );
+        assert_eq!(t.add_millis(-1_000).format(), "0000-01-01T00:29:59-05:00");
     }
 
     #[test]

@@ -824,3 +824,64 @@ fn exclusive_groups_keep_the_first_code_in_group_order() {
         .iter()
         .any(|x| x.path == "/dimensions/0/exclusive/0/1"));
 }
+
+// ---------------------------------------------------------------- learned models
+
+/// A pack whose hand-written model holds a digit n-gram ("13") as well as a word (催收): both
+/// push C02, and C02 is given on the model's probability alone.
+fn digit_model_pack() -> wendu::Engine {
+    let pack = json!({
+        "pack": {"id": "model-pii", "version": "1"},
+        "models": [{
+            "id": "reason", "dimension": "reason",
+            "features": {"kind": "chars", "min": 1, "max": 2},
+            "labels": ["C01", "C02"], "rest": true,
+            "vocabulary": "13\n催收",
+            "weights": "AGQAZA==",
+            "scale_e6": [30000, 30000], "bias_e6": [-1000000, -1000000],
+            "platt_e6": [[1000000, 0], [1000000, 0]]
+        }],
+        "dimensions": [{"id": "reason", "labels": [
+            {"code": "C01", "rules": [{"when": {"terms": ["年费"]}}]},
+            {"code": "C02", "rules": [{"id": "C02#model",
+                "when": {"model": {"id": "reason", "label": "C02"}}, "weight": "probability"}]}
+        ]}]
+    });
+    wendu::Engine::new(&pack.to_string()).expect("pack builds")
+}
+
+#[test]
+fn model_evidence_never_quotes_personal_data() {
+    let engine = digit_model_pack();
+    let d = engine
+        .classify_json(r#"{"text": "催收打我电话13812345678"}"#)
+        .unwrap();
+    let json = serde_json::to_value(&d).unwrap();
+    let c02 = &json["labels"]["reason"][0];
+    assert_eq!(c02["code"], "C02", "{json}");
+    let evidence: Vec<&Value> = c02["rules"][0]["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .collect();
+    // 催收 is quoted; the 13 that begins the phone number is not (it is personal data).
+    assert_eq!(evidence.len(), 1, "{evidence:?}");
+    assert_eq!(evidence[0]["kind"], "model");
+    assert_eq!(evidence[0]["text"], "催收");
+    assert!(!json.to_string().contains("13812345678"));
+    // Outside personal data the same n-gram is evidence like any other.
+    let d = engine
+        .classify_json(r#"{"text": "催收说13号再来"}"#)
+        .unwrap();
+    let json = serde_json::to_value(&d).unwrap();
+    let texts: Vec<&str> = json["labels"]["reason"][0]["rules"][0]["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["text"].as_str().unwrap())
+        .collect();
+    assert!(
+        texts.contains(&"13") && texts.contains(&"催收"),
+        "{texts:?}"
+    );
+}

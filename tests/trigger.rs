@@ -930,6 +930,107 @@ fn memory_is_bounded_by_the_windows() {
     );
 }
 
+/// A service that saves and resumes more often than the sweep period still drops idle groups
+/// (the schedule used to restart on every restore: 30 save/resume cycles kept 3,000 groups
+/// where an uninterrupted run kept 100), and its snapshots do not depend on where it stopped.
+#[test]
+fn save_and_resume_sweeps_like_an_uninterrupted_run() {
+    let triggers = json!({"policies": [
+        {"id": "low", "kind": "low_count", "scale": "csat5", "window": "10m", "at_least": 1000,
+         "group_by": ["branch"]}]});
+    let events: Vec<Value> = (0..3000i64)
+        .map(|i| ev(&format!("e{i}"), 1, i, json!({"branch": format!("b{i}")})))
+        .collect();
+    let mut whole = engine(triggers.clone());
+    for e in &events {
+        whole.ingest(e.clone());
+    }
+    let mut t = engine(triggers.clone());
+    for chunk in events.chunks(7) {
+        let mut again = engine(triggers.clone());
+        again.restore(&t.snapshot()).expect("restore");
+        for e in chunk {
+            again.ingest(e.clone());
+        }
+        t = again;
+    }
+    assert!(whole.stats().groups <= 30, "{:?}", whole.stats());
+    assert_eq!(t.stats(), whole.stats());
+    assert_eq!(t.snapshot(), whole.snapshot());
+}
+
+/// One event with a mistyped year neither moves the watermark nor silences the stream; two
+/// in a row do (the stream moved on), and neither is lost.
+#[test]
+fn one_event_far_ahead_cannot_silence_the_stream() {
+    let triggers = json!({"max_ahead": "1d", "policies": [
+        {"id": "fraud", "kind": "immediate", "scale": "csat5",
+         "when": {"terms": ["fraud"]}, "severity": "critical"}]});
+    let mut t = engine(triggers.clone());
+    t.ingest(ev("a", 4, 0, json!({})));
+    let typo = ev("b", 1, 38 * 365 * 24 * 60, json!({"comment": "fraud"}));
+    let o = t.ingest(typo.clone());
+    assert_eq!((o.accepted, o.notices[0].kind), (0, NoticeKind::Ahead));
+    assert_eq!(
+        t.watermark().map(|w| w.millis),
+        Timestamp::parse(BASE).ok().map(|b| b.millis)
+    );
+    let o = t.ingest(ev("c", 1, 5, json!({"comment": "my card: fraud"})));
+    assert_eq!(o.alerts.len(), 1, "{o:?}");
+    assert_eq!(o.notices.len(), 1, "the held event is dropped: {o:?}");
+    // A genuine gap: the first event after it waits for the second, then both count.
+    let o = t.ingest(ev("d", 1, 3 * 24 * 60, json!({"comment": "fraud"})));
+    assert_eq!((o.accepted, o.alerts.len()), (0, 0));
+    let o = t.ingest(ev("e", 1, 3 * 24 * 60 + 1, json!({"comment": "fraud"})));
+    assert_eq!((o.accepted, o.alerts.len()), (2, 2), "{o:?}");
+    // The setting is validated.
+    let bad = problems(json!({"max_ahead": "5s", "max_groups": 3, "policies": []}));
+    assert_eq!(
+        bad,
+        [
+            "/triggers/max_ahead max_ahead is at least 1m",
+            "/triggers/max_groups max_groups is at least 10"
+        ]
+    );
+}
+
+/// Unique group keys cannot grow the state without bound: `max_groups` holds, the least
+/// recently active groups go, and the event that needed the room says so.
+#[test]
+fn live_groups_are_capped() {
+    let mut t = engine(json!({"max_groups": 100, "policies": [
+        {"id": "low", "kind": "low_count", "scale": "csat5", "window": "1d", "at_least": 2,
+         "group_by": ["customer_id"]}]}));
+    let mut evicted = 0;
+    for i in 0..1000i64 {
+        let o = t.ingest(ev(
+            &format!("e{i}"),
+            1,
+            i,
+            json!({"customer_id": format!("c{i}")}),
+        ));
+        assert!(t.stats().groups <= 100, "{:?}", t.stats());
+        evicted += o
+            .notices
+            .iter()
+            .filter(|n| n.kind == NoticeKind::Evicted)
+            .count();
+    }
+    assert_eq!(evicted, 90, "one notice per tenth of the cap");
+    // The busiest group survives: it is the most recently active.
+    for i in 0..3 {
+        let o = t.ingest(ev(
+            &format!("k{i}"),
+            1,
+            1000 + i,
+            json!({"customer_id": "c999"}),
+        ));
+        if i == 0 {
+            assert_eq!(o.alerts.len(), 1, "c999 kept its window: {o:?}");
+        }
+    }
+}
+
 // ---------------------------------------------------------------- validation
 
 #[test]

@@ -8,7 +8,7 @@ use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
-use wendu::trigger::{AlertKind, NoticeKind, TriggerEngine};
+use wendu::trigger::{AlertKind, Notice, NoticeKind, Outcome, TriggerEngine};
 use wendu::{Alert, Engine};
 
 /// How to print.
@@ -76,11 +76,10 @@ pub fn run(pack: &Path, stream: &Path, opts: &Options) -> Result<ExitCode, Strin
         let cols = Columns::new(&headers);
         for (i, rec) in r.records().enumerate() {
             let line = i + 2;
-            let v = match rec {
-                Ok(rec) => cols.event(&rec, &opts.scale, line),
-                Err(e) => Value::String(format!("unreadable CSV row: {e}")),
-            };
-            sink.feed(v, line, &mut out)?;
+            match rec {
+                Ok(rec) => sink.feed(cols.event(&rec, &opts.scale, line), line, &mut out)?,
+                Err(e) => sink.unreadable(format!("unreadable CSV row: {e}"), line, &mut out)?,
+            }
         }
     } else {
         let reader: Box<dyn BufRead> = if stream.as_os_str() == "-" {
@@ -97,9 +96,9 @@ pub fn run(pack: &Path, stream: &Path, opts: &Options) -> Result<ExitCode, Strin
             if line.trim().is_empty() {
                 continue;
             }
-            let v = serde_json::from_str(&line)
-                .unwrap_or_else(|e| Value::String(format!("malformed JSON: {e}")));
-            sink.feed(v, line_no, &mut out)?;
+            // The engine reads the line itself, so that a malformed one is reported with the
+            // parser's message and column (it was fed on as a string, "expected an object").
+            sink.feed_json(&line, line_no, &mut out)?;
         }
     }
     let elapsed = started.elapsed().as_secs_f64();
@@ -154,6 +153,42 @@ impl Sink<'_> {
     fn feed(&mut self, v: Value, line: usize, out: &mut impl Write) -> Result<(), String> {
         self.read += 1;
         let o = self.t.ingest(v);
+        self.report(o, line, out)
+    }
+
+    /// One JSON Lines line: an object (an array is one event too, and rejected as such).
+    fn feed_json(&mut self, text: &str, line: usize, out: &mut impl Write) -> Result<(), String> {
+        if text.trim_start().starts_with('[') {
+            return self.feed(serde_json::from_str(text).unwrap_or(Value::Null), line, out);
+        }
+        self.read += 1;
+        let o = self.t.ingest_json(text);
+        self.report(o, line, out)
+    }
+
+    /// A row that could not be read at all: an invalid notice with the reader's message.
+    fn unreadable(
+        &mut self,
+        message: String,
+        line: usize,
+        out: &mut impl Write,
+    ) -> Result<(), String> {
+        self.read += 1;
+        let o = Outcome {
+            accepted: 0,
+            alerts: Vec::new(),
+            notices: vec![Notice {
+                index: 0,
+                id: None,
+                kind: NoticeKind::Invalid,
+                problems: vec![wendu::Problem::error("", message.clone())],
+                message,
+            }],
+        };
+        self.report(o, line, out)
+    }
+
+    fn report(&mut self, o: Outcome, line: usize, out: &mut impl Write) -> Result<(), String> {
         self.accepted += o.accepted;
         for a in &o.alerts {
             *self
@@ -172,6 +207,8 @@ impl Sink<'_> {
                 NoticeKind::Late => "late",
                 NoticeKind::Duplicate => "duplicate",
                 NoticeKind::Warning => "warning",
+                NoticeKind::Ahead => "ahead",
+                NoticeKind::Evicted => "evicted",
             };
             *self.notices.entry(kind).or_default() += 1;
             if self.opts.notices {

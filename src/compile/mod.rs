@@ -213,10 +213,16 @@ impl CompiledPack {
 }
 
 fn dimensions(b: &mut Build, pack: &Pack) -> Vec<CompiledDimension> {
-    let position =
-        |labels: &[crate::pack::LabelDef], code: &str| labels.iter().position(|x| x.code == code);
     let mut out = Vec::with_capacity(pack.dimensions.len());
     for (di, d) in pack.dimensions.iter().enumerate() {
+        // Label indices by code, the first of a code winning (a search per label was quadratic
+        // in the labels of a dimension).
+        let mut index: std::collections::HashMap<&str, usize> =
+            std::collections::HashMap::with_capacity(d.labels.len());
+        for (li, l) in d.labels.iter().enumerate() {
+            index.entry(l.code.as_str()).or_insert(li);
+        }
+        let position = |code: &str| index.get(code).copied();
         let mut labels = Vec::with_capacity(d.labels.len());
         for (li, l) in d.labels.iter().enumerate() {
             let rules = l
@@ -235,7 +241,7 @@ fn dimensions(b: &mut Build, pack: &Pack) -> Vec<CompiledDimension> {
             labels.push(CompiledLabel {
                 code: l.code.clone(),
                 name: l.name.clone(),
-                parent: l.parent.as_deref().and_then(|p| position(&d.labels, p)),
+                parent: l.parent.as_deref().and_then(position),
                 parent_code: l.parent.clone(),
                 route: l.route.clone(),
                 advice: l.advice.clone(),
@@ -250,11 +256,11 @@ fn dimensions(b: &mut Build, pack: &Pack) -> Vec<CompiledDimension> {
             } else {
                 d.threshold
             },
-            fallback: d.fallback.as_deref().and_then(|f| position(&d.labels, f)),
+            fallback: d.fallback.as_deref().and_then(position),
             exclusive: d
                 .exclusive
                 .iter()
-                .map(|g| g.iter().filter_map(|c| position(&d.labels, c)).collect())
+                .map(|g| g.iter().filter_map(|c| position(c)).collect())
                 .collect(),
             review_below: d.review_below,
             labels,

@@ -24,12 +24,15 @@ pub(crate) const REGEX_SET_MIN: usize = 4;
 /// WebAssembly, where it dominates a cold start).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Automaton {
-    /// The DFA natively for packs of up to 3,000 patterns, else the contiguous NFA; always
-    /// the contiguous NFA in WebAssembly, where pages and apps build an engine per load.
+    /// The DFA natively for packs of up to 3,000 patterns whose DFA is cheap to build (about
+    /// 60 ms at most: see RELIABILITY.md), else the contiguous NFA; always the contiguous NFA in
+    /// WebAssembly, where pages and apps build an engine per load.
     #[default]
     Auto,
-    /// The DFA whatever the pack and target: for long-running services that classify many
-    /// complaints per engine (it pays for its build after a few thousand complaints).
+    /// The DFA on any target: for long-running services that classify many complaints per
+    /// engine (it pays for its build after a few thousand complaints) — unless building it
+    /// would take more than about a quarter of a second or 64 MB, when the contiguous NFA is
+    /// built instead (same matches), so that no pack can stall `Engine::new`.
     Dfa,
     /// The contiguous NFA: fastest to build, smallest.
     Nfa,
@@ -156,13 +159,22 @@ fn term_automaton(
     // pack under Node, against a 50 ms target), and pages and apps build an engine per load:
     // there the contiguous NFA is used. Matches are identical either way (same patterns, same
     // overlapping semantics), so decisions stay byte-identical.
+    //
+    // Whatever was asked, the DFA is built only when its estimated cost is bounded (see
+    // [`DfaCost`]): one 8,000-character term of one repeated char took the DFA 32 s to build,
+    // 1,000 such 100-character terms 8 s and 150 MB; the contiguous NFA builds them in
+    // milliseconds and matches the same.
+    let cost = DfaCost::of(pattern_text);
     let kind = match automaton {
-        Automaton::Dfa => AhoCorasickKind::DFA,
-        Automaton::Nfa => AhoCorasickKind::ContiguousNFA,
-        Automaton::Auto if pattern_text.len() <= 3000 && !cfg!(target_arch = "wasm32") => {
+        Automaton::Dfa if cost.within(DfaCost::ASKED) => AhoCorasickKind::DFA,
+        Automaton::Auto
+            if pattern_text.len() <= 3000
+                && !cfg!(target_arch = "wasm32")
+                && cost.within(DfaCost::AUTO) =>
+        {
             AhoCorasickKind::DFA
         }
-        Automaton::Auto => AhoCorasickKind::ContiguousNFA,
+        _ => AhoCorasickKind::ContiguousNFA,
     };
     match AhoCorasick::builder()
         .match_kind(MatchKind::Standard)
@@ -180,6 +192,60 @@ fn term_automaton(
     }
 }
 
+/// What building the term DFA would cost, estimated from the patterns alone: its table
+/// (`bytes`: a state per pattern byte, times the byte classes, 4 bytes a transition) and its
+/// construction (`work`: the byte classes times Σ length² — a missing transition follows failure
+/// links, at most one per byte of depth, and a pattern that repeats itself makes those chains as
+/// long as it is). Both bound the real cost from above; measured here, building takes about 1 ns
+/// per unit of `work` (the default pack: 5 MB, 15M work, 10–30 ms).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct DfaCost {
+    /// Estimated table size in bytes.
+    pub bytes: u64,
+    /// Estimated construction work.
+    pub work: u64,
+}
+
+impl DfaCost {
+    /// What `Automaton::Auto` allows (the default pack is at a quarter of it).
+    pub const AUTO: DfaCost = DfaCost {
+        bytes: 16 << 20,
+        work: 60_000_000,
+    };
+    /// What an explicit `Automaton::Dfa` allows: about a quarter of a second to build natively.
+    pub const ASKED: DfaCost = DfaCost {
+        bytes: 64 << 20,
+        work: 250_000_000,
+    };
+
+    pub fn of(patterns: &[String]) -> DfaCost {
+        let mut seen = [false; 256];
+        let (mut total, mut squares) = (0u64, 0u64);
+        for p in patterns {
+            let n = p.len() as u64;
+            total = total.saturating_add(n);
+            squares = squares.saturating_add(n.saturating_mul(n));
+            for &b in p.as_bytes() {
+                if let Some(s) = seen.get_mut(usize::from(b)) {
+                    *s = true;
+                }
+            }
+        }
+        let classes = seen.iter().filter(|&&x| x).count() as u64 + 1;
+        DfaCost {
+            bytes: total
+                .saturating_add(1)
+                .saturating_mul(classes)
+                .saturating_mul(4),
+            work: squares.saturating_mul(classes),
+        }
+    }
+
+    fn within(self, limit: DfaCost) -> bool {
+        self.bytes <= limit.bytes && self.work <= limit.work
+    }
+}
+
 fn regex_set(
     regex_src: &[String],
     max_regex_bytes: usize,
@@ -189,7 +255,12 @@ fn regex_set(
         return None;
     }
     match RegexSetBuilder::new(regex_src)
-        .size_limit(max_regex_bytes.saturating_mul(4))
+        // Never more than the pack's whole regex budget (`condition::REGEX_BUDGET`).
+        .size_limit(
+            max_regex_bytes
+                .saturating_mul(4)
+                .min(crate::condition::REGEX_BUDGET),
+        )
         // A larger lazy-DFA cache: with the default 2 MiB the default pack's set kept rebuilding
         // states (about 50 µs per complaint); with 16 MiB it settles near 4 µs.
         .dfa_size_limit(16 << 20)

@@ -5,6 +5,7 @@
 use super::{At, Build, Ctx, RawEvidence, Reader, Scope};
 use crate::error::pointer;
 use serde_json::Value;
+use std::sync::Arc;
 
 /// `label` as written.
 #[derive(Debug, Clone, PartialEq)]
@@ -22,8 +23,79 @@ pub(crate) struct LabelCond {
     dim: usize,
     /// The code as written (for evidence).
     code: String,
-    /// Indices of the label and its descendants.
-    matching: Vec<usize>,
+    /// The dimension's label tree walked depth first: a label matches when its place in the
+    /// walk lies within the target's subtree, `[from, to)`.
+    tour: Arc<Tour>,
+    from: u32,
+    to: u32,
+}
+
+/// One dimension's labels in depth-first order: each label's place (`u32::MAX` for a label no
+/// root reaches, which only a rejected pack has) and the end of its subtree. Built once per
+/// dimension, so that "this label or a descendant" is two comparisons (walking every label's
+/// ancestors, each looked up by a search of the list, was cubic in a deep hierarchy).
+#[derive(Debug, Default)]
+pub(crate) struct Tour {
+    place: Vec<u32>,
+    end: Vec<u32>,
+    by_code: std::collections::HashMap<String, usize>,
+}
+
+impl Tour {
+    pub(crate) fn of(labels: &[(String, Option<String>)]) -> Tour {
+        let mut by_code = std::collections::HashMap::with_capacity(labels.len());
+        for (i, (code, _)) in labels.iter().enumerate() {
+            by_code.entry(code.clone()).or_insert(i);
+        }
+        let mut children: Vec<Vec<usize>> = vec![Vec::new(); labels.len()];
+        let mut roots = Vec::new();
+        for (i, (_, parent)) in labels.iter().enumerate() {
+            match parent.as_deref().and_then(|p| by_code.get(p)) {
+                Some(&p) if p != i => {
+                    if let Some(c) = children.get_mut(p) {
+                        c.push(i);
+                    }
+                }
+                _ => roots.push(i),
+            }
+        }
+        let mut place = vec![u32::MAX; labels.len()];
+        let mut end = vec![0u32; labels.len()];
+        let mut next = 0u32;
+        // Iterative depth-first walk: (label, children visited so far).
+        let mut stack: Vec<(usize, usize)> = Vec::new();
+        for root in roots {
+            stack.push((root, 0));
+            if let Some(p) = place.get_mut(root) {
+                *p = next;
+            }
+            next += 1;
+            while let Some(&mut (l, ref mut k)) = stack.last_mut() {
+                match children.get(l).and_then(|c| c.get(*k)).copied() {
+                    Some(child) if place.get(child) == Some(&u32::MAX) => {
+                        *k += 1;
+                        if let Some(p) = place.get_mut(child) {
+                            *p = next;
+                        }
+                        next += 1;
+                        stack.push((child, 0));
+                    }
+                    Some(_) => *k += 1,
+                    None => {
+                        if let Some(e) = end.get_mut(l) {
+                            *e = next;
+                        }
+                        stack.pop();
+                    }
+                }
+            }
+        }
+        Tour {
+            place,
+            end,
+            by_code,
+        }
+    }
 }
 
 pub(super) fn read(r: &mut Reader, body: &Value, at: &At) -> Option<LabelDef> {
@@ -70,40 +142,33 @@ pub(super) fn compile(b: &mut Build, d: &LabelDef) -> LabelCond {
         .iter()
         .position(|t| t.id == d.dimension)
         .unwrap_or(usize::MAX);
-    let mut matching = Vec::new();
-    if let Some(labels) = b.dims.get(dim).map(|t| &t.labels) {
-        // A label matches when it is the target or has it as an ancestor.
-        for (i, (code, _)) in labels.iter().enumerate() {
-            let mut cur = Some(code.as_str());
-            let mut steps = 0;
-            while let Some(c) = cur {
-                if c == d.code {
-                    matching.push(i);
-                    break;
-                }
-                steps += 1;
-                if steps > labels.len() {
-                    break;
-                }
-                cur = labels
-                    .iter()
-                    .find(|(x, _)| x == c)
-                    .and_then(|(_, parent)| parent.as_deref());
-            }
-        }
-    }
+    let tour = b.tour(dim);
+    let (from, to) = match tour.by_code.get(&d.code) {
+        Some(&i) => (
+            tour.place.get(i).copied().unwrap_or(u32::MAX),
+            tour.end.get(i).copied().unwrap_or(0),
+        ),
+        None => (u32::MAX, 0),
+    };
     LabelCond {
         dim,
         code: d.code.clone(),
-        matching,
+        tour,
+        from,
+        to,
     }
 }
 
 impl LabelCond {
     pub(super) fn holds(&self, ctx: &Ctx) -> bool {
-        ctx.assigned
-            .get(self.dim)
-            .is_some_and(|a| a.iter().any(|l| self.matching.contains(l)))
+        ctx.assigned.get(self.dim).is_some_and(|a| {
+            a.iter().any(|&l| {
+                self.tour
+                    .place
+                    .get(l)
+                    .is_some_and(|&p| self.from <= p && p < self.to)
+            })
+        })
     }
 
     pub(super) fn evidence(&self, out: &mut Vec<RawEvidence>) {

@@ -15,7 +15,8 @@ mod terms;
 
 pub(crate) use field::AmountAgg;
 pub(crate) use index::ConditionIndex;
-pub(crate) use terms::TermSet;
+pub(crate) use regex::{Regexes, REGEX_BUDGET};
+pub(crate) use terms::{too_long, TermSet};
 
 use crate::error::{pointer, Problem};
 use crate::json::{type_name, Checker};
@@ -110,7 +111,7 @@ pub(crate) struct Reader<'a> {
     /// The pack's normalisation, to reject terms that normalise to nothing.
     pub normalize: NormalizeOptions,
     /// Regexes compiled while reading (so their errors come with all the others), by source.
-    pub regexes: &'a mut HashMap<String, ::regex::Regex>,
+    pub regexes: &'a mut Regexes,
     /// Compiled size limit per regex.
     pub max_regex_bytes: usize,
     /// Dimensions read so far: id → label codes (for `label` conditions).
@@ -222,13 +223,15 @@ pub(crate) struct Build<'a> {
     /// The compiled regexes, by index.
     pub regexes: Vec<::regex::Regex>,
     /// Regexes the pack reader compiled already, by source.
-    read_regexes: &'a HashMap<String, ::regex::Regex>,
+    read_regexes: &'a Regexes,
     /// Compiled size limit per regex.
     pub max_regex_bytes: usize,
     /// Every dimension's labels (for `label` conditions).
     pub dims: Vec<LabelTree>,
     /// The pack's models: id and label codes, in pack order (for `model` conditions).
     pub models: Vec<(String, Vec<String>)>,
+    /// Their depth-first walks, built when a `label` condition first needs one.
+    tours: Vec<Option<std::sync::Arc<label::Tour>>>,
     /// Problems found while compiling (terms empty after normalisation, regex errors).
     pub problems: Vec<Problem>,
 }
@@ -237,7 +240,7 @@ impl<'a> Build<'a> {
     /// A fresh table for one pack.
     pub fn new(
         opts: NormalizeOptions,
-        read_regexes: &'a HashMap<String, ::regex::Regex>,
+        read_regexes: &'a Regexes,
         max_regex_bytes: usize,
         dims: Vec<LabelTree>,
     ) -> Self {
@@ -250,6 +253,7 @@ impl<'a> Build<'a> {
             regexes: Vec::new(),
             read_regexes,
             max_regex_bytes,
+            tours: vec![None; dims.len()],
             dims,
             models: Vec::new(),
             problems: Vec::new(),
@@ -263,6 +267,22 @@ impl<'a> Build<'a> {
             self.terms.push(k.clone());
             next
         })
+    }
+
+    /// The depth-first walk of dimension `dim`'s labels (empty for an unknown dimension).
+    fn tour(&mut self, dim: usize) -> std::sync::Arc<label::Tour> {
+        if let Some(Some(t)) = self.tours.get(dim) {
+            return std::sync::Arc::clone(t);
+        }
+        let t = std::sync::Arc::new(
+            self.dims
+                .get(dim)
+                .map_or_else(label::Tour::default, |d| label::Tour::of(&d.labels)),
+        );
+        if let Some(slot) = self.tours.get_mut(dim) {
+            *slot = Some(std::sync::Arc::clone(&t));
+        }
+        t
     }
 
     /// Compile a condition found at `path`.

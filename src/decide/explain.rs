@@ -3,7 +3,7 @@
 //! route, amounts, personal data (found and masked, never repeated), and the terms a negation
 //! silenced. Field order is fixed: the JSON is byte-identical on every runtime.
 
-use super::evidence::{utf16_table, Evidence, EvidenceMapper, Part, SpanKey};
+use super::evidence::{utf16_table, Evidence, EvidenceMapper, Part, SpanKeys};
 use super::{deadline, Ruling};
 use crate::compile::CompiledPack;
 use crate::complaint::Complaint;
@@ -213,7 +213,7 @@ pub(crate) struct ExplainScratch {
     /// UTF-16 tables of the title and the text.
     pub utf16: [Vec<u32>; 2],
     raw: Vec<RawEvidence>,
-    keys: Vec<SpanKey>,
+    keys: SpanKeys,
 }
 
 /// What a decision is rendered from: one complaint's run through the flow.
@@ -238,6 +238,8 @@ pub(crate) struct Explain<'a> {
     pub amounts: &'a [Placed],
     /// Per model of the pack, its pass over the text.
     pub analyses: &'a [Analysis<'a>],
+    /// Personal data found in the normalised text.
+    pub personal: &'a [pii::PiiMatch],
     /// Notes so far (truncation).
     pub warnings: Vec<String>,
 }
@@ -269,7 +271,7 @@ pub(crate) fn render(x: Explain, scratch: &mut ExplainScratch) -> Decision {
         &mut both[1..]
     };
     // Personal data first, so that everything quoted later can be masked.
-    let personal_data = personal_data(x.norm, parts);
+    let personal_data = personal_data(x.norm, x.personal, parts);
     let parts: &[Part] = parts;
     let mapper = EvidenceMapper {
         pack: x.pack,
@@ -310,9 +312,13 @@ pub(crate) fn render(x: Explain, scratch: &mut ExplainScratch) -> Decision {
 }
 
 /// Personal data of the normalised text, placed in the original parts, whose masks it records.
-fn personal_data(norm: &Normalized, parts: &mut [Part]) -> Vec<PersonalData> {
+fn personal_data(
+    norm: &Normalized,
+    found: &[pii::PiiMatch],
+    parts: &mut [Part],
+) -> Vec<PersonalData> {
     let mut out = Vec::new();
-    for m in pii::find_personal_data(&norm.text) {
+    for m in found {
         let Some((pi, os, oe)) = norm.original_range(m.start, m.end) else {
             continue;
         };
@@ -424,14 +430,27 @@ fn route(x: &Explain) -> Option<Route> {
     })
 }
 
-/// The terms of the pack's rules that occurred but were negated, with their cues, once each.
+/// The terms of the pack's rules that occurred but were negated, with their cues, once each, and
+/// at most `max_evidence` occurrences per term (the pack's bound on quoted words): a text made of
+/// one cue repeated negates every occurrence, and listing them all made the decision grow with
+/// the text and its de-duplication quadratic (1.8 s for 没 × 20,000).
 fn negated(x: &Explain, parts: &[Part]) -> Vec<Negated> {
     let (norm, s) = (x.norm, x.ctx.scan);
+    let max = x.pack.limits.max_evidence.max(1);
     let mut out: Vec<Negated> = Vec::new();
+    // What makes two entries equal (term, part, original span, cue), and how many entries each
+    // term has: both only allocate once a negated term is met.
+    let mut seen: std::collections::HashSet<(u32, usize, usize, usize, String)> =
+        std::collections::HashSet::new();
+    let mut per_term: std::collections::HashMap<u32, usize> = std::collections::HashMap::new();
     for h in s.hits.iter() {
         let Some(ci) = h.negated_by else { continue };
         // Terms only trigger conditions use are not the decision's business.
         if h.term as usize >= x.pack.decision_terms {
+            continue;
+        }
+        let count = per_term.entry(h.term).or_insert(0);
+        if *count >= max {
             continue;
         }
         let Some((pi, os, oe)) = norm.original_range(h.start as usize, h.end as usize) else {
@@ -444,7 +463,11 @@ fn negated(x: &Explain, parts: &[Part]) -> Vec<Negated> {
             .and_then(|&(cs, ce)| norm.original_range(cs as usize, ce as usize))
             .and_then(|(cp, cs, ce)| parts.get(cp).map(|p| p.masked_slice(cs, ce)))
             .unwrap_or_default();
-        let n = Negated {
+        if !seen.insert((h.term, pi, os, oe, cue.clone())) {
+            continue;
+        }
+        *count += 1;
+        out.push(Negated {
             term: x
                 .pack
                 .terms
@@ -454,10 +477,7 @@ fn negated(x: &Explain, parts: &[Part]) -> Vec<Negated> {
             cue,
             field: part.name,
             span: [part.u16(os), part.u16(oe)],
-        };
-        if !out.contains(&n) {
-            out.push(n);
-        }
+        });
     }
     out
 }

@@ -11,7 +11,7 @@ mod severity;
 mod triggers;
 
 pub(crate) use cases::PackTest;
-pub(crate) use dimension::{DimensionDef, LabelDef, Weight};
+pub(crate) use dimension::{DimensionDef, Weight};
 pub use hash::content_hash;
 pub(crate) use settings::{Limits, RouteDef, Settings};
 pub(crate) use severity::{LevelDef, SeverityDef};
@@ -23,7 +23,7 @@ use crate::json::{type_name, Checker};
 use crate::model::Model;
 use crate::text::NormalizeOptions;
 use serde_json::Value;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 
 /// Pack identity, carried by every decision so that each can be audited.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -79,7 +79,7 @@ pub(crate) struct Pack {
     /// The `triggers` section (no policies when the pack has none).
     pub triggers: TriggerSpec,
     /// Every regex of the pack, compiled once while validating, by source.
-    pub regexes: HashMap<String, regex::Regex>,
+    pub regexes: condition::Regexes,
     /// Test cases.
     pub tests: Vec<PackTest>,
     /// Learned models, in pack order.
@@ -104,7 +104,7 @@ impl Pack {
             all_dims: Vec::new(),
             models: Vec::new(),
             normalize: NormalizeOptions::CHINESE,
-            regexes: HashMap::new(),
+            regexes: condition::Regexes::default(),
             max_regex_bytes: 1 << 20,
         };
         let pack = r.read(value);
@@ -130,7 +130,7 @@ struct PackReader {
     normalize: NormalizeOptions,
     /// Regexes compiled while validating (so that their errors come with all the others),
     /// by source; `compile` reuses them.
-    regexes: HashMap<String, regex::Regex>,
+    regexes: condition::Regexes,
     max_regex_bytes: usize,
 }
 

@@ -195,14 +195,19 @@ impl PackReader {
         let Some(m) = self.c.object(v, p, &["cues", "window", "except"]) else {
             return;
         };
-        for (key, what, slot) in [
-            ("except", "empty word after normalisation", &mut n.except),
-            ("cues", "empty cue after normalisation", &mut n.cues),
+        for (key, kind, slot) in [
+            ("except", "word", &mut n.except),
+            ("cues", "cue", &mut n.cues),
         ] {
             if let Some(words) = self.c.strings(m, key, p) {
                 for (i, w) in words.iter().enumerate() {
                     if crate::text::normalize_str(w, opts).is_empty() {
-                        self.c.error(&format!("{p}/{key}/{i}"), what);
+                        self.c.error(
+                            &format!("{p}/{key}/{i}"),
+                            format!("empty {kind} after normalisation"),
+                        );
+                    } else if let Some(m) = crate::condition::too_long(w, kind) {
+                        self.c.error(&format!("{p}/{key}/{i}"), m);
                     }
                 }
                 *slot = words;

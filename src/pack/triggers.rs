@@ -18,6 +18,10 @@ pub(crate) struct TriggerSpec {
     pub allowed_lateness: Duration,
     /// At most this many event ids are listed per alert (the total is always given).
     pub max_event_ids: usize,
+    /// An event more than this after the watermark is held until another confirms the jump.
+    pub max_ahead: Duration,
+    /// At most this many groups (over all policies) are kept; the least recently active go.
+    pub max_groups: usize,
     /// Policies in pack order (alerts of one event come out in this order).
     pub policies: Vec<PolicyDef>,
 }
@@ -27,6 +31,13 @@ impl Default for TriggerSpec {
         TriggerSpec {
             allowed_lateness: Duration::zero(),
             max_event_ids: 100,
+            // A mistyped year or month is caught; a sparse stream's ordinary gaps of a few days
+            // pass untouched (a longer gap only delays its first event: see `ahead`).
+            max_ahead: Duration {
+                ms: 7 * 86_400_000,
+                text: "7d".into(),
+            },
+            max_groups: 100_000,
             policies: Vec::new(),
         }
     }
@@ -154,6 +165,8 @@ impl PackReader {
             &[
                 "allowed_lateness",
                 "max_event_ids",
+                "max_ahead",
+                "max_groups",
                 "pain_points",
                 "policies",
             ],
@@ -166,6 +179,18 @@ impl PackReader {
         spec.max_event_ids = c
             .count(m, "max_event_ids", "/triggers", 100_000)
             .map_or(100, |n| n as usize);
+        if let Some(d) = read_duration(c, m, "max_ahead", "/triggers") {
+            if d.ms < 60_000 {
+                c.error("/triggers/max_ahead", "max_ahead is at least 1m");
+            }
+            spec.max_ahead = d;
+        }
+        if let Some(n) = c.count(m, "max_groups", "/triggers", 100_000_000) {
+            if n < 10 {
+                c.error("/triggers/max_groups", "max_groups is at least 10");
+            }
+            spec.max_groups = (n as usize).max(10);
+        }
         let dims: Vec<&str> = self.dims.iter().map(|(id, _)| id.as_str()).collect();
         // Default pain dimensions: every dimension of the pack.
         let all = PainSpec {

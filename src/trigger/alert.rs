@@ -223,6 +223,12 @@ pub enum NoticeKind {
     Duplicate,
     /// Counted, with a remark (e.g. its comment could not be classified).
     Warning,
+    /// More than `max_ahead` after the watermark: held until a later event confirms the jump
+    /// (then counted), or dropped when it never is.
+    Ahead,
+    /// Counting it needed a new group while `max_groups` were kept: the least recently active
+    /// groups were dropped.
+    Evicted,
 }
 
 /// A per-event report: the engine never drops an event silently.

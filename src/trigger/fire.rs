@@ -38,11 +38,20 @@ impl TriggerEngine {
         entry: Entry,
         out: &mut Outcome,
     ) {
-        let Some(p) = self.engine.pack().triggers.policies.get(pi) else {
+        let engine = self.engine.clone();
+        let Some(p) = engine.pack().triggers.policies.get(pi) else {
             return;
         };
         let tau = entry.at;
         if p.cooldown.ms > 0 {
+            if !self
+                .state
+                .groups
+                .get(pi)
+                .is_some_and(|g| g.contains(h, key))
+            {
+                self.make_room();
+            }
             let Some(groups) = self.state.groups.get_mut(pi) else {
                 return;
             };
@@ -84,6 +93,14 @@ impl TriggerEngine {
         entry: Entry,
         out: &mut Outcome,
     ) {
+        if !self
+            .state
+            .groups
+            .get(pi)
+            .is_some_and(|g| g.contains(h, key))
+        {
+            self.make_room();
+        }
         let Some(p) = self.engine.pack().triggers.policies.get(pi) else {
             return;
         };
@@ -201,9 +218,10 @@ impl TriggerEngine {
             .group_by
             .iter()
             .zip(key_values(key))
+            // An alert never repeats personal data: a group by customer phone shows it masked.
             .map(|(g, v)| GroupValue {
                 field: g.path().to_string(),
-                value: v,
+                value: crate::extract::pii::mask_all(&v).unwrap_or(v),
             })
             .collect();
         let (cur, base) = (&view.cur, &view.base);

@@ -72,9 +72,17 @@ pub struct TriggerEngine {
     engine: Engine,
     /// Union of every policy's pain dimensions (labels of other dimensions are not kept).
     pain_dims: Vec<usize>,
-    /// Sweep idle groups every this many milliseconds of event time.
+    /// Sweep idle groups whenever the watermark enters a new period of this many milliseconds.
+    /// The schedule is a function of the watermark alone, so a restored engine sweeps exactly
+    /// when an uninterrupted one would (it used to restart on restore: a service that saved
+    /// and resumed more often than the period never swept, and kept every group).
     sweep_every: i64,
-    next_sweep: Option<i64>,
+    /// The period of the last sweep: `watermark / sweep_every` after every event.
+    swept: Option<i64>,
+    /// Groups dropped to stay within `max_groups` while the current event was counted.
+    evicted: usize,
+    /// True while a held event is being counted (it is ahead of the watermark by design).
+    releasing: bool,
     /// Per policy: index of its `group_by` among the distinct ones (for [`KeyCache`]).
     key_class: Vec<usize>,
     keys: KeyCache,
@@ -152,7 +160,9 @@ impl TriggerEngine {
             engine,
             pain_dims,
             sweep_every,
-            next_sweep: None,
+            swept: None,
+            evicted: 0,
+            releasing: false,
             key_class,
             keys,
             hasher: KeyHasher::default(),
@@ -233,9 +243,25 @@ impl TriggerEngine {
 
     /// Ingest JSON text: one object, or an array of objects (a batch).
     pub fn ingest_json(&mut self, json: &str) -> Outcome {
-        match crate::json::parse_json(json) {
-            Ok(Value::Array(items)) => self.ingest_batch(items),
-            Ok(v) => self.ingest(v),
+        match crate::json::parse_json_lossy(json) {
+            Ok((Value::Array(items), replaced)) => {
+                let ids: Vec<Option<String>> = if replaced.0.is_empty() {
+                    Vec::new()
+                } else {
+                    items.iter().map(id_of).collect()
+                };
+                let mut out = self.ingest_batch(items);
+                for (i, id) in ids.into_iter().enumerate() {
+                    surrogate_notices(&mut out, &replaced, &format!("/{i}"), i, id);
+                }
+                out
+            }
+            Ok((v, replaced)) => {
+                let id = id_of(&v);
+                let mut out = self.ingest(v);
+                surrogate_notices(&mut out, &replaced, "", 0, id);
+                out
+            }
             Err(p) => Outcome {
                 accepted: 0,
                 alerts: Vec::new(),
@@ -279,6 +305,100 @@ impl TriggerEngine {
             Ok(f) => self.feed_feedback(&f, index, out),
             Err(problems) => invalid(out, index, id, problems),
         }
+    }
+
+    /// Is the event more than `max_ahead` after the watermark? Then it is held (reported, not
+    /// counted) and this returns true — unless the event just before it was held and this one
+    /// confirms it (it is far ahead too, and not earlier than the held one by more than
+    /// `max_ahead`: the stream did move on), when the held event is counted first and this one
+    /// goes on. An event that is not ahead shows the stream going on at its time: a held event
+    /// is then dropped. One event with a mistyped year (2062) used to move the watermark, and
+    /// every later event was late: the stream went silent. Now mistyped events among ordinary
+    /// ones never count, and a genuine gap in a sparse stream costs nothing: its first event
+    /// waits for the second.
+    fn ahead(
+        &mut self,
+        at: &Timestamp,
+        complaint: bool,
+        event: &Value,
+        index: usize,
+        out: &mut Outcome,
+    ) -> bool {
+        let Some(wm) = self.state.watermark else {
+            return false;
+        };
+        if self.releasing {
+            return false;
+        }
+        let max = self.spec().max_ahead.ms;
+        if at.millis <= wm.saturating_add(max) {
+            if let Some(old) = self.state.held.take() {
+                out.notices.push(Notice {
+                    index,
+                    id: id_of(&old.event),
+                    kind: NoticeKind::Ahead,
+                    message: format!(
+                        "the event held at {} was not confirmed: the next event is at {}, near the watermark; dropped, not counted",
+                        Timestamp { millis: old.at, offset_minutes: 0 }.format(),
+                        at.format()
+                    ),
+                    problems: Vec::new(),
+                });
+            }
+            return false;
+        }
+        if let Some(held) = &self.state.held {
+            if at.millis >= held.at.saturating_sub(max) {
+                if let Some(held) = self.state.held.take() {
+                    self.releasing = true;
+                    let id = id_of(&held.event);
+                    if held.complaint {
+                        match Complaint::from_value(held.event) {
+                            Ok(c) => self.feed_complaint(&c, None, index, out),
+                            Err(e) => invalid(out, index, id, e.problems().to_vec()),
+                        }
+                    } else {
+                        match Feedback::from_value(held.event) {
+                            Ok(f) => self.feed_feedback(&f, index, out),
+                            Err(problems) => invalid(out, index, id, problems),
+                        }
+                    }
+                    self.releasing = false;
+                }
+                return false;
+            }
+        }
+        if let Some(old) = self.state.held.take() {
+            out.notices.push(Notice {
+                index,
+                id: id_of(&old.event),
+                kind: NoticeKind::Ahead,
+                message: format!(
+                    "the event held at {} was not confirmed: the next event is at {}, far from both it and the watermark; dropped, not counted",
+                    Timestamp { millis: old.at, offset_minutes: 0 }.format(),
+                    at.format()
+                ),
+                problems: Vec::new(),
+            });
+        }
+        out.notices.push(Notice {
+            index,
+            id: id_of(event),
+            kind: NoticeKind::Ahead,
+            message: format!(
+                "event time {} is more than {} (max_ahead) after the watermark {}: held, counted only if the next event confirms that the stream moved on",
+                at.format(),
+                self.spec().max_ahead.text,
+                Timestamp { millis: wm, offset_minutes: at.offset_minutes }.format()
+            ),
+            problems: Vec::new(),
+        });
+        self.state.held = Some(state::Held {
+            at: at.millis,
+            complaint,
+            event: event.clone(),
+        });
+        true
     }
 
     /// Late or duplicate? Reports it and returns false; otherwise records the id.
@@ -341,6 +461,9 @@ impl TriggerEngine {
 
     fn feed_feedback(&mut self, f: &Feedback, index: usize, out: &mut Outcome) {
         let id: Arc<str> = Arc::from(f.id.as_str());
+        if self.ahead(&f.at, false, &f.fields, index, out) {
+            return;
+        }
         if !self.admit(&id, &f.at, false, index, out) {
             return;
         }
@@ -425,6 +548,7 @@ impl TriggerEngine {
                 problems: Vec::new(),
             });
         }
+        self.report_evictions(index, Some(f.id.clone()), out);
         self.sweep_if_due();
     }
 
@@ -467,6 +591,11 @@ impl TriggerEngine {
             }
         }
         let shared: Arc<str> = Arc::from(id);
+        // A complaint the caller classified is held without its decision: the same pack gives
+        // the same one when it is counted.
+        if self.ahead(&at, true, &c.fields, index, out) {
+            return;
+        }
         if !self.admit(&shared, &at, true, index, out) {
             return;
         }
@@ -509,6 +638,7 @@ impl TriggerEngine {
         }
         drop(item);
         self.bufs = bufs;
+        self.report_evictions(index, c.id.clone(), out);
         self.sweep_if_due();
     }
 
@@ -516,16 +646,78 @@ impl TriggerEngine {
         let Some(wm) = self.state.watermark else {
             return;
         };
-        match self.next_sweep {
+        let period = wm.div_euclid(self.sweep_every.max(1));
+        match self.swept {
             None => {
-                self.next_sweep = Some(wm.saturating_add(self.sweep_every));
+                self.swept = Some(period);
                 return;
             }
-            Some(n) if wm < n => return,
+            Some(p) if period <= p => return,
             _ => {}
         }
-        self.next_sweep = Some(wm.saturating_add(self.sweep_every));
+        self.swept = Some(period);
         self.sweep(wm);
+    }
+
+    /// Make room for one more group when the engine holds `max_groups`: sweep first (idle
+    /// groups go and nothing observable changes); if that is not enough, drop the groups whose
+    /// latest activity (event, alert, recovery) is oldest — ties by policy, then key — down to
+    /// nine tenths of the cap, so that the sort is paid once per tenth of the cap. A dropped
+    /// group starts afresh if it comes back; the notice says how many went.
+    pub(super) fn make_room(&mut self) {
+        let cap = self.spec().max_groups;
+        if self.group_count() < cap {
+            return;
+        }
+        if let Some(wm) = self.state.watermark {
+            self.sweep(wm);
+        }
+        let total = self.group_count();
+        if total < cap {
+            return;
+        }
+        let mut all: Vec<(Option<i64>, usize, Box<str>)> = Vec::with_capacity(total);
+        for (pi, groups) in self.state.groups.iter().enumerate() {
+            for (k, g) in groups.iter() {
+                let activity = [g.window.latest, g.alert.last_fired, g.alert.good_since]
+                    .into_iter()
+                    .flatten()
+                    .max();
+                all.push((activity, pi, k.clone()));
+            }
+        }
+        all.sort_unstable();
+        let drop = total - cap * 9 / 10;
+        for (_, pi, key) in all.into_iter().take(drop) {
+            if let Some(groups) = self.state.groups.get_mut(pi) {
+                let h = self.hasher.hash(&key);
+                groups.remove(h, &key);
+            }
+        }
+        self.evicted += drop;
+    }
+
+    fn group_count(&self) -> usize {
+        self.state.groups.iter().map(KeyMap::len).sum()
+    }
+
+    /// The notice of groups dropped while counting the current event.
+    fn report_evictions(&mut self, index: usize, id: Option<String>, out: &mut Outcome) {
+        if self.evicted == 0 {
+            return;
+        }
+        out.notices.push(Notice {
+            index,
+            id,
+            kind: NoticeKind::Evicted,
+            message: format!(
+                "{} groups with the oldest activity were dropped to stay within max_groups ({}): their windows, cooldowns and open alerts start afresh",
+                self.evicted,
+                self.spec().max_groups
+            ),
+            problems: Vec::new(),
+        });
+        self.evicted = 0;
     }
 
     /// Drop window entries no future evaluation can reach, and groups whose state is then the
@@ -548,6 +740,26 @@ impl TriggerEngine {
                 !(g.window.entries.is_empty() && !g.alert.alerting && cooled)
             });
         }
+    }
+}
+
+/// A warning notice per string of the input whose lone UTF-16 surrogates were replaced by
+/// U+FFFD (see `json::parse_json_lossy`).
+fn surrogate_notices(
+    out: &mut Outcome,
+    replaced: &crate::json::Replaced,
+    prefix: &str,
+    index: usize,
+    id: Option<String>,
+) {
+    for message in replaced.warnings(prefix) {
+        out.notices.push(Notice {
+            index,
+            id: id.clone(),
+            kind: NoticeKind::Warning,
+            message,
+            problems: Vec::new(),
+        });
     }
 }
 

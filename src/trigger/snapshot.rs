@@ -3,7 +3,7 @@
 //! `restore` validates it like any untrusted input and rebuilds running totals from the entries.
 
 use super::state::{key_values, make_key};
-use super::state::{AlertState, Dedupe, GroupState, KeyMap, State};
+use super::state::{AlertState, Dedupe, GroupState, Held, KeyMap, State};
 use super::TriggerEngine;
 use crate::error::{pointer, Error};
 use crate::json::{type_name, Checker};
@@ -111,7 +111,17 @@ impl TriggerEngine {
             }
             s.push_str("]}");
         }
-        s.push_str("]}");
+        s.push(']');
+        // Written only when an event is held, so that snapshots without one keep their bytes.
+        if let Some(h) = &st.held {
+            let _ = write!(
+                s,
+                ",\"held\":{{\"complaint\":{},\"event\":{}}}",
+                h.complaint,
+                serde_json::to_string(&h.event).unwrap_or_else(|_| "null".into())
+            );
+        }
+        s.push('}');
         s
     }
 
@@ -127,8 +137,10 @@ impl TriggerEngine {
         let state = r.read(self, &v);
         match state {
             Some(st) if !r.c.has_errors() => {
+                // The sweep schedule follows the watermark (see `TriggerEngine::sweep_if_due`).
+                self.swept = st.watermark.map(|w| w.div_euclid(self.sweep_every.max(1)));
                 self.state = st;
-                self.next_sweep = None;
+                self.evicted = 0;
                 Ok(())
             }
             _ => Err(Error::InvalidInput(r.c.problems)),
@@ -212,6 +224,7 @@ impl Reader {
                 "seen",
                 "seen_complaints",
                 "policies",
+                "held",
             ],
         )?;
         if m.get("format").and_then(Value::as_str) != Some(FORMAT) {
@@ -295,6 +308,7 @@ impl Reader {
                 st.seen_complaints = d;
             }
         }
+        st.held = self.held(m.get("held"), watermark);
         for (i, pv) in self
             .array(m.get("policies"), "/policies")
             .iter()
@@ -331,6 +345,55 @@ impl Reader {
             }
         }
         Some(st)
+    }
+
+    /// The held event, read like any input: a feedback event or a complaint whose time is
+    /// after the watermark.
+    fn held(&mut self, v: Option<&Value>, watermark: Option<i64>) -> Option<Held> {
+        let v = v?;
+        let m = self.c.object(v, "/held", &["complaint", "event"])?;
+        let complaint = self.c.boolean(m, "complaint", "/held").unwrap_or(false);
+        let Some(event) = m.get("event") else {
+            self.c.error("/held", "missing required key \"event\"");
+            return None;
+        };
+        let at = if complaint {
+            match crate::complaint::Complaint::from_value(event.clone()) {
+                Ok(c) => c.received_at.map(|t| t.millis),
+                Err(e) => {
+                    for p in e.problems() {
+                        self.c
+                            .error(&format!("/held/event{}", p.path), p.message.clone());
+                    }
+                    return None;
+                }
+            }
+        } else {
+            match super::Feedback::from_value(event.clone()) {
+                Ok(f) => Some(f.at.millis),
+                Err(problems) => {
+                    for p in problems {
+                        self.c.error(&format!("/held/event{}", p.path), p.message);
+                    }
+                    return None;
+                }
+            }
+        };
+        let Some(at) = at else {
+            self.c
+                .error("/held/event", "a held complaint needs \"received_at\"");
+            return None;
+        };
+        if watermark.map_or(true, |w| at <= w) {
+            self.c
+                .error("/held/event", "a held event is after the watermark");
+            return None;
+        }
+        Some(Held {
+            at,
+            complaint,
+            event: event.clone(),
+        })
     }
 
     fn group(

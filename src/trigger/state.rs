@@ -21,6 +21,20 @@ pub(crate) struct State {
     pub seen_complaints: Dedupe,
     /// Per policy (pack order): group key → group.
     pub groups: Vec<KeyMap<Box<str>, GroupState>>,
+    /// An event more than `max_ahead` after the watermark, waiting for a later event to
+    /// confirm the jump (see `TriggerEngine::ahead`).
+    pub held: Option<Held>,
+}
+
+/// An event held because it is far ahead of the watermark.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Held {
+    /// Its event time (UTC milliseconds).
+    pub at: i64,
+    /// A complaint (`"type": "complaint"`), not a feedback event.
+    pub complaint: bool,
+    /// The event as it came in.
+    pub event: serde_json::Value,
 }
 
 /// One group of one policy.

@@ -208,3 +208,67 @@ test("a trap inside the module becomes WenduError internal with the panic messag
   panic = "panicked at src/decide.rs:2:2: verdict";
   assert.throws(() => e.verdictBatch([{ text: "x" }]), { code: "internal", message: /verdict/ });
 });
+
+test("a lone surrogate (text cut in the middle of an emoji) reads as U+FFFD, in an object or in JSON text, and the warnings say where", () => {
+  const e = new Engine(pack);
+  const cut = "乱收年费😀".slice(0, -1); // ends with the high half of the emoji
+  const asObject = e.classify({ id: "s", text: cut });
+  const asText = e.classify(`{"id": "s", "text": "${cut}"}`);
+  assert.deepEqual(asObject, asText);
+  assert.equal(asObject.labels.d[0].code, "fee");
+  assert.equal(asObject.masked_text, "乱收年费\ufffd");
+  assert.deepEqual(asObject.warnings, ["/text: 1 lone UTF-16 surrogate (half of a character, e.g. an emoji cut in two) was replaced by U+FFFD"]);
+  assert.deepEqual(e.verdict({ id: "s", text: cut }).warnings, asObject.warnings);
+  // In a batch, each complaint gets its own warning.
+  const batch = e.classifyBatch([{ text: "年费" }, { title: "\udc00", text: cut }]);
+  assert.deepEqual(batch[0].warnings, []);
+  assert.equal(batch[1].warnings.length, 2);
+  assert.match(batch[1].warnings[0], /^\/title: 1 lone/);
+  // Trigger events: a warning notice.
+  const t = new TriggerEngine(pack);
+  const o = t.ingest({ id: "r1", score: 1, scale: "csat5", at: "2026-05-01T00:00:00Z", comment: cut });
+  assert.equal(o.accepted, 1);
+  assert.equal(o.notices[0].kind, "warning");
+  assert.match(o.notices[0].message, /^\/comment: 1 lone UTF-16 surrogate/);
+  t.free();
+  e.free();
+});
+
+test("numbers JSON cannot carry (NaN, Infinity) are errors, not silently null", () => {
+  const e = new Engine(pack);
+  assert.throws(() => e.classify({ text: "年费", amount: Infinity }), (err) => {
+    assert.ok(err instanceof WenduError);
+    assert.equal(err.code, "invalid_input");
+    assert.deepEqual(err.problems.map((p) => p.path), ["/amount"]);
+    assert.match(err.message, /Infinity/);
+    return true;
+  });
+  assert.throws(() => e.classifyBatch([{ text: "a" }, { text: "b", customer: { age: NaN } }]), {
+    code: "invalid_input",
+    problems: [{ path: "/1/customer/age", message: "/1/customer/age is NaN, which JSON writes as null", severity: "error" }],
+  });
+  // A real null is still a null.
+  assert.equal(e.classify({ text: "年费", amount: null }).labels.d[0].code, "fee");
+  e.free();
+});
+
+test("options or inputs that cannot be read throw WenduError, never a raw Error", () => {
+  const hostile = [
+    new Proxy({}, { ownKeys() { throw new Error("no keys"); } }),
+    (() => { const r = Proxy.revocable({}, {}); r.revoke(); return r.proxy; })(),
+    { get automaton() { throw new Error("getter"); } },
+    { toJSON() { throw { get message() { throw new Error("message getter"); } }; } },
+  ];
+  for (const options of hostile) {
+    assert.throws(() => new Engine(pack, options), (err) => {
+      assert.ok(err instanceof WenduError, `${err}`);
+      assert.equal(err.code, "invalid_input");
+      return true;
+    });
+  }
+  const e = new Engine(pack);
+  for (const complaint of hostile) {
+    assert.throws(() => e.classify(complaint), (err) => err instanceof WenduError && err.code === "invalid_input");
+  }
+  e.free();
+});

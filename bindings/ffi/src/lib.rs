@@ -17,7 +17,9 @@
 //!
 //! Nothing here panics on any input. Should the core panic (a bug), the panic hook stores an
 //! `internal` error in the last-error buffer before the module traps; the host must then discard
-//! the instance.
+//! the instance. Running out of memory aborts without a panic (no hook runs), so every export
+//! that does work first puts an `internal` error naming itself in the last-error buffer, and puts
+//! the previous error back when it returns: after any trap, the last error says what happened.
 //!
 //! This is the only crate of wendu with `unsafe`: reading the host's input buffers and handing
 //! out raw memory. Each block says why it is sound.
@@ -68,6 +70,10 @@ thread_local! {
     static TRIGGERS: RefCell<Slots<TriggerEngine>> = const { RefCell::new(Slots::new()) };
     static RESULT: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
     static LAST_ERROR: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+    /// The last error from before the running call, while [`Armed`] stands in for it.
+    static SAVED_ERROR: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+    /// True while the running call has not recorded an error of its own.
+    static ARMED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
     #[cfg(target_arch = "wasm32")]
     static HOOKED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
@@ -97,6 +103,46 @@ fn hook_panics() {
     }
 }
 
+/// While a call runs, the last-error buffer holds an `internal` error naming the call, written
+/// before the work starts (when memory is still there to write it): a call that never returns —
+/// out of memory, a trap — leaves it behind, instead of the previous, unrelated error. A call
+/// that returns puts the previous error back, or leaves its own failure.
+struct Armed;
+
+impl Armed {
+    fn new(export: &'static str) -> Armed {
+        let json = Error::Internal(format!(
+            "wendu internal error: {export} did not return (out of memory, or a trap): discard this instance"
+        ))
+        .to_json();
+        LAST_ERROR.with(|e| {
+            SAVED_ERROR.with(|s| {
+                if let (Ok(mut e), Ok(mut s)) = (e.try_borrow_mut(), s.try_borrow_mut()) {
+                    std::mem::swap(&mut *e, &mut *s);
+                    e.clear();
+                    e.extend_from_slice(json.as_bytes());
+                    ARMED.with(|a| a.set(true));
+                }
+            })
+        });
+        Armed
+    }
+}
+
+impl Drop for Armed {
+    fn drop(&mut self) {
+        if ARMED.with(|a| a.replace(false)) {
+            LAST_ERROR.with(|e| {
+                SAVED_ERROR.with(|s| {
+                    if let (Ok(mut e), Ok(mut s)) = (e.try_borrow_mut(), s.try_borrow_mut()) {
+                        std::mem::swap(&mut *e, &mut *s);
+                    }
+                })
+            });
+        }
+    }
+}
+
 fn set_result(bytes: Vec<u8>) {
     RESULT.with(|r| {
         if let Ok(mut r) = r.try_borrow_mut() {
@@ -111,6 +157,8 @@ fn ok(json: String) -> i32 {
 }
 
 fn fail_json(json: String) -> i32 {
+    // The call's own failure replaces the stand-in error; the previous one is not put back.
+    ARMED.with(|a| a.set(false));
     LAST_ERROR.with(|e| {
         if let Ok(mut e) = e.try_borrow_mut() {
             e.clear();
@@ -261,6 +309,7 @@ pub extern "C" fn wendu_abi_version() -> u32 {
 #[no_mangle]
 pub unsafe extern "C" fn wendu_engine_new(pack: *const u8, pack_len: usize) -> u32 {
     hook_panics();
+    let _armed = Armed::new("wendu_engine_new");
     // SAFETY: the caller guarantees `pack..pack+pack_len` is readable (this export's contract).
     let engine = unsafe { input(pack, pack_len) }.and_then(|p| Engine::new(resolve_pack(p)));
     match engine {
@@ -282,6 +331,7 @@ pub unsafe extern "C" fn wendu_engine_new(pack: *const u8, pack_len: usize) -> u
 #[no_mangle]
 pub extern "C" fn wendu_engine_info(engine: u32) -> i32 {
     hook_panics();
+    let _armed = Armed::new("wendu_engine_info");
     match with_slot(&ENGINES, engine, "engine", |e| {
         serde_json::to_string(e.info()).unwrap_or_default()
     }) {
@@ -297,12 +347,14 @@ pub extern "C" fn wendu_engine_info(engine: u32) -> i32 {
 /// # Safety
 /// `json` must point to `len` readable bytes (or be null with length 0).
 unsafe fn with_engine_input(
+    export: &'static str,
     engine: u32,
     json: *const u8,
     len: usize,
     f: impl FnOnce(&Engine, &str) -> Result<String, Error>,
 ) -> i32 {
     hook_panics();
+    let _armed = Armed::new(export);
     // SAFETY: forwarded from the caller's contract.
     let text = match unsafe { input(json, len) } {
         Ok(t) => t,
@@ -323,7 +375,7 @@ unsafe fn with_engine_input(
 pub unsafe extern "C" fn wendu_classify(engine: u32, json: *const u8, len: usize) -> i32 {
     // SAFETY: the caller guarantees `json..json+len` is readable (this export's contract).
     unsafe {
-        with_engine_input(engine, json, len, |e, text| {
+        with_engine_input("wendu_classify", engine, json, len, |e, text| {
             e.classify_json(text).map(|d| d.to_json())
         })
     }
@@ -337,7 +389,11 @@ pub unsafe extern "C" fn wendu_classify(engine: u32, json: *const u8, len: usize
 #[no_mangle]
 pub unsafe extern "C" fn wendu_classify_batch(engine: u32, json: *const u8, len: usize) -> i32 {
     // SAFETY: the caller guarantees `json..json+len` is readable (this export's contract).
-    unsafe { with_engine_input(engine, json, len, |e, text| e.classify_batch_json(text)) }
+    unsafe {
+        with_engine_input("wendu_classify_batch", engine, json, len, |e, text| {
+            e.classify_batch_json(text)
+        })
+    }
 }
 
 /// Decide one complaint (JSON object) without explaining it. Result: the verdict (labels,
@@ -350,7 +406,7 @@ pub unsafe extern "C" fn wendu_classify_batch(engine: u32, json: *const u8, len:
 pub unsafe extern "C" fn wendu_verdict(engine: u32, json: *const u8, len: usize) -> i32 {
     // SAFETY: the caller guarantees `json..json+len` is readable (this export's contract).
     unsafe {
-        with_engine_input(engine, json, len, |e, text| {
+        with_engine_input("wendu_verdict", engine, json, len, |e, text| {
             e.verdict_json(text).map(|v| v.to_json())
         })
     }
@@ -364,7 +420,11 @@ pub unsafe extern "C" fn wendu_verdict(engine: u32, json: *const u8, len: usize)
 #[no_mangle]
 pub unsafe extern "C" fn wendu_verdict_batch(engine: u32, json: *const u8, len: usize) -> i32 {
     // SAFETY: the caller guarantees `json..json+len` is readable (this export's contract).
-    unsafe { with_engine_input(engine, json, len, |e, text| e.verdict_batch_json(text)) }
+    unsafe {
+        with_engine_input("wendu_verdict_batch", engine, json, len, |e, text| {
+            e.verdict_batch_json(text)
+        })
+    }
 }
 
 /// Release an engine. Unknown handles are ignored; a freed handle is never valid again.
@@ -385,6 +445,7 @@ pub extern "C" fn wendu_engine_free(engine: u32) {
 #[no_mangle]
 pub unsafe extern "C" fn wendu_check(pack: *const u8, pack_len: usize) -> i32 {
     hook_panics();
+    let _armed = Armed::new("wendu_check");
     // SAFETY: the caller guarantees `pack..pack+pack_len` is readable (this export's contract).
     let problems = match unsafe { input(pack, pack_len) } {
         Ok(p) => Engine::check(resolve_pack(p)),
@@ -403,6 +464,7 @@ pub unsafe extern "C" fn wendu_check(pack: *const u8, pack_len: usize) -> i32 {
 #[no_mangle]
 pub unsafe extern "C" fn wendu_trigger_new(pack: *const u8, pack_len: usize) -> u32 {
     hook_panics();
+    let _armed = Armed::new("wendu_trigger_new");
     // SAFETY: the caller guarantees `pack..pack+pack_len` is readable (this export's contract).
     let trigger = unsafe { input(pack, pack_len) }
         .and_then(|p| TriggerEngine::from_pack_json(resolve_pack(p)));
@@ -429,6 +491,7 @@ pub unsafe extern "C" fn wendu_trigger_new(pack: *const u8, pack_len: usize) -> 
 #[no_mangle]
 pub unsafe extern "C" fn wendu_trigger_ingest(trigger: u32, json: *const u8, len: usize) -> i32 {
     hook_panics();
+    let _armed = Armed::new("wendu_trigger_ingest");
     // SAFETY: the caller guarantees `json..json+len` is readable (this export's contract).
     let text = match unsafe { input(json, len) } {
         Ok(t) => t,
@@ -444,6 +507,7 @@ pub unsafe extern "C" fn wendu_trigger_ingest(trigger: u32, json: *const u8, len
 #[no_mangle]
 pub extern "C" fn wendu_trigger_snapshot(trigger: u32) -> i32 {
     hook_panics();
+    let _armed = Armed::new("wendu_trigger_snapshot");
     match with_slot(&TRIGGERS, trigger, "trigger", |t| t.snapshot()) {
         Ok(s) => ok(s),
         Err(status) => status,
@@ -462,6 +526,7 @@ pub unsafe extern "C" fn wendu_trigger_restore(
     len: usize,
 ) -> i32 {
     hook_panics();
+    let _armed = Armed::new("wendu_trigger_restore");
     // SAFETY: the caller guarantees `snapshot..snapshot+len` is readable (this export's contract).
     let text = match unsafe { input(snapshot, len) } {
         Ok(t) => t,

@@ -59,20 +59,44 @@ pub fn find_personal_data(text: &str) -> Vec<PiiMatch> {
     out
 }
 
+/// `s` with every piece of personal data in it masked (see [`mask`]); None when it has none.
+/// For strings that are quoted whole — a field's value in evidence, a group value in an alert.
+pub fn mask_all(s: &str) -> Option<String> {
+    let found = find_personal_data(s);
+    if found.is_empty() {
+        return None;
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut last = 0;
+    for m in found {
+        if m.start < last {
+            continue;
+        }
+        out.push_str(s.get(last..m.start).unwrap_or(""));
+        out.push_str(&mask(m.kind, s.get(m.start..m.end).unwrap_or("")));
+        last = m.end;
+    }
+    out.push_str(s.get(last..).unwrap_or(""));
+    Some(out)
+}
+
 /// Masks one matched substring, keeping its char count (so UTF-16 offsets of the rest of the text
 /// stay valid). `original` is the original, un-normalised substring: letters and digits
 /// (ASCII or full-width) are maskable, separators such as spaces, dashes and `+` are kept.
 ///
 /// Mobile keeps the first three and last four digits of the subscriber number (and any `86`
 /// country code); ID card keeps the first three and last two; bank card keeps the last four; email
-/// keeps the first character of the local part and the whole domain.
+/// keeps the first character of a local part of three or more and the whole domain.
 pub fn mask(kind: PiiKind, original: &str) -> String {
     if kind == PiiKind::Email {
         let at = original.rfind(['@', '＠']).unwrap_or(original.len());
         let (local, domain) = original.split_at(at);
+        // The first char is kept only when at least two stay hidden: `a@bank.com` kept whole
+        // was the address itself, and `ab@…` would show half of it.
+        let keep = usize::from(local.chars().count() >= 3);
         let mut out = String::with_capacity(original.len());
         for (i, c) in local.chars().enumerate() {
-            out.push(if i == 0 { c } else { '*' });
+            out.push(if i < keep { c } else { '*' });
         }
         out.push_str(domain);
         return out;
@@ -124,10 +148,16 @@ fn find_numbers(text: &str, emails: &[PiiMatch], out: &mut Vec<PiiMatch>) {
     let b = text.as_bytes();
     let mut groups: Vec<Group> = Vec::new();
     let mut i = next_digit(b, 0);
+    // Emails are sorted and do not overlap, and runs come in text order: one pointer walks the
+    // emails (testing every run against every email was quadratic).
+    let mut e = 0;
     while i < b.len() {
         let run_end = scan_run(b, i, &mut groups);
+        while emails.get(e).is_some_and(|m| m.end <= i) {
+            e += 1;
+        }
         // Digits inside an email belong to it.
-        let in_email = emails.iter().any(|e| e.start < run_end && i < e.end);
+        let in_email = emails.get(e).is_some_and(|m| m.start < run_end);
         if !in_email {
             match_groups(b, &groups, out);
         }
@@ -346,8 +376,10 @@ fn match_card(b: &[u8], groups: &[Group], g: usize) -> Option<(PiiMatch, usize)>
     let k = if rest.first().map(len)? >= 13 {
         1
     } else {
-        // Groups of four, the last one possibly shorter: 6222 0212 3456 7890 123.
-        let fours = rest.iter().take_while(|gr| len(gr) == 4).count();
+        // Groups of four, the last one possibly shorter: 6222 0212 3456 7890 123. Five fours
+        // are already too long for a card: counting stops there (a run of thousands of groups
+        // was quadratic).
+        let fours = rest.iter().take(5).take_while(|gr| len(gr) == 4).count();
         let tail = rest.get(fours).is_some_and(|gr| (1..4).contains(&len(gr)));
         fours + usize::from(tail)
     };
