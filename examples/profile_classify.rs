@@ -1,6 +1,6 @@
 //! Classifies the first N complaints of a CSV once with the default pack — a fixed workload for
 //! `valgrind --tool=callgrind` (instruction counts do not depend on machine load).
-//! `cargo build --profile profiling --example profile_classify && valgrind --tool=callgrind target/profiling/examples/profile_classify ../shared/data/cn-complaints/complaints.csv 1000 [verdict|bare]`
+//! `cargo build --profile profiling --example profile_classify && valgrind --tool=callgrind target/profiling/examples/profile_classify ../shared/data/cn-complaints/complaints.csv 1000 [verdict|bare|norm]`
 fn main() {
     let mut args = std::env::args().skip(1);
     let path = args
@@ -29,11 +29,13 @@ fn main() {
     let mode = args.next().unwrap_or_default();
     let verdict = mode == "verdict";
     let mut total = 0usize;
-    if mode == "bare" {
-        for c in &complaints {
-            total += engine.bare_scan(&c.text);
-        }
-        println!("{} complaints, {total} matches", complaints.len());
+    if mode == "bare" || mode == "norm" {
+        total = if mode == "bare" {
+            bare(&engine, &complaints)
+        } else {
+            norm(&engine, &complaints)
+        };
+        println!("{} complaints, {total} {mode}", complaints.len());
         return;
     }
     for c in &complaints {
@@ -46,4 +48,17 @@ fn main() {
         }
     }
     println!("{} complaints, {total} labels", complaints.len());
+}
+
+/// The bare scan of every complaint (`--toggle-collect='*profile_classify*bare*'` isolates it).
+#[inline(never)]
+fn bare(engine: &wendu::Engine, complaints: &[wendu::Complaint]) -> usize {
+    complaints.iter().map(|c| engine.bare_scan(&c.text)).sum()
+}
+
+/// Normalisation alone, the part of the bare scan before the automaton: `bare` minus `norm` is
+/// the automaton's search.
+#[inline(never)]
+fn norm(engine: &wendu::Engine, complaints: &[wendu::Complaint]) -> usize {
+    complaints.iter().map(|c| engine.normalize(&c.text).len()).sum()
 }

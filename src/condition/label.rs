@@ -2,7 +2,8 @@
 //! descendant of it, was assigned on an earlier dimension (in severity, triggers and tests: on any
 //! dimension). Dimensions are evaluated in pack order, so a label condition never looks ahead.
 
-use super::{At, Build, Ctx, RawEvidence, Reader, Scope};
+use super::{At, Bounds, Build, Ctx, RawEvidence, Reader, Scope};
+use crate::codec::{Reader as Bytes, Res, Writer};
 use crate::error::pointer;
 use serde_json::Value;
 
@@ -100,6 +101,24 @@ pub(super) fn compile(b: &mut Build, d: &LabelDef) -> LabelCond {
 }
 
 impl LabelCond {
+    pub(super) fn write(&self, w: &mut Writer) {
+        w.size(self.dim);
+        w.str(&self.code);
+        w.list(&self.matching, |w, &l| w.size(l));
+    }
+
+    pub(super) fn load(r: &mut Bytes, b: &Bounds) -> Res<LabelCond> {
+        let dim = r.index(b.labels.len(), "dimension")?;
+        let code = r.str()?;
+        let labels = b.labels.get(dim).copied().unwrap_or(0);
+        let matching = r.list(1, |r| r.index(labels, "label"))?;
+        Ok(LabelCond {
+            dim,
+            code,
+            matching,
+        })
+    }
+
     pub(super) fn holds(&self, ctx: &Ctx) -> bool {
         ctx.assigned
             .get(self.dim)
