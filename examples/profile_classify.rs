@@ -60,5 +60,8 @@ fn bare(engine: &wendu::Engine, complaints: &[wendu::Complaint]) -> usize {
 /// the automaton's search.
 #[inline(never)]
 fn norm(engine: &wendu::Engine, complaints: &[wendu::Complaint]) -> usize {
-    complaints.iter().map(|c| engine.normalize(&c.text).len()).sum()
+    complaints
+        .iter()
+        .map(|c| engine.normalize(&c.text).len())
+        .sum()
 }

@@ -151,10 +151,7 @@ impl<'a> Reader<'a> {
                 self.pos = e;
                 Ok(b)
             }
-            None => Err(self.corrupt(format!(
-                "needs {n} bytes, {} left",
-                self.remaining()
-            ))),
+            None => Err(self.corrupt(format!("needs {n} bytes, {} left", self.remaining()))),
         }
     }
 
@@ -360,12 +357,7 @@ pub(crate) fn xxh64(data: &[u8]) -> u64 {
     let len = data.len() as u64;
     let mut rest = data;
     let mut h = if data.len() >= 32 {
-        let mut v = [
-            P1.wrapping_add(P2),
-            P2,
-            0,
-            0u64.wrapping_sub(P1),
-        ];
+        let mut v = [P1.wrapping_add(P2), P2, 0, 0u64.wrapping_sub(P1)];
         let mut stripes = data.chunks_exact(32);
         for s in &mut stripes {
             for (i, lane) in v.iter_mut().enumerate() {

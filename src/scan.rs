@@ -3,8 +3,8 @@
 //! boundary checks for ASCII terms, negation marking, and the regex prefilter. The [`Scanner`]
 //! is what `compile` builds for this step; the [`Scan`] is what every later step reads.
 
-use crate::text::char_distance;
 use crate::matcher::Matcher;
+use crate::text::char_distance;
 use regex::{Regex, RegexSet};
 
 /// Index of a distinct term (normalised text + whether it is a prefix term ending in `*`).

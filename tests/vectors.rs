@@ -59,9 +59,12 @@ enum Way {
     Swapped,
 }
 
+/// Engines by (pack, way): the error JSON when the pack does not load.
+type Engines = HashMap<(Option<String>, Way), Result<Engine, String>>;
+
 thread_local! {
     // Compiling a pack is the slow part in debug builds: once per distinct pack and way.
-    static ENGINES: RefCell<HashMap<(Option<String>, Way), Result<Engine, String>>> = RefCell::default();
+    static ENGINES: RefCell<Engines> = RefCell::default();
 }
 
 fn engine(pack: Option<&str>, way: Way) -> Result<Engine, String> {

@@ -37,7 +37,8 @@ pub fn pack_bytes(p: &Path) -> Result<std::borrow::Cow<'static, [u8]>, String> {
 /// An engine for a `--pack` argument: a JSON pack, a compiled pack (told apart by its first
 /// bytes, whatever the file is called) or a built-in id.
 pub fn load_pack(p: &Path) -> Result<wendu::Engine, wendu::Error> {
-    let bytes = pack_bytes(p).map_err(|m| wendu::Error::InvalidPack(vec![wendu::Problem::error("", m)]))?;
+    let bytes =
+        pack_bytes(p).map_err(|m| wendu::Error::InvalidPack(vec![wendu::Problem::error("", m)]))?;
     wendu::Engine::load(
         wendu::PackSource::from_bytes(&bytes)?,
         wendu::EngineOptions::default(),

@@ -281,3 +281,6 @@ fn factors(b: &mut Build, pack: &Pack) -> Vec<CompiledFactor> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests;

@@ -3,8 +3,8 @@
 //! `RegexSet` prefilter.
 
 use crate::error::Problem;
-use crate::pack::Settings;
 use crate::matcher::Matcher;
+use crate::pack::Settings;
 use crate::scan::{PatternInfo, Scanner, TermId};
 use crate::text::normalize_str;
 use regex::{Regex, RegexSet, RegexSetBuilder};
@@ -157,7 +157,10 @@ fn term_automaton(pattern_text: &[String], problems: &mut Vec<Problem>) -> Optio
 }
 
 /// How the scan's regex set is built (from a JSON pack and from a compiled one alike).
-pub(super) fn regex_set_builder<S: AsRef<str>>(regex_src: &[S], max_regex_bytes: usize) -> RegexSetBuilder {
+pub(super) fn regex_set_builder<S: AsRef<str>>(
+    regex_src: &[S],
+    max_regex_bytes: usize,
+) -> RegexSetBuilder {
     let mut b = RegexSetBuilder::new(regex_src.iter().map(AsRef::as_ref));
     b.size_limit(max_regex_bytes.saturating_mul(4))
         // A larger lazy-DFA cache: with the default 2 MiB the default pack's set kept rebuilding

@@ -194,18 +194,16 @@ impl CompiledPack {
 
     fn write_settings(&self, w: &mut Writer) {
         let n = &self.normalize;
-        w.u8(
-            [
-                n.fullwidth,
-                n.case_fold,
-                n.traditional,
-                n.strip_spaces,
-                n.strip_punctuation,
-            ]
-            .iter()
-            .enumerate()
-            .fold(0, |acc, (i, &b)| acc | u8::from(b) << i),
-        );
+        w.u8([
+            n.fullwidth,
+            n.case_fold,
+            n.traditional,
+            n.strip_spaces,
+            n.strip_punctuation,
+        ]
+        .iter()
+        .enumerate()
+        .fold(0, |acc, (i, &b)| acc | u8::from(b) << i));
         let l = &self.limits;
         w.size(l.max_text_chars);
         w.bool(l.truncate);
@@ -220,12 +218,10 @@ impl CompiledPack {
         w.list(&sc.patterns, |w, p| {
             w.opt_size(p.exact.map(|t| t as usize));
             w.opt_size(p.prefix.map(|t| t as usize));
-            w.u8(
-                [p.cue, p.not_cue, p.word_start, p.word_end]
-                    .iter()
-                    .enumerate()
-                    .fold(0, |acc, (i, &b)| acc | u8::from(b) << i),
-            );
+            w.u8([p.cue, p.not_cue, p.word_start, p.word_end]
+                .iter()
+                .enumerate()
+                .fold(0, |acc, (i, &b)| acc | u8::from(b) << i));
         });
         w.size(sc.max_pattern_bytes);
         match &sc.automaton {
@@ -331,7 +327,10 @@ fn checked_body(bytes: &[u8]) -> Res<&[u8]> {
 fn section<'a>(r: &mut Reader<'a>, i: usize, name: &'static str) -> Res<Reader<'a>> {
     let tag = r.u8()?;
     if usize::from(tag) != i + 1 {
-        return Err(r.corrupt(format!("expected section {} (\"{name}\"), found {tag}", i + 1)));
+        return Err(r.corrupt(format!(
+            "expected section {} (\"{name}\"), found {tag}",
+            i + 1
+        )));
     }
     let len = r.len(1)?;
     let at = r.offset();
@@ -392,9 +391,8 @@ fn read_scanner(
     word_boundary: bool,
     negation_window: usize,
 ) -> Res<Scanner> {
-    let term = |r: &mut Reader| -> Res<Option<u32>> {
-        Ok(r.opt_index(terms, "term")?.map(|t| t as u32))
-    };
+    let term =
+        |r: &mut Reader| -> Res<Option<u32>> { Ok(r.opt_index(terms, "term")?.map(|t| t as u32)) };
     let patterns = r.list(3, |r| {
         let exact = term(r)?;
         let prefix = term(r)?;
@@ -501,7 +499,10 @@ fn read_dimensions(r: &mut Reader, terms: usize, regexes: usize) -> Res<Dimensio
         let in_range = |l: &usize| *l < count;
         if !fallback.iter().all(in_range)
             || !exclusive.iter().flatten().all(in_range)
-            || !labels.iter().filter_map(|l| l.parent.as_ref()).all(in_range)
+            || !labels
+                .iter()
+                .filter_map(|l| l.parent.as_ref())
+                .all(in_range)
         {
             return Err(r.corrupt(format!("dimension \"{id}\": a label index out of range")));
         }

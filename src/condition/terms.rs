@@ -236,12 +236,11 @@ impl TermSet {
         let mut prev: TermId = 0;
         for i in 0..n {
             let d = r.u32()?;
-            let id = prev.checked_add(d).filter(|&id| (i == 0 || d > 0) && (id as usize) < b.terms);
+            let id = prev
+                .checked_add(d)
+                .filter(|&id| (i == 0 || d > 0) && (id as usize) < b.terms);
             let Some(id) = id else {
-                return Err(r.corrupt(format!(
-                    "term ids not ascending below {}",
-                    b.terms
-                )));
+                return Err(r.corrupt(format!("term ids not ascending below {}", b.terms)));
             };
             ids.push(id);
             prev = id;

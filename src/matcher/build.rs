@@ -13,7 +13,9 @@ struct Used {
 
 impl Used {
     fn get(&self, i: usize) -> bool {
-        self.bits.get(i / 64).is_some_and(|w| w >> (i % 64) & 1 == 1)
+        self.bits
+            .get(i / 64)
+            .is_some_and(|w| w >> (i % 64) & 1 == 1)
     }
 
     fn set(&mut self, i: usize) {
@@ -49,7 +51,11 @@ impl Used {
         let mut f = self.free_from(self.first_free.max(first));
         loop {
             let base = f - first;
-            if classes.iter().skip(1).all(|&c| !self.get(base + c as usize)) {
+            if classes
+                .iter()
+                .skip(1)
+                .all(|&c| !self.get(base + c as usize))
+            {
                 return base;
             }
             f = self.free_from(f + 1);
@@ -144,7 +150,10 @@ impl Matcher {
         let mut slots = vec![Slot::default()];
         for &node in &order {
             let s = slot_of.get(node as usize).copied().unwrap_or(0);
-            let k = kids.get(node as usize).map(Vec::as_slice).unwrap_or_default();
+            let k = kids
+                .get(node as usize)
+                .map(Vec::as_slice)
+                .unwrap_or_default();
             if k.is_empty() {
                 continue;
             }
@@ -185,7 +194,11 @@ impl Matcher {
         for &node in &order {
             let s = slot_of.get(node as usize).copied().unwrap_or(0);
             let parent_fail = m.slots.get(s as usize).map_or(0, |st| st.fail);
-            for &(cls, child) in kids.get(node as usize).map(Vec::as_slice).unwrap_or_default() {
+            for &(cls, child) in kids
+                .get(node as usize)
+                .map(Vec::as_slice)
+                .unwrap_or_default()
+            {
                 let fail = if s == 0 { 0 } else { m.next(parent_fail, cls) };
                 let t = slot_of.get(child as usize).copied().unwrap_or(0);
                 if let Some(c) = m.slots.get_mut(t as usize) {
@@ -211,8 +224,10 @@ impl Matcher {
                 let fail = m.slots.get(s as usize).map_or(0, |st| st.fail);
                 let run = m.slots.get(fail as usize).map_or(0, |f| f.out);
                 if let Some(&(a, b)) = runs.get(run as usize) {
-                    let inherited: Vec<u32> =
-                        outs.get(a as usize..b as usize).unwrap_or_default().to_vec();
+                    let inherited: Vec<u32> = outs
+                        .get(a as usize..b as usize)
+                        .unwrap_or_default()
+                        .to_vec();
                     outs.extend(inherited);
                 }
             }

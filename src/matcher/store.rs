@@ -120,7 +120,10 @@ impl Matcher {
                 continue;
             }
             let d = depth.get(t).copied().unwrap_or(0);
-            let fail_ok = m.slots.get(x.fail as usize).is_some_and(|f| x.fail == 0 || f.check != 0)
+            let fail_ok = m
+                .slots
+                .get(x.fail as usize)
+                .is_some_and(|f| x.fail == 0 || f.check != 0)
                 && depth.get(x.fail as usize).is_some_and(|&fd| fd < d);
             if !fail_ok {
                 return Err(r.corrupt(format!(
@@ -132,7 +135,10 @@ impl Matcher {
         for (run, &t) in run_slot.iter().enumerate().skip(1) {
             let b = bytes.get(t).copied().unwrap_or(0);
             for &p in m.outputs(run as u32) {
-                if m.pattern_len.get(p as usize).map_or(true, |&len| len as usize > b) {
+                if m.pattern_len
+                    .get(p as usize)
+                    .map_or(true, |&len| len as usize > b)
+                {
                     return Err(r.corrupt(format!(
                         "slot {t} reports pattern {p}, longer than its {b} bytes"
                     )));
@@ -156,7 +162,7 @@ impl Matcher {
         }
         let mut path: Vec<usize> = Vec::new();
         for start in 1..n {
-            if self.slots.get(start).is_none_or(|x| x.check == 0)
+            if !self.slots.get(start).is_some_and(|x| x.check != 0)
                 || depth.get(start) != Some(&UNKNOWN)
             {
                 continue;

@@ -187,7 +187,7 @@ impl TriggerEngine {
 
     /// The validated `triggers` section.
     pub(crate) fn spec(&self) -> &TriggerSpec {
-        &self.engine.triggers()
+        self.engine.triggers()
     }
 
     /// Latest accepted event time.
