@@ -15,8 +15,6 @@ fn main() {
 
 #[inline(never)]
 fn build(bytes: &[u8]) -> wendu::Engine {
-    match std::str::from_utf8(bytes) {
-        Ok(text) => wendu::Engine::new(text).expect("valid pack"),
-        Err(_) => panic!("not UTF-8"),
-    }
+    let source = wendu::PackSource::from_bytes(bytes).expect("a pack");
+    wendu::Engine::load(source, wendu::EngineOptions::default()).expect("valid pack")
 }

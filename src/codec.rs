@@ -68,6 +68,12 @@ impl Writer {
         self.buf.extend_from_slice(s.as_bytes());
     }
 
+    /// Raw bytes: their length, then the bytes.
+    pub fn blob(&mut self, b: &[u8]) {
+        self.size(b.len());
+        self.buf.extend_from_slice(b);
+    }
+
     /// An optional string: 0, or 1 and the string.
     pub fn opt_str(&mut self, s: Option<&str>) {
         match s {
@@ -144,6 +150,7 @@ impl<'a> Reader<'a> {
     }
 
     /// The next `n` bytes.
+    #[inline]
     pub fn bytes(&mut self, n: usize) -> Res<&'a [u8]> {
         let end = self.pos.checked_add(n).filter(|&e| e <= self.buf.len());
         match end.and_then(|e| self.buf.get(self.pos..e).map(|b| (e, b))) {
@@ -156,6 +163,7 @@ impl<'a> Reader<'a> {
     }
 
     /// One byte.
+    #[inline]
     pub fn u8(&mut self) -> Res<u8> {
         match self.buf.get(self.pos) {
             Some(&b) => {
@@ -168,7 +176,32 @@ impl<'a> Reader<'a> {
 
     /// A LEB128 varint (at most 10 bytes, no bits beyond 64, no redundant trailing zero byte:
     /// one value, one encoding).
+    #[inline]
     pub fn uv(&mut self) -> Res<u64> {
+        // Most values of a pack fit in one byte: read those without the loop (the loop made
+        // varints a quarter of a compiled pack's loading time).
+        if let Some(&b) = self.buf.get(self.pos) {
+            if b < 0x80 {
+                self.pos += 1;
+                return Ok(u64::from(b));
+            }
+        }
+        self.uv_long()
+    }
+
+    fn uv_long(&mut self) -> Res<u64> {
+        // Two and three bytes (most of what is not one byte: state numbers, term ids) without
+        // the general loop.
+        if let Some(&[b0, b1, b2]) = self.buf.get(self.pos..self.pos + 3) {
+            if b1 < 0x80 && b1 != 0 {
+                self.pos += 2;
+                return Ok(u64::from(b0 & 0x7F) | u64::from(b1) << 7);
+            }
+            if b1 >= 0x80 && b2 < 0x80 && b2 != 0 {
+                self.pos += 3;
+                return Ok(u64::from(b0 & 0x7F) | u64::from(b1 & 0x7F) << 7 | u64::from(b2) << 14);
+            }
+        }
         let mut v = 0u64;
         for i in 0..10 {
             let b = self.u8()?;
@@ -188,30 +221,45 @@ impl<'a> Reader<'a> {
     }
 
     /// A varint that must fit in `u32`.
+    #[inline]
     pub fn u32(&mut self) -> Res<u32> {
         let v = self.uv()?;
-        u32::try_from(v).map_err(|_| self.corrupt(format!("{v} does not fit in 32 bits")))
+        match u32::try_from(v) {
+            Ok(x) => Ok(x),
+            Err(_) => Err(self.bad_value(v, "a 32-bit number", u64::from(u32::MAX))),
+        }
+    }
+
+    /// The error for value `v` of `what` above `max` (out of line: the checks that call it are
+    /// inlined into every reader, their error formatting should not be).
+    #[cold]
+    #[inline(never)]
+    fn bad_value(&self, v: u64, what: &str, max: u64) -> Corrupt {
+        self.corrupt(format!("{what} {v} is above {max}"))
     }
 
     /// A varint that must be at most `max`.
+    #[inline]
     pub fn at_most(&mut self, max: u64, what: &str) -> Res<u64> {
         let v = self.uv()?;
         if v > max {
-            return Err(self.corrupt(format!("{what} {v} is above {max}")));
+            return Err(self.bad_value(v, what, max));
         }
         Ok(v)
     }
 
     /// A varint that must be below `bound` (an index into something of that length).
+    #[inline]
     pub fn index(&mut self, bound: usize, what: &str) -> Res<usize> {
         let v = self.uv()?;
         match usize::try_from(v) {
             Ok(i) if i < bound => Ok(i),
-            _ => Err(self.corrupt(format!("{what} {v} out of range ({bound})"))),
+            _ => Err(self.bad_index(v, what, bound)),
         }
     }
 
     /// A `usize` varint (a count or limit), at most `max`.
+    #[inline]
     pub fn size(&mut self, max: usize, what: &str) -> Res<usize> {
         let v = self.at_most(max as u64, what)?;
         Ok(v as usize)
@@ -219,16 +267,35 @@ impl<'a> Reader<'a> {
 
     /// The length of a list whose items take at least `min_item_bytes` each: never more than
     /// what is left could hold, so a corrupt length cannot make a huge allocation.
+    #[inline]
     pub fn len(&mut self, min_item_bytes: usize) -> Res<usize> {
         let v = self.uv()?;
         let fits = self.remaining() / min_item_bytes.max(1);
         match usize::try_from(v) {
             Ok(n) if n <= fits => Ok(n),
-            _ => Err(self.corrupt(format!(
-                "a list of {v} items cannot fit in the {} bytes left",
-                self.remaining()
-            ))),
+            _ => Err(self.too_long(v)),
         }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn bad_index(&self, v: u64, what: &str, bound: usize) -> Corrupt {
+        self.corrupt(format!("{what} {v} out of range ({bound})"))
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn too_long(&self, v: u64) -> Corrupt {
+        self.corrupt(format!(
+            "a list of {v} items cannot fit in the {} bytes left",
+            self.remaining()
+        ))
+    }
+
+    /// Raw bytes written by [`Writer::blob`], borrowed.
+    pub fn blob(&mut self) -> Res<&'a [u8]> {
+        let n = self.len(1)?;
+        self.bytes(n)
     }
 
     /// A zigzag-encoded signed integer.
@@ -255,6 +322,7 @@ impl<'a> Reader<'a> {
     }
 
     /// 0 or 1.
+    #[inline]
     pub fn bool(&mut self) -> Res<bool> {
         match self.u8()? {
             0 => Ok(false),
@@ -269,6 +337,7 @@ impl<'a> Reader<'a> {
     }
 
     /// A length-prefixed UTF-8 string, borrowed.
+    #[inline]
     pub fn str_ref(&mut self) -> Res<&'a str> {
         let n = self.len(1)?;
         let at = self.pos;
@@ -301,6 +370,7 @@ impl<'a> Reader<'a> {
     }
 
     /// An optional index below `bound` (see [`Writer::opt_size`]).
+    #[inline]
     pub fn opt_index(&mut self, bound: usize, what: &str) -> Res<Option<usize>> {
         match self.uv()? {
             0 => Ok(None),

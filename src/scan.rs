@@ -3,9 +3,10 @@
 //! boundary checks for ASCII terms, negation marking, and the regex prefilter. The [`Scanner`]
 //! is what `compile` builds for this step; the [`Scan`] is what every later step reads.
 
+use crate::condition::PackRegex;
 use crate::matcher::Matcher;
 use crate::text::char_distance;
-use regex::{Regex, RegexSet};
+use regex::RegexSet;
 
 /// Index of a distinct term (normalised text + whether it is a prefix term ending in `*`).
 pub(crate) type TermId = u32;
@@ -46,7 +47,7 @@ pub(crate) struct Scanner {
     /// Prefilter over all regexes, when the pack has at least `compile::REGEX_SET_MIN` of them.
     pub regex_set: Option<RegexSet>,
     /// The same regexes, for spans.
-    pub regexes: Vec<Regex>,
+    pub regexes: Vec<PackRegex>,
 }
 
 /// One occurrence of a term in the normalised text.

@@ -2,6 +2,7 @@
 //! overlapping Aho-Corasick automaton (`matcher`), and the regexes either one by one or in one
 //! `RegexSet` prefilter.
 
+use crate::condition::PackRegex;
 use crate::error::Problem;
 use crate::matcher::Matcher;
 use crate::pack::Settings;
@@ -120,7 +121,7 @@ pub(super) fn build(
         negation_window: settings.negation.window,
         max_pattern_bytes: pattern_text.iter().map(String::len).max().unwrap_or(0),
         regex_set: regex_set(regex_src, settings.limits.max_regex_bytes, problems),
-        regexes,
+        regexes: regexes.into_iter().map(PackRegex::Meta).collect(),
     }
 }
 

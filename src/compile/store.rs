@@ -10,13 +10,13 @@
 
 use super::{CompiledDimension, CompiledFactor, CompiledLabel, CompiledPack, CompiledRule};
 use crate::codec::{xxh64, Corrupt, Reader, Res, Writer};
-use crate::condition::{Bounds, Condition, ConditionIndex};
+use crate::condition::{Bounds, Condition, ConditionIndex, PackRegex};
 use crate::error::{Problem, ProblemKind};
 use crate::matcher::Matcher;
 use crate::pack::{read_route, write_route, LevelDef, Limits, PackInfo, TriggerSpec};
 use crate::scan::{PatternInfo, Scanner};
 use crate::text::NormalizeOptions;
-use regex::{Regex, RegexBuilder, RegexSet};
+use regex::RegexSet;
 use std::sync::Arc;
 
 /// The first bytes of every compiled pack. The leading 0xFF is never valid UTF-8, so a compiled
@@ -231,7 +231,23 @@ impl CompiledPack {
                 m.write(w);
             }
         }
-        w.list(&sc.regexes, |w, re| w.str(re.as_str()));
+        // DFAs when every regex has them and the scan tests regexes one by one; sources (and
+        // the regex compiler at load) otherwise.
+        let forms: Option<Vec<_>> = if sc.regexes.len() < super::scanner::REGEX_SET_MIN {
+            sc.regexes.iter().map(PackRegex::dfa_form).collect()
+        } else {
+            None
+        };
+        match forms {
+            Some(forms) => {
+                w.u8(1);
+                w.list(&forms, |w, f| f.write(w));
+            }
+            None => {
+                w.u8(0);
+                w.list(&sc.regexes, |w, re| w.str(re.as_str()));
+            }
+        }
     }
 
     fn write_dimensions(&self, w: &mut Writer) {
@@ -419,15 +435,13 @@ fn read_scanner(
         // (A pack without terms has neither.)
         return Err(r.corrupt("the automaton and the pattern table disagree"));
     }
-    let sources: Vec<&str> = r.list(1, |r| r.str_ref())?;
-    let mut regexes: Vec<Regex> = Vec::with_capacity(sources.len());
-    for src in &sources {
-        let re = RegexBuilder::new(src)
-            .size_limit(limits.max_regex_bytes)
-            .build()
-            .map_err(|e| r.corrupt(format!("regex {src:?}: {e}")))?;
-        regexes.push(re);
-    }
+    let max = limits.max_regex_bytes;
+    let regexes: Vec<PackRegex> = match r.u8()? {
+        0 => r.list(1, |r| PackRegex::load_source(r, max))?,
+        1 => r.list(1, |r| PackRegex::load_dfa(r, max))?,
+        t => return Err(r.corrupt(format!("unknown regex form {t}"))),
+    };
+    let sources: Vec<&str> = regexes.iter().map(PackRegex::as_str).collect();
     let regex_set: Option<RegexSet> = if sources.len() >= super::scanner::REGEX_SET_MIN {
         Some(
             super::scanner::regex_set_builder(&sources, limits.max_regex_bytes)

@@ -15,6 +15,7 @@ mod terms;
 
 pub(crate) use field::AmountAgg;
 pub(crate) use index::ConditionIndex;
+pub(crate) use regex::PackRegex;
 pub(crate) use terms::TermSet;
 
 use crate::codec::{Reader as Bytes, Res, Writer};

@@ -110,3 +110,24 @@ fn truncated_stored_forms_fail() {
         assert!(whole.is_err(), "{n} of {} bytes accepted", bytes.len());
     }
 }
+
+#[test]
+#[ignore]
+fn stats_of_the_default_pack() {
+    let e = crate::Engine::default_pack().unwrap();
+    let m = e.compiled().scanner.automaton.clone().unwrap();
+    let used = m.slots.iter().filter(|s| s.check != 0).count() + 1;
+    let mut w = Writer::default();
+    m.write(&mut w);
+    let outs: usize = m.runs.iter().map(|r| (r.1 - r.0) as usize).sum();
+    eprintln!(
+        "chars {} slots {} states {} runs {} outs {} patterns {} bytes {}",
+        m.chars.len(),
+        m.slots.len(),
+        used,
+        m.runs.len(),
+        outs,
+        m.pattern_len.len(),
+        w.buf.len()
+    );
+}
