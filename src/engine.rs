@@ -28,10 +28,19 @@ pub const REVIEW_PACK: &str = include_str!("../packs/cn-marketing-review.json");
 /// and every binding load, ready to use in a fraction of the time compiling the JSON takes.
 /// `packs/cn-banking.wdp` is generated from the JSON by `scripts/build-packs.sh`; a test fails
 /// when it is not what the JSON compiles to.
+/// Empty when the library is built without its `builtin-packs` feature.
+#[cfg(feature = "builtin-packs")]
 pub const DEFAULT_PACK_COMPILED: &[u8] = include_bytes!("../packs/cn-banking.wdp");
+#[cfg(not(feature = "builtin-packs"))]
+#[allow(missing_docs)]
+pub const DEFAULT_PACK_COMPILED: &[u8] = &[];
 
 /// [`REVIEW_PACK`] compiled, as [`DEFAULT_PACK_COMPILED`].
+#[cfg(feature = "builtin-packs")]
 pub const REVIEW_PACK_COMPILED: &[u8] = include_bytes!("../packs/cn-marketing-review.wdp");
+#[cfg(not(feature = "builtin-packs"))]
+#[allow(missing_docs)]
+pub const REVIEW_PACK_COMPILED: &[u8] = &[];
 
 /// The JSON of a built-in pack by id: `"cn-banking"` ([`DEFAULT_PACK`]) or
 /// `"cn-marketing-review"` ([`REVIEW_PACK`]); `None` for any other id.
@@ -193,6 +202,12 @@ impl Engine {
     /// Damaged or foreign bytes fail with [`Error::InvalidPack`] saying what is wrong (the magic
     /// bytes, the format version, the checksum, or the section and byte that does not hold).
     pub fn from_compiled(bytes: &[u8]) -> Result<Engine, Error> {
+        if bytes.is_empty() && !cfg!(feature = "builtin-packs") {
+            return Err(Error::InvalidPack(vec![Problem::error(
+                "",
+                "no built-in pack in this build (wendu was built without its `builtin-packs` feature): pass a pack",
+            )]));
+        }
         CompiledPack::from_bytes(bytes)
             .map(|c| Engine { inner: Arc::new(c) })
             .map_err(|e| {
