@@ -1,6 +1,10 @@
 //! Classifies the first N complaints of a CSV once with the default pack — a fixed workload for
 //! `valgrind --tool=callgrind` (instruction counts do not depend on machine load).
-//! `cargo build --profile profiling --example profile_classify && valgrind --tool=callgrind target/profiling/examples/profile_classify ../shared/data/cn-complaints/complaints.csv 1000 [verdict|bare]`
+//! `cargo build --profile profiling --example profile_classify && valgrind --tool=callgrind
+//! --toggle-collect='*profile_classify*decisions*' target/profiling/examples/profile_classify
+//! ../shared/data/cn-complaints/complaints.csv 3000 [verdict|bare|norm]` (toggle `*verdicts*`, `*bare*`
+//! or `*norm*` for the other modes). The default pack loads compiled; `WENDU_PROFILE_PACK=packs/cn-banking.json`
+//! profiles it compiled from its JSON.
 fn main() {
     let mut args = std::env::args().skip(1);
     let path = args
@@ -28,22 +32,56 @@ fn main() {
     // the bare scan that `wendu-bench classify` compares with (normalise + count automaton matches).
     let mode = args.next().unwrap_or_default();
     let verdict = mode == "verdict";
-    let mut total = 0usize;
-    if mode == "bare" {
-        for c in &complaints {
-            total += engine.bare_scan(&c.text);
-        }
-        println!("{} complaints, {total} matches", complaints.len());
+    let total;
+    if mode == "bare" || mode == "norm" {
+        total = if mode == "bare" {
+            bare(&engine, &complaints)
+        } else {
+            norm(&engine, &complaints)
+        };
+        println!("{} complaints, {total} {mode}", complaints.len());
         return;
     }
-    for c in &complaints {
-        if verdict {
-            if let Ok(v) = engine.verdict(c) {
-                total += v.labels.0.iter().map(|(_, l)| l.len()).sum::<usize>();
-            }
-        } else if let Ok(d) = engine.classify(c) {
-            total += d.labels.0.iter().map(|(_, l)| l.len()).sum::<usize>();
-        }
-    }
+    total = if verdict {
+        verdicts(&engine, &complaints)
+    } else {
+        decisions(&engine, &complaints)
+    };
     println!("{} complaints, {total} labels", complaints.len());
+}
+
+/// The bare scan of every complaint (`--toggle-collect='*profile_classify*bare*'` isolates it).
+#[inline(never)]
+fn bare(engine: &wendu::Engine, complaints: &[wendu::Complaint]) -> usize {
+    complaints.iter().map(|c| engine.bare_scan(&c.text)).sum()
+}
+
+/// Normalisation alone, the part of the bare scan before the automaton: `bare` minus `norm` is
+/// the automaton's search.
+#[inline(never)]
+fn norm(engine: &wendu::Engine, complaints: &[wendu::Complaint]) -> usize {
+    complaints
+        .iter()
+        .map(|c| engine.normalize(&c.text).len())
+        .sum()
+}
+
+/// Verdicts for every complaint (`--toggle-collect='*profile_classify*verdicts*'`).
+#[inline(never)]
+fn verdicts(engine: &wendu::Engine, complaints: &[wendu::Complaint]) -> usize {
+    complaints
+        .iter()
+        .filter_map(|c| engine.verdict(c).ok())
+        .map(|v| v.labels.0.iter().map(|(_, l)| l.len()).sum::<usize>())
+        .sum()
+}
+
+/// Explained decisions for every complaint (`--toggle-collect='*profile_classify*decisions*'`).
+#[inline(never)]
+fn decisions(engine: &wendu::Engine, complaints: &[wendu::Complaint]) -> usize {
+    complaints
+        .iter()
+        .filter_map(|c| engine.classify(c).ok())
+        .map(|d| d.labels.0.iter().map(|(_, l)| l.len()).sum::<usize>())
+        .sum()
 }

@@ -118,6 +118,15 @@ export function bind(raw) {
     return text.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
   }
 
+  // A compiled pack (or a pack's JSON) as bytes: a Uint8Array (other views and ArrayBuffers
+  // are viewed as one).
+  function bytesOf(pack) {
+    if (pack instanceof Uint8Array) return pack;
+    if (pack instanceof ArrayBuffer) return new Uint8Array(pack);
+    if (ArrayBuffer.isView(pack)) return new Uint8Array(pack.buffer, pack.byteOffset, pack.byteLength);
+    return null;
+  }
+
   function freed(what) {
     return new WenduError("freed", `this ${what} was freed`, []);
   }
@@ -128,10 +137,10 @@ export function bind(raw) {
     #raw;
     #pack;
 
-    /** Compile a rule pack (object, JSON text or a built-in id such as "cn-marketing-review");
-     *  the built-in default pack when omitted. `options.automaton`: "auto" (default), "dfa"
-     *  (faster scans, slower build: for engines that classify many complaints) or "nfa". The core
-     *  reads both, options first. */
+    /** Compile a rule pack (object, JSON text or a built-in id such as "cn-marketing-review"),
+     *  or load a compiled one (a Uint8Array or ArrayBuffer of `.wdp` bytes); the built-in
+     *  default pack (precompiled) when omitted. `options.automaton` is accepted for
+     *  compatibility. The core reads both, options first. */
     constructor(pack, options) {
       // Options are an object: a string is not their JSON text but a wrong value, for the core
       // to report as one.
@@ -143,8 +152,19 @@ export function bind(raw) {
             : json(options, "invalid_input", "the options");
       // (`json` turns anything thrown while the options are read — a getter, a revoked
       // proxy — into a WenduError.)
+      const bytes = bytesOf(pack);
+      if (bytes !== null) {
+        this.#raw = call(() => raw.RawEngine.fromBytes(bytes, opts));
+        return;
+      }
       const text = pack === undefined || pack === null ? "" : json(pack, "invalid_pack", "the pack");
       this.#raw = call(() => new raw.RawEngine(text, opts));
+    }
+
+    /** The pack compiled: `.wdp` bytes for `new Engine(bytes)`, the same on every runtime. */
+    toCompiled() {
+      const r = this.#live();
+      return call(() => r.toCompiled());
     }
 
     #live() {
@@ -239,6 +259,8 @@ export function bind(raw) {
     /** Every problem of a pack (errors and warnings); empty when it is clean. Without a pack:
      *  the built-in default pack. */
     static check(pack) {
+      const bytes = bytesOf(pack);
+      if (bytes !== null) return JSON.parse(call(() => raw.checkBytes(bytes)));
       const text = pack === undefined || pack === null ? "" : json(pack, "invalid_pack", "the pack");
       return JSON.parse(raw.check(text));
     }
@@ -255,9 +277,14 @@ export function bind(raw) {
     #raw;
     #pack;
 
-    /** Build from a pack with a `triggers` section (object, JSON text or a built-in id); the
-     *  default pack when omitted. */
+    /** Build from a pack with a `triggers` section (object, JSON text, a built-in id, or a
+     *  compiled pack's bytes); the default pack when omitted. */
     constructor(pack) {
+      const bytes = bytesOf(pack);
+      if (bytes !== null) {
+        this.#raw = call(() => raw.RawTrigger.fromBytes(bytes));
+        return;
+      }
       const text = pack === undefined || pack === null ? "" : json(pack, "invalid_pack", "the pack");
       this.#raw = call(() => new raw.RawTrigger(text));
     }

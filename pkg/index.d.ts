@@ -373,16 +373,17 @@ export interface TestReport {
 
 /** Engine options. Decisions are the same whatever they are. */
 export interface EngineOptions {
-  /** The term automaton: "auto" (default: the small NFA in WebAssembly), "dfa" (scans about
-   *  twice as fast but takes longer to build: for services that keep one engine for many
-   *  complaints) or "nfa". */
+  /** Accepted for compatibility; every value now builds the same automaton. */
   automaton?: "auto" | "dfa" | "nfa";
 }
 
+/** A compiled pack (`.wdp`: `wendu compile`, or `engine.toCompiled()`), or a pack's JSON as UTF-8 bytes. */
+export type PackBytes = Uint8Array | ArrayBuffer;
+
 /** A compiled rule pack. Immutable; reuse it for many complaints. */
 export declare class Engine {
-  /** Compile a pack; the built-in default pack (Chinese retail banking) when omitted. Throws `WenduError` (`invalid_pack`; `invalid_input` for bad options). */
-  constructor(pack?: Pack | null, options?: EngineOptions);
+  /** Compile a pack (object, JSON text or a built-in id), or load a compiled one (bytes: much faster); the built-in default pack (Chinese retail banking, precompiled) when omitted. Throws `WenduError` (`invalid_pack`; `invalid_input` for bad options). */
+  constructor(pack?: Pack | PackBytes | null, options?: EngineOptions);
   /** Id, version and hash of the pack. */
   readonly pack: Readonly<PackInfo>;
   /** Classify one complaint (object or JSON text). Throws `WenduError` (`invalid_input`). */
@@ -403,10 +404,12 @@ export declare class Engine {
   verdictBatchJSON(complaints: readonly Complaint[] | string): string;
   /** What the pack decides: dimensions and their labels, severity levels and factors. */
   describe(): PackDescriptor;
-  /** Run the test cases the pack carries. */
+  /** Run the test cases the pack carries (none for a compiled pack or the built-in packs). */
   runTests(): TestReport;
+  /** The pack compiled (`.wdp` bytes, the same on every runtime): give them to `new Engine(bytes)` for a fast start. */
+  toCompiled(): Uint8Array;
   /** Every problem of a pack (errors and warnings), `triggers` included; `[]` when clean. Without a pack: the default pack. */
-  static check(pack?: Pack): Problem[];
+  static check(pack?: Pack | PackBytes): Problem[];
   /** Release the engine now (otherwise the garbage collector does). Later calls throw `freed`. */
   free(): void;
   [Symbol.dispose](): void;
@@ -414,8 +417,8 @@ export declare class Engine {
 
 /** Low-score and surge alerts over a stream of events, with the policies of a pack's `triggers`. */
 export declare class TriggerEngine {
-  /** Build from a pack (the default pack when omitted). Throws `WenduError` (`invalid_pack`). */
-  constructor(pack?: Pack);
+  /** Build from a pack or a compiled pack (the default pack when omitted). Throws `WenduError` (`invalid_pack`). */
+  constructor(pack?: Pack | PackBytes);
   readonly pack: Readonly<PackInfo>;
   /** Ingest one event. Bad, late and duplicate events come back as notices. */
   ingest(event: TriggerEvent | string): Outcome;

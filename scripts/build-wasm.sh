@@ -2,6 +2,7 @@
 # Build the WebAssembly artifacts:
 #   pkg/web, pkg/node, pkg/bundler — the npm package `wendu` (bindings/wasm through wasm-bindgen),
 #                                   next to the hand-written pkg/*.mjs, pkg/node.cjs, types, README;
+#   pkg/packs                       — the built-in packs' JSON and compiled forms;
 #   target/wendu-ffi.wasm           — the import-free C-ABI module for embedded hosts (bindings/ffi).
 # Needs: the wasm32-unknown-unknown target, wasm-bindgen-cli at the version pinned in
 # bindings/wasm/Cargo.toml, Node (for wasm-opt from the npm package binaryen, installed here on
@@ -58,6 +59,12 @@ relink pkg/web/wendu_wasm.js "new URL('wendu_wasm_bg.wasm', import.meta.url)" "n
 relink pkg/node/wendu_wasm.js '`${__dirname}/wendu_wasm_bg.wasm`' '`${__dirname}/../wendu_wasm_bg.wasm`'
 relink pkg/bundler/wendu_wasm.js '"./wendu_wasm_bg.wasm"' '"../wendu_wasm_bg.wasm"'
 "$wasm_opt" "${opt_flags[@]}" "$out/wendu_ffi.wasm" -o target/wendu-ffi.wasm
+
+# The built-in packs beside the module, for editors and for pages that fetch a compiled pack
+# themselves (`wendu/packs/cn-banking.json`, `.wdp`); the module carries the compiled ones.
+rm -rf pkg/packs && mkdir -p pkg/packs
+cp packs/cn-banking.json packs/cn-banking.wdp packs/cn-marketing-review.json \
+  packs/cn-marketing-review.wdp packs/schema.json pkg/packs/
 
 # The Node entry is CommonJS: derive node/api.cjs from the one hand-written pkg/api.mjs.
 if grep -Eq '^(import|export) ' <(grep -Ev '^export (class WenduError|function bind)' pkg/api.mjs); then

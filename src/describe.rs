@@ -3,7 +3,6 @@
 //! none of them reaches into the compiled internals.
 
 use crate::compile::CompiledPack;
-use crate::pack::Pack;
 use serde::Serialize;
 
 /// What a pack decides, as tools see it. Serialises to JSON in this field order.
@@ -130,29 +129,32 @@ pub struct FactorDescriptor {
 }
 
 impl PackDescriptor {
-    /// Describe a validated pack.
-    pub(crate) fn of(pack: &Pack, compiled: &CompiledPack) -> PackDescriptor {
+    /// Describe a compiled pack (from JSON or from a `.wdp` alike).
+    pub(crate) fn of(c: &CompiledPack) -> PackDescriptor {
         PackDescriptor {
-            id: pack.info.id.clone(),
-            version: pack.info.version.clone(),
-            hash: pack.info.hash.clone(),
-            locale: pack.info.locale.clone(),
-            description: pack.info.description.clone(),
-            dimensions: pack
+            id: c.info.id.clone(),
+            version: c.info.version.clone(),
+            hash: c.info.hash.clone(),
+            locale: c.info.locale.clone(),
+            description: c.info.description.clone(),
+            dimensions: c
                 .dimensions
                 .iter()
                 .map(|d| DimensionDescriptor {
                     id: d.id.clone(),
                     name: d.name.clone(),
                     multi: d.multi,
-                    fallback: d.fallback.clone(),
+                    fallback: d
+                        .fallback
+                        .and_then(|f| d.labels.get(f))
+                        .map(|l| l.code.clone()),
                     labels: d
                         .labels
                         .iter()
                         .map(|l| LabelDescriptor {
                             code: l.code.clone(),
                             name: l.name.clone(),
-                            parent: l.parent.clone(),
+                            parent: l.parent_code.clone(),
                             route: l.route.as_ref().map(|r| RouteDescriptor {
                                 department: r.department.clone(),
                                 queue: r.queue.clone(),
@@ -164,8 +166,7 @@ impl PackDescriptor {
                         .collect(),
                 })
                 .collect(),
-            levels: pack
-                .severity
+            levels: c
                 .levels
                 .iter()
                 .map(|l| LevelDescriptor {
@@ -176,18 +177,20 @@ impl PackDescriptor {
                     escalate_to: l.escalate_to.clone(),
                 })
                 .collect(),
-            factors: pack
-                .severity
+            factors: c
                 .factors
                 .iter()
                 .map(|f| FactorDescriptor {
                     id: f.id.clone(),
                     name: f.name.clone(),
                     points: f.points,
-                    min_level: f.min_level.clone(),
+                    min_level: f
+                        .min_level
+                        .and_then(|i| c.levels.get(i))
+                        .map(|l| l.id.clone()),
                 })
                 .collect(),
-            policies: pack
+            policies: c
                 .triggers
                 .policies
                 .iter()
@@ -207,7 +210,7 @@ impl PackDescriptor {
                         .collect(),
                 })
                 .collect(),
-            terms: compiled.terms.len(),
+            terms: c.terms.len(),
         }
     }
 

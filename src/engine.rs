@@ -9,7 +9,7 @@ use crate::decide::{Decision, Verdict};
 use crate::describe::PackDescriptor;
 use crate::error::{Error, Problem};
 use crate::json::{parse_json, parse_json_lossy, type_name};
-use crate::pack::{Pack, PackInfo};
+use crate::pack::{Pack, PackInfo, TriggerSpec};
 use crate::run;
 use crate::testing::{self, TestReport};
 use serde_json::Value;
@@ -24,6 +24,24 @@ pub const DEFAULT_PACK: &str = include_str!("../packs/cn-banking.json");
 /// reject result; see docs/review.md).
 pub const REVIEW_PACK: &str = include_str!("../packs/cn-marketing-review.json");
 
+/// [`DEFAULT_PACK`] compiled (`.wdp`, without its test cases): what [`Engine::default_pack`]
+/// and every binding load, ready to use in a fraction of the time compiling the JSON takes.
+/// `packs/cn-banking.wdp` is generated from the JSON by `scripts/build-packs.sh`; a test fails
+/// when it is not what the JSON compiles to.
+/// Empty when the library is built without its `builtin-packs` feature.
+#[cfg(feature = "builtin-packs")]
+pub const DEFAULT_PACK_COMPILED: &[u8] = include_bytes!("../packs/cn-banking.wdp");
+#[cfg(not(feature = "builtin-packs"))]
+#[allow(missing_docs)]
+pub const DEFAULT_PACK_COMPILED: &[u8] = &[];
+
+/// [`REVIEW_PACK`] compiled, as [`DEFAULT_PACK_COMPILED`].
+#[cfg(feature = "builtin-packs")]
+pub const REVIEW_PACK_COMPILED: &[u8] = include_bytes!("../packs/cn-marketing-review.wdp");
+#[cfg(not(feature = "builtin-packs"))]
+#[allow(missing_docs)]
+pub const REVIEW_PACK_COMPILED: &[u8] = &[];
+
 /// The JSON of a built-in pack by id: `"cn-banking"` ([`DEFAULT_PACK`]) or
 /// `"cn-marketing-review"` ([`REVIEW_PACK`]); `None` for any other id.
 pub fn builtin(id: &str) -> Option<&'static str> {
@@ -34,14 +52,53 @@ pub fn builtin(id: &str) -> Option<&'static str> {
     }
 }
 
-/// The pack JSON a caller means by `text`, as every binding receives it: an empty text (a caller
-/// who passes no pack) is the built-in default pack, a built-in id ([`builtin`]) is that pack,
-/// anything else is the pack's JSON itself. The one place that decides it for every binding.
-pub fn resolve_pack(text: &str) -> &str {
-    if text.is_empty() {
-        return DEFAULT_PACK;
+/// The compiled form of a built-in pack by id (see [`builtin`]).
+pub fn builtin_compiled(id: &str) -> Option<&'static [u8]> {
+    match id {
+        "cn-banking" => Some(DEFAULT_PACK_COMPILED),
+        "cn-marketing-review" => Some(REVIEW_PACK_COMPILED),
+        _ => None,
     }
-    builtin(text.trim()).unwrap_or(text)
+}
+
+/// A pack as a caller hands it over: JSON text, or a compiled pack (`.wdp` bytes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PackSource<'a> {
+    /// The pack's JSON text: parsed, validated and compiled.
+    Json(&'a str),
+    /// A compiled pack: checked and loaded.
+    Compiled(&'a [u8]),
+}
+
+impl<'a> PackSource<'a> {
+    /// Bytes that are either a compiled pack (they start with its magic bytes) or JSON text in
+    /// UTF-8 — what a binding receives as a byte array.
+    pub fn from_bytes(bytes: &'a [u8]) -> Result<PackSource<'a>, Error> {
+        if crate::compile::store::is_compiled(bytes) {
+            return Ok(PackSource::Compiled(bytes));
+        }
+        std::str::from_utf8(bytes).map(PackSource::Json).map_err(|e| {
+            Error::InvalidPack(vec![Problem::error(
+                "",
+                format!("a pack is JSON text in UTF-8 or a compiled pack (.wdp); these bytes are neither ({e})"),
+            )])
+        })
+    }
+}
+
+/// The pack a caller means by `text`, as every binding receives it: an empty text (a caller who
+/// passes no pack) is the built-in default pack, a built-in id ([`builtin`]) is that pack — both
+/// in their compiled form, so that a binding starts without compiling them (and a WebAssembly
+/// module need not carry their JSON) — and anything else is the pack's JSON itself. The one
+/// place that decides it for every binding.
+pub fn resolve_pack(text: &str) -> PackSource<'_> {
+    if text.is_empty() {
+        return PackSource::Compiled(DEFAULT_PACK_COMPILED);
+    }
+    match builtin_compiled(text.trim()) {
+        Some(bytes) => PackSource::Compiled(bytes),
+        None => PackSource::Json(text),
+    }
 }
 
 /// How an engine is built. Decisions are the same whatever the options.
@@ -112,13 +169,7 @@ impl EngineOptions {
 /// shared, not copied).
 #[derive(Debug, Clone)]
 pub struct Engine {
-    inner: Arc<Inner>,
-}
-
-#[derive(Debug)]
-struct Inner {
-    pack: Pack,
-    compiled: CompiledPack,
+    inner: Arc<CompiledPack>,
 }
 
 impl Engine {
@@ -131,73 +182,123 @@ impl Engine {
     /// [`Engine::new`] with options.
     pub fn with_options(pack_json: &str, options: EngineOptions) -> Result<Engine, Error> {
         let pack = Pack::parse(pack_json).map_err(Error::InvalidPack)?;
-        let compiled = CompiledPack::new(&pack, options.automaton).map_err(|mut problems| {
-            problems.extend(pack.warnings.iter().cloned());
-            Error::InvalidPack(problems)
-        })?;
+        // `options.automaton` is accepted but no longer chooses anything (see [`Automaton`]).
+        let _ = options.automaton;
+        let compiled = CompiledPack::new(pack).map_err(Error::InvalidPack)?;
         Ok(Engine {
-            inner: Arc::new(Inner { pack, compiled }),
+            inner: Arc::new(compiled),
         })
     }
 
-    /// [`Engine::new`] choosing the term automaton (see [`Automaton`]): `Automaton::Dfa` scans
-    /// about twice as fast but builds slower, for services that keep an engine for many
-    /// complaints.
+    /// [`Engine::new`] with a term automaton choice, which no longer changes anything (see
+    /// [`Automaton`]); kept for existing callers.
     pub fn with_automaton(pack_json: &str, automaton: Automaton) -> Result<Engine, Error> {
         Engine::with_options(pack_json, EngineOptions { automaton })
     }
 
-    /// The built-in default pack ([`DEFAULT_PACK`]).
-    pub fn default_pack() -> Result<Engine, Error> {
-        Engine::new(DEFAULT_PACK)
+    /// Load a compiled pack (`.wdp` bytes, see [`Engine::to_compiled`]): the same engine as
+    /// [`Engine::new`] on the JSON it was compiled from — the same decisions, descriptor,
+    /// identity and warnings — but without the pack's test cases, in a fraction of the time.
+    /// Damaged or foreign bytes fail with [`Error::InvalidPack`] saying what is wrong (the magic
+    /// bytes, the format version, the checksum, or the section and byte that does not hold).
+    pub fn from_compiled(bytes: &[u8]) -> Result<Engine, Error> {
+        if bytes.is_empty() && !cfg!(feature = "builtin-packs") {
+            return Err(Error::InvalidPack(vec![Problem::error(
+                "",
+                "no built-in pack in this build (wendu was built without its `builtin-packs` feature): pass a pack",
+            )]));
+        }
+        CompiledPack::from_bytes(bytes)
+            .map(|c| Engine { inner: Arc::new(c) })
+            .map_err(|e| {
+                Error::InvalidPack(vec![Problem::error(
+                    "",
+                    format!("invalid compiled pack: {e}"),
+                )])
+            })
     }
 
-    /// A built-in pack by id (see [`builtin`]); `None` for an unknown id.
+    /// The engine's pack compiled to bytes (the `.wdp` format, docs/compiled-pack.md), for
+    /// [`Engine::from_compiled`]: deterministic (the same pack gives the same bytes on every
+    /// platform), without the pack's test cases.
+    pub fn to_compiled(&self) -> Vec<u8> {
+        self.inner.to_bytes()
+    }
+
+    /// The sections of a compiled pack and their sizes in bytes, in file order (after checking
+    /// its header and checksum) — for reports such as `wendu compile`'s.
+    pub fn compiled_sections(bytes: &[u8]) -> Result<Vec<(&'static str, usize)>, Error> {
+        crate::compile::store::section_sizes(bytes).map_err(|e| {
+            Error::InvalidPack(vec![Problem::error(
+                "",
+                format!("invalid compiled pack: {e}"),
+            )])
+        })
+    }
+
+    /// An engine for a pack as a caller hands it over ([`PackSource`]), with options (which a
+    /// compiled pack does not need).
+    pub fn load(source: PackSource, options: EngineOptions) -> Result<Engine, Error> {
+        match source {
+            PackSource::Json(json) => Engine::with_options(json, options),
+            PackSource::Compiled(bytes) => Engine::from_compiled(bytes),
+        }
+    }
+
+    /// The built-in default pack, compiled ([`DEFAULT_PACK_COMPILED`]): no test cases; for
+    /// [`Engine::run_tests`], build it from [`DEFAULT_PACK`] with [`Engine::new`].
+    pub fn default_pack() -> Result<Engine, Error> {
+        Engine::from_compiled(DEFAULT_PACK_COMPILED)
+    }
+
+    /// A built-in pack by id, compiled (see [`builtin_compiled`]); `None` for an unknown id.
     pub fn builtin(id: &str) -> Option<Result<Engine, Error>> {
-        builtin(id).map(Engine::new)
+        builtin_compiled(id).map(Engine::from_compiled)
     }
 
     /// Check a pack without keeping it: every error and warning (its `triggers` section
     /// included), empty when it is clean.
     pub fn check(pack_json: &str) -> Vec<Problem> {
-        match Engine::new(pack_json) {
+        Engine::check_source(PackSource::Json(pack_json))
+    }
+
+    /// [`Engine::check`] for a pack as a caller hands it over: a compiled pack has the warnings
+    /// its JSON had (it was compiled clean of errors), or the problem that stops it loading.
+    pub fn check_source(source: PackSource) -> Vec<Problem> {
+        match Engine::load(source, EngineOptions::default()) {
             Err(e) => e.problems().to_vec(),
-            Ok(engine) => engine.inner.pack.warnings.clone(),
+            Ok(engine) => engine.inner.warnings.clone(),
         }
     }
 
     /// Pack id, version and content hash.
     pub fn info(&self) -> &PackInfo {
-        &self.inner.pack.info
+        &self.inner.info
     }
 
     /// What the pack decides — dimensions and labels, severity levels and factors — for tools.
     pub fn describe(&self) -> PackDescriptor {
-        PackDescriptor::of(&self.inner.pack, &self.inner.compiled)
+        PackDescriptor::of(&self.inner)
     }
 
     /// Warnings found while loading the pack.
     pub fn warnings(&self) -> &[Problem] {
-        &self.inner.pack.warnings
+        &self.inner.warnings
     }
 
-    /// The validated pack.
-    pub(crate) fn pack(&self) -> &Pack {
-        &self.inner.pack
+    /// The `triggers` section, validated.
+    pub(crate) fn triggers(&self) -> &TriggerSpec {
+        &self.inner.triggers
     }
 
     /// The compiled pack.
     pub(crate) fn compiled(&self) -> &CompiledPack {
-        &self.inner.compiled
+        &self.inner
     }
 
     /// Classify a validated complaint: the explained [`Decision`].
     pub fn classify(&self, complaint: &Complaint) -> Result<Decision, Error> {
-        run::decision(
-            &self.inner.compiled,
-            self.inner.pack.info.reference(),
-            complaint,
-        )
+        run::decision(&self.inner, self.inner.info.reference(), complaint)
     }
 
     /// Parse, validate and classify complaint JSON. A string holding a lone UTF-16 surrogate
@@ -219,7 +320,7 @@ impl Engine {
     /// and severity as [`Engine::classify`], without evidence, amounts, personal data, masked
     /// text or negations — several times cheaper, for high-volume triage.
     pub fn verdict(&self, complaint: &Complaint) -> Result<Verdict<'_>, Error> {
-        run::verdict(&self.inner.compiled, complaint)
+        run::verdict(&self.inner, complaint)
     }
 
     /// Parse, validate and decide complaint JSON without explaining it (see [`Engine::verdict`]);
@@ -257,33 +358,33 @@ impl Engine {
     /// The distinct terms the pack matches, normalised (a prefix term ends in `*`), by term id —
     /// for tools that study the vocabulary.
     pub fn terms(&self) -> impl Iterator<Item = &str> {
-        self.inner.compiled.terms.iter().map(|t| t.as_ref())
+        self.inner.terms.iter().map(|t| t.as_ref())
     }
 
     /// The pack's normalisation options (what [`Engine::normalize`] applies).
     pub fn normalization(&self) -> crate::text::NormalizeOptions {
-        self.inner.compiled.normalize
+        self.inner.normalize
     }
 
     /// Normalise `text` with the pack's normalisation.
     pub fn normalize(&self, text: &str) -> String {
-        crate::text::normalize_str(text, &self.inner.compiled.normalize)
+        crate::text::normalize_str(text, &self.inner.normalize)
     }
 
     /// Normalise `text` and count the term automaton's matches, nothing more: the floor that the
     /// benchmarks measure classification against ("the bare scan").
     pub fn bare_scan(&self, text: &str) -> usize {
-        let c = &self.inner.compiled;
+        let c = &self.inner;
         let norm = crate::text::normalize_str(text, &c.normalize);
         c.scanner
             .automaton
             .as_ref()
-            .map_or(0, |a| a.find_overlapping_iter(&norm).count())
+            .map_or(0, |a| a.count_overlapping(&norm))
     }
 
-    /// Run the test cases carried in the pack.
+    /// Run the test cases carried in the pack (none when it was loaded compiled).
     pub fn run_tests(&self) -> TestReport {
-        testing::run(&self.inner.pack, &self.inner.compiled)
+        testing::run(&self.inner)
     }
 }
 

@@ -44,6 +44,7 @@
 //! docs/contributing.md says where to add a condition kind, a policy kind or a binding.
 #![forbid(unsafe_code)]
 
+mod codec;
 mod compile;
 mod complaint;
 mod condition;
@@ -53,6 +54,7 @@ mod engine;
 mod error;
 mod extract;
 mod json;
+mod matcher;
 pub mod model;
 mod pack;
 mod policy;
@@ -81,7 +83,10 @@ pub use describe::{
     DimensionDescriptor, FactorDescriptor, LabelDescriptor, LevelDescriptor, PackDescriptor,
     PolicyDescriptor, RouteDescriptor, ScaleDescriptor,
 };
-pub use engine::{builtin, resolve_pack, Engine, EngineOptions, DEFAULT_PACK, REVIEW_PACK};
+pub use engine::{
+    builtin, builtin_compiled, resolve_pack, Engine, EngineOptions, PackSource, DEFAULT_PACK,
+    DEFAULT_PACK_COMPILED, REVIEW_PACK, REVIEW_PACK_COMPILED,
+};
 pub use error::{Error, Problem, ProblemKind};
 pub use pack::{content_hash, PackInfo, PackRef};
 pub use policy::Scale;

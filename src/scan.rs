@@ -1,11 +1,12 @@
 //! Step four: pack → compile → text → **scan** → rules → decide. One pass of the Aho-Corasick
-//! automaton over the normalised text (overlapping matches, so 提前还款 also yields 还款), word-
+//! automaton (`matcher`) over the normalised text (overlapping matches, so 提前还款 also yields 还款), word-
 //! boundary checks for ASCII terms, negation marking, and the regex prefilter. The [`Scanner`]
 //! is what `compile` builds for this step; the [`Scan`] is what every later step reads.
 
+use crate::condition::PackRegex;
+use crate::matcher::Matcher;
 use crate::text::char_distance;
-use aho_corasick::AhoCorasick;
-use regex::{Regex, RegexSet};
+use regex::RegexSet;
 
 /// Index of a distinct term (normalised text + whether it is a prefix term ending in `*`).
 pub(crate) type TermId = u32;
@@ -31,7 +32,7 @@ pub(crate) struct PatternInfo {
 #[derive(Debug, Clone)]
 pub(crate) struct Scanner {
     /// The one automaton over all terms and cues (None when the pack has no terms).
-    pub automaton: Option<AhoCorasick>,
+    pub automaton: Option<Matcher>,
     /// Per automaton pattern.
     pub patterns: Vec<PatternInfo>,
     /// How many distinct terms there are (the width of the presence bitsets).
@@ -46,7 +47,7 @@ pub(crate) struct Scanner {
     /// Prefilter over all regexes, when the pack has at least `compile::REGEX_SET_MIN` of them.
     pub regex_set: Option<RegexSet>,
     /// The same regexes, for spans.
-    pub regexes: Vec<Regex>,
+    pub regexes: Vec<PackRegex>,
 }
 
 /// One occurrence of a term in the normalised text.
@@ -173,11 +174,10 @@ fn find_terms(c: &Scanner, text: &str, s: &mut Scan) {
         return;
     };
     let bytes = text.as_bytes();
-    for m in ac.find_overlapping_iter(text) {
-        let Some(info) = c.patterns.get(m.pattern().as_usize()) else {
-            continue;
+    ac.find_overlapping(text, |start, end, pattern| {
+        let Some(info) = c.patterns.get(pattern) else {
+            return;
         };
-        let (start, end) = (m.start(), m.end());
         let left_ok = !c.word_boundary
             || !info.word_start
             || start == 0
@@ -185,7 +185,7 @@ fn find_terms(c: &Scanner, text: &str, s: &mut Scan) {
                 .get(start - 1)
                 .is_some_and(|b| b.is_ascii_alphanumeric());
         if !left_ok {
-            continue;
+            return;
         }
         let right_ok = !info.word_end || !bytes.get(end).is_some_and(|b| b.is_ascii_alphanumeric());
         let whole = right_ok || !c.word_boundary;
@@ -208,7 +208,7 @@ fn find_terms(c: &Scanner, text: &str, s: &mut Scan) {
         if let Some(t) = info.prefix {
             s.hits.push(hit(t));
         }
-    }
+    });
 }
 
 /// For every hit (sorted by start), the nearest cue that ends at or before it, within the

@@ -1,11 +1,11 @@
 //! Beside the flow: pack tests — the cases a pack carries in its `tests` section, run through the
 //! flow against the pack itself, so that a rule change that breaks an expectation is caught by
-//! `wendu test PACK` (and in CI).
+//! `wendu test PACK` (and in CI). A compiled pack (`.wdp`) carries no tests.
 
 use crate::compile::CompiledPack;
 use crate::complaint::Complaint;
 use crate::decide::Decision;
-use crate::pack::{Pack, PackTest};
+use crate::pack::PackTest;
 use crate::run;
 use serde::Serialize;
 
@@ -34,11 +34,11 @@ pub struct TestReport {
 }
 
 /// Run every test a pack carries against the pack itself.
-pub(crate) fn run(pack: &Pack, compiled: &CompiledPack) -> TestReport {
-    let mut results = Vec::with_capacity(pack.tests.len());
-    for t in &pack.tests {
+pub(crate) fn run(compiled: &CompiledPack) -> TestReport {
+    let mut results = Vec::with_capacity(compiled.tests.len());
+    for t in &compiled.tests {
         let failures = match Complaint::from_value(t.input.clone())
-            .and_then(|c| run::decision(compiled, pack.info.reference(), &c))
+            .and_then(|c| run::decision(compiled, compiled.info.reference(), &c))
         {
             Err(e) => vec![format!("input rejected: {e}")],
             Ok(d) => failures(t, &d, compiled),

@@ -27,6 +27,18 @@ impl Duration {
         }
     }
 
+    /// Write the duration as written (compiled packs): reading parses it again, so a stored
+    /// duration passes the same checks as one in a pack.
+    pub(crate) fn write(&self, w: &mut crate::codec::Writer) {
+        w.str(&self.text);
+    }
+
+    /// Read a duration written by [`Duration::write`].
+    pub(crate) fn load(r: &mut crate::codec::Reader) -> crate::codec::Res<Duration> {
+        let text = r.str_ref()?;
+        Duration::parse(text).map_err(|e| r.corrupt(e))
+    }
+
     /// Parse `<whole number><unit>`, unit one of `ms`, `s`, `m`, `h`, `d`, `w`; `"0"` is allowed.
     pub fn parse(s: &str) -> Result<Duration, String> {
         let t = s.trim();

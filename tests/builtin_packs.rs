@@ -1,5 +1,6 @@
 //! The built-in packs by id (`wendu::builtin`, `Engine::builtin`): both load without warnings,
-//! pass the tests they carry, and the review pack has what `wendu review` relies on.
+//! pass the tests they carry (from their JSON: the compiled form `Engine::builtin` loads carries
+//! none), and the review pack has what `wendu review` relies on.
 
 use wendu::Engine;
 
@@ -18,9 +19,13 @@ fn builtin_ids_resolve_and_unknown_ids_do_not() {
 #[test]
 fn builtin_packs_load_cleanly_and_pass_their_tests() {
     for id in ["cn-banking", "cn-marketing-review"] {
-        let e = Engine::builtin(id).expect("known id").expect("valid pack");
+        let compiled = Engine::builtin(id).expect("known id").expect("valid pack");
+        let e = Engine::new(wendu::builtin(id).expect("known id")).expect("valid pack");
         assert_eq!(e.info().id, id);
+        assert_eq!(compiled.info(), e.info());
+        assert_eq!(compiled.describe(), e.describe());
         assert!(e.warnings().is_empty(), "{id}: {:?}", e.warnings());
+        assert!(compiled.run_tests().results.is_empty());
         let report = e.run_tests();
         let failed: Vec<_> = report.results.iter().filter(|r| !r.passed).collect();
         assert!(failed.is_empty(), "{id}: {failed:?}");

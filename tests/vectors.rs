@@ -1,8 +1,11 @@
 //! Golden vectors, natively: every file under `tests/vectors/{classify,check,trigger}` is run
 //! through the core and its output compared byte for byte with the file's `expected` strings —
 //! the same files the Node, browser, bundler, wasmi and wasmtime runners check (format:
-//! tests/vectors/README.md). `WENDU_UPDATE_VECTORS=1 cargo test --test vectors` rewrites the
-//! expected strings from the native output instead; review the diff before committing it.
+//! tests/vectors/README.md). Every vector runs twice: with its pack as given (the built-in default
+//! pack loads compiled, a JSON pack is compiled from its JSON) and the other way round (the default
+//! pack from its JSON; a JSON pack compiled to `.wdp` bytes and loaded back): both must give the
+//! expected bytes. `WENDU_UPDATE_VECTORS=1 cargo test --test vectors` rewrites the expected
+//! strings from the native output instead; review the diff before committing it.
 
 use serde_json::Value;
 use std::cell::RefCell;
@@ -49,20 +52,35 @@ fn input_text(v: &Value) -> String {
     }
 }
 
-thread_local! {
-    // Compiling a pack is the slow part in debug builds: once per distinct pack.
-    static ENGINES: RefCell<HashMap<Option<String>, Result<Engine, String>>> = RefCell::default();
+/// How a vector's pack becomes an engine: as given, or the other way round (see the file's doc).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+enum Way {
+    AsGiven,
+    Swapped,
 }
 
-fn engine(pack: Option<&str>) -> Result<Engine, String> {
+/// Engines by (pack, way): the error JSON when the pack does not load.
+type Engines = HashMap<(Option<String>, Way), Result<Engine, String>>;
+
+thread_local! {
+    // Compiling a pack is the slow part in debug builds: once per distinct pack and way.
+    static ENGINES: RefCell<Engines> = RefCell::default();
+}
+
+fn engine(pack: Option<&str>, way: Way) -> Result<Engine, String> {
     ENGINES.with(|cache| {
         cache
             .borrow_mut()
-            .entry(pack.map(str::to_string))
+            .entry((pack.map(str::to_string), way))
             .or_insert_with(|| {
-                match pack {
-                    None => Engine::default_pack(),
-                    Some(p) => Engine::new(p),
+                match (pack, way) {
+                    (None, Way::AsGiven) => Engine::default_pack(),
+                    (None, Way::Swapped) => Engine::new(wendu::DEFAULT_PACK),
+                    (Some(p), Way::AsGiven) => Engine::new(p),
+                    // A pack that does not compile fails the same way both ways.
+                    (Some(p), Way::Swapped) => {
+                        Engine::new(p).and_then(|e| Engine::from_compiled(&e.to_compiled()))
+                    }
                 }
                 .map_err(|e| e.to_json())
             })
@@ -70,16 +88,16 @@ fn engine(pack: Option<&str>) -> Result<Engine, String> {
     })
 }
 
-fn trigger(pack: Option<&str>) -> Result<TriggerEngine, String> {
-    TriggerEngine::new(engine(pack)?).map_err(|e| e.to_json())
+fn trigger(pack: Option<&str>, way: Way) -> Result<TriggerEngine, String> {
+    TriggerEngine::new(engine(pack, way)?).map_err(|e| e.to_json())
 }
 
 /// The outputs of one vector, by key (`expected`, `expected_batch`, `expected_snapshot`).
-fn run(kind: &str, v: &Value) -> Vec<(&'static str, Value)> {
+fn run(kind: &str, v: &Value, way: Way) -> Vec<(&'static str, Value)> {
     let pack = pack_text(v);
     match kind {
         "classify" => {
-            let (out, verdict) = match engine(pack.as_deref()) {
+            let (out, verdict) = match engine(pack.as_deref(), way) {
                 Err(e) => (e.clone(), e),
                 Ok(e) => {
                     let input = input_text(&v["input"]);
@@ -97,16 +115,23 @@ fn run(kind: &str, v: &Value) -> Vec<(&'static str, Value)> {
             ]
         }
         "check" => {
-            let problems = match &pack {
-                None => TriggerEngine::check(wendu::DEFAULT_PACK),
-                Some(p) => TriggerEngine::check(p),
-            };
+            let json = pack.as_deref().unwrap_or(wendu::DEFAULT_PACK);
+            let mut problems = TriggerEngine::check(json);
+            // Swapped: a pack that compiles is checked in its compiled form (its warnings).
+            if way == Way::Swapped && !problems.iter().any(|p| p.is_error()) {
+                let bytes = match &pack {
+                    None => wendu::DEFAULT_PACK_COMPILED.to_vec(),
+                    Some(p) => Engine::new(p).map(|e| e.to_compiled()).unwrap_or_default(),
+                };
+                problems = Engine::check_source(wendu::PackSource::Compiled(&bytes));
+            }
             let out = serde_json::to_string(&problems).unwrap_or_default();
             vec![("expected", Value::String(out))]
         }
         "trigger" => {
             let events = v["events"].as_array().cloned().unwrap_or_default();
-            let mut t = trigger(pack.as_deref()).unwrap_or_else(|e| panic!("trigger pack: {e}"));
+            let mut t =
+                trigger(pack.as_deref(), way).unwrap_or_else(|e| panic!("trigger pack: {e}"));
             let outs: Vec<Value> = events
                 .iter()
                 .map(|e| Value::String(t.ingest_json(&input_text(e)).to_json()))
@@ -117,7 +142,7 @@ fn run(kind: &str, v: &Value) -> Vec<(&'static str, Value)> {
             ];
             // A batch holds only structured events (raw text may be malformed on purpose).
             if events.iter().all(|e| !e.is_string()) {
-                let mut b = trigger(pack.as_deref()).unwrap_or_else(|e| panic!("{e}"));
+                let mut b = trigger(pack.as_deref(), way).unwrap_or_else(|e| panic!("{e}"));
                 let batch = b.ingest_json(&Value::Array(events.clone()).to_string());
                 res.push(("expected_batch", Value::String(batch.to_json())));
             }
@@ -129,17 +154,17 @@ fn run(kind: &str, v: &Value) -> Vec<(&'static str, Value)> {
 
 /// The trigger properties every runner checks beside the expected strings: a snapshot restored
 /// into a fresh engine continues the stream exactly, and a snapshot round-trips unchanged.
-fn trigger_resume(v: &Value) -> Result<(), String> {
+fn trigger_resume(v: &Value, way: Way) -> Result<(), String> {
     let pack = pack_text(v);
     let events = v["events"].as_array().cloned().unwrap_or_default();
     let expected = v["expected"].as_array().cloned().unwrap_or_default();
     let half = events.len() / 2;
-    let mut a = trigger(pack.as_deref())?;
+    let mut a = trigger(pack.as_deref(), way)?;
     for e in &events[..half] {
         a.ingest_json(&input_text(e));
     }
     let snap = a.snapshot();
-    let mut b = trigger(pack.as_deref())?;
+    let mut b = trigger(pack.as_deref(), way)?;
     b.restore(&snap).map_err(|e| e.to_json())?;
     if b.snapshot() != snap {
         return Err("snapshot does not round-trip".into());
@@ -287,7 +312,7 @@ fn golden_vectors() {
                 .to_string();
             let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{name}: {e}"));
             let v: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
-            let outputs = run(kind, &v);
+            let outputs = run(kind, &v, Way::AsGiven);
             checked += 1;
             if update {
                 let mut new = text.clone();
@@ -308,21 +333,27 @@ fn golden_vectors() {
                 }
                 continue;
             }
-            for (key, value) in &outputs {
-                match v.get(*key) {
-                    Some(want) if want == value => {}
-                    Some(want) => failures.push(format!(
-                        "{name} `{key}`: {}",
-                        first_difference(&want.to_string(), &value.to_string())
-                    )),
-                    None => failures.push(format!(
-                        "{name}: no `{key}` (run WENDU_UPDATE_VECTORS=1 cargo test --test vectors)"
-                    )),
+            for way in [Way::AsGiven, Way::Swapped] {
+                let outputs = match way {
+                    Way::AsGiven => outputs.clone(),
+                    Way::Swapped => run(kind, &v, way),
+                };
+                for (key, value) in &outputs {
+                    match v.get(*key) {
+                        Some(want) if want == value => {}
+                        Some(want) => failures.push(format!(
+                            "{name} `{key}` ({way:?}): {}",
+                            first_difference(&want.to_string(), &value.to_string())
+                        )),
+                        None => failures.push(format!(
+                            "{name}: no `{key}` (run WENDU_UPDATE_VECTORS=1 cargo test --test vectors)"
+                        )),
+                    }
                 }
-            }
-            if kind == "trigger" {
-                if let Err(e) = trigger_resume(&v) {
-                    failures.push(format!("{name}: {e}"));
+                if kind == "trigger" {
+                    if let Err(e) = trigger_resume(&v, way) {
+                        failures.push(format!("{name} ({way:?}): {e}"));
+                    }
                 }
             }
         }

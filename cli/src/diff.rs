@@ -155,9 +155,7 @@ struct LabelCount {
 /// Run the back-test.
 pub fn run(old: &Path, new: &Path, corpus_path: &Path, output: Output) -> Result<ExitCode, String> {
     let load = |p: &Path| -> Result<Engine, String> {
-        let text =
-            std::fs::read_to_string(p).map_err(|e| format!("cannot read {}: {e}", p.display()))?;
-        Engine::new(&text).map_err(|e| {
+        wendu_cli::load_pack(p).map_err(|e| {
             let mut s = format!("{}: {}\n", p.display(), e.message());
             for pr in e.problems() {
                 s.push_str(&format!("  {pr}\n"));

@@ -17,7 +17,6 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use wendu::Engine;
-use wendu_cli::pack_text;
 
 #[derive(Parser)]
 #[command(
@@ -56,6 +55,15 @@ enum Cmd {
     },
     /// Validate a pack and list every problem.
     Check { pack: PathBuf },
+    /// Compile a pack into a `.wdp` file: everything the engine needs, ready to load (without
+    /// the pack's test cases). `--pack` (and the bindings) accept the result.
+    Compile {
+        /// The pack (JSON) or a built-in id.
+        pack: PathBuf,
+        /// Where to write the compiled pack.
+        #[arg(short, long)]
+        output: PathBuf,
+    },
     /// Run the test cases inside a pack.
     Test { pack: PathBuf },
     /// Explain the decision for one text, readably.
@@ -155,7 +163,7 @@ enum Cmd {
 fn load_engine(pack: Option<&Path>) -> Result<Engine, String> {
     let engine = match pack {
         None => Engine::default_pack(),
-        Some(p) => Engine::new(&pack_text(p)?),
+        Some(p) => wendu_cli::load_pack(p),
     };
     engine.map_err(|e| {
         let mut s = format!("{}\n", e.message());
@@ -176,6 +184,7 @@ fn main() -> ExitCode {
             file,
         } => classify(pack.as_deref(), format, strict, file.as_deref()),
         Cmd::Check { pack } => check(&pack),
+        Cmd::Compile { pack, output } => compile(&pack, &output),
         Cmd::Test { pack } => test(&pack),
         Cmd::Explain { pack, text } => load_engine(pack.as_deref())
             .and_then(|e| explain::explain(&e, &text, std::io::stdout().is_terminal())),
@@ -328,7 +337,11 @@ fn classify(
 }
 
 fn check(pack: &Path) -> Result<ExitCode, String> {
-    let problems = Engine::check(&pack_text(pack)?);
+    let bytes = wendu_cli::pack_bytes(pack)?;
+    let problems = match wendu::PackSource::from_bytes(&bytes) {
+        Ok(source) => Engine::check_source(source),
+        Err(e) => e.problems().to_vec(),
+    };
     for p in &problems {
         println!("{p}");
     }
@@ -342,9 +355,36 @@ fn check(pack: &Path) -> Result<ExitCode, String> {
     })
 }
 
+fn compile(pack: &Path, output: &Path) -> Result<ExitCode, String> {
+    let engine = load_engine(Some(pack))?;
+    let bytes = engine.to_compiled();
+    std::fs::write(output, &bytes)
+        .map_err(|e| format!("cannot write {}: {e}", output.display()))?;
+    let info = engine.info();
+    println!(
+        "{} → {}: {} {} ({}), {} bytes",
+        pack.display(),
+        output.display(),
+        info.id,
+        info.version,
+        info.hash,
+        bytes.len()
+    );
+    for (name, size) in Engine::compiled_sections(&bytes).map_err(|e| e.message())? {
+        println!("  {name:<11} {size:>8} bytes");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 fn test(pack: &Path) -> Result<ExitCode, String> {
     let engine = load_engine(Some(pack))?;
     let report = engine.run_tests();
+    if report.results.is_empty() && wendu_cli::pack_bytes(pack)?.starts_with(b"\xffWDP") {
+        return Err(format!(
+            "{} is a compiled pack: compiled packs carry no test cases; test its JSON",
+            pack.display()
+        ));
+    }
     for r in report.results.iter().filter(|r| !r.passed) {
         println!("FAIL {} ({})", r.name, r.path);
         for f in &r.failures {

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 use wendu::trigger::{AlertKind, Notice, NoticeKind, Outcome, TriggerEngine};
-use wendu::{Alert, Engine};
+use wendu::Alert;
 
 /// How to print.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -41,8 +41,7 @@ const TEXT: &[&str] = &["comment", "text", "review", "content", "narrative"];
 
 /// Run the replay.
 pub fn run(pack: &Path, stream: &Path, opts: &Options) -> Result<ExitCode, String> {
-    let text = wendu_cli::pack_text(pack)?;
-    let engine = Engine::new(&text).map_err(|e| describe(&e))?;
+    let engine = wendu_cli::load_pack(pack).map_err(|e| describe(&e))?;
     let mut t = TriggerEngine::new(engine).map_err(|e| describe(&e))?;
     if t.policy_count() == 0 {
         return Err(format!("{} has no trigger policies", pack.display()));

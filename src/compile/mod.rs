@@ -1,16 +1,20 @@
 //! Step two: pack → **compile** → text → scan → rules → decide. Turns a validated [`Pack`] into
 //! what the later steps run, built once: the [`Scanner`] of the scan step (see [`scanner`]),
 //! every condition compiled over term ids by its kind, the label rules with their index, the
-//! severity factors and levels, the route table, and the trigger policies' conditions.
+//! severity factors and levels, the route table, the trigger policies with their conditions,
+//! and what describes the pack (identity, names, warnings). Nothing after this step reads the
+//! JSON pack again, so a [`CompiledPack`] can be stored as bytes and loaded as it is
+//! ([`store`]: the `.wdp` format).
 
 mod scanner;
+pub(crate) mod store;
 
 pub use scanner::Automaton;
 
 use crate::condition::{Build, Condition, ConditionIndex, LabelTree};
 use crate::error::Problem;
 use crate::model::Model;
-use crate::pack::{LevelDef, Limits, Pack, RouteDef, Weight};
+use crate::pack::{LevelDef, Limits, Pack, PackInfo, PackTest, RouteDef, TriggerSpec, Weight};
 use crate::scan::Scanner;
 use crate::text::NormalizeOptions;
 use std::sync::Arc;
@@ -41,6 +45,8 @@ pub(crate) struct CompiledLabel {
     pub route: Option<RouteDef>,
     /// Advice carried in decisions.
     pub advice: Option<String>,
+    /// Free text (for tools: `Engine::describe`).
+    pub description: Option<String>,
     /// Rules, in pack order.
     pub rules: Vec<CompiledRule>,
 }
@@ -50,6 +56,8 @@ pub(crate) struct CompiledLabel {
 pub(crate) struct CompiledDimension {
     /// Id.
     pub id: String,
+    /// Display name.
+    pub name: String,
     /// Several labels may be given.
     pub multi: bool,
     /// Minimum confidence (the dimension's own, else the pack's).
@@ -83,6 +91,10 @@ pub(crate) struct CompiledFactor {
 /// Everything the steps after `compile` need, built once per pack.
 #[derive(Debug, Clone)]
 pub(crate) struct CompiledPack {
+    /// Identity: id, version, content hash (of the JSON pack), locale, description.
+    pub info: PackInfo,
+    /// Warnings found while reading the pack.
+    pub warnings: Vec<Problem>,
     /// Normalisation of texts (and, done here already, of terms and field values).
     pub normalize: NormalizeOptions,
     /// What the scan step runs.
@@ -109,16 +121,20 @@ pub(crate) struct CompiledPack {
     pub default_route: Option<RouteDef>,
     /// Input limits.
     pub limits: Limits,
+    /// The `triggers` section: its policies in pack order.
+    pub triggers: TriggerSpec,
     /// Per trigger policy, in pack order: its compiled `when` condition.
     pub policy_conditions: Vec<Option<Condition>>,
     /// Learned models, in pack order (`model` conditions name them by index).
     pub models: Vec<Model>,
+    /// The pack's own test cases (`Engine::run_tests`); a compiled pack leaves them out.
+    pub tests: Vec<PackTest>,
 }
 
 impl CompiledPack {
-    /// Compile a validated pack, choosing the term automaton. Problems found only now (regex
-    /// size limits, an automaton that cannot be built) come back as errors.
-    pub fn new(pack: &Pack, automaton: Automaton) -> Result<CompiledPack, Vec<Problem>> {
+    /// Compile a validated pack. Problems found only now (regex size limits, an automaton that
+    /// cannot be built) come back as errors, with the pack's warnings.
+    pub fn new(pack: Pack) -> Result<CompiledPack, Vec<Problem>> {
         let s = &pack.settings;
         let label_tree = pack
             .dimensions
@@ -146,18 +162,17 @@ impl CompiledPack {
             .iter()
             .map(|m| (m.id().to_string(), m.labels().to_vec()))
             .collect();
-        let dimensions = dimensions(&mut b, pack);
-        let factors = factors(&mut b, pack);
+        let dimensions = dimensions(&mut b, &pack);
+        let factors = factors(&mut b, &pack);
         // Terms of trigger conditions come last, so that a decision can tell its own.
         let decision_terms = b.terms.len();
         let policy_conditions = pack
-            .triggers
-            .policies
+            .policy_conditions
             .iter()
             .enumerate()
-            .map(|(i, p)| {
+            .map(|(i, when)| {
                 let path = format!("/triggers/policies/{i}/when");
-                p.when.as_ref().map(|w| b.condition(w, &path))
+                when.as_ref().map(|w| b.condition(w, &path))
             })
             .collect();
         let mut problems = std::mem::take(&mut b.problems);
@@ -166,21 +181,13 @@ impl CompiledPack {
             &b.regex_src,
             std::mem::take(&mut b.regexes),
             s,
-            automaton,
             &mut problems,
         );
         if problems.iter().any(Problem::is_error) {
+            problems.extend(pack.warnings);
             return Err(problems);
         }
-        let rule_refs: Vec<(u32, u32, u32)> = dimensions
-            .iter()
-            .enumerate()
-            .flat_map(|(di, d)| {
-                d.labels.iter().enumerate().flat_map(move |(li, l)| {
-                    (0..l.rules.len()).map(move |ri| (di as u32, li as u32, ri as u32))
-                })
-            })
-            .collect();
+        let rule_refs = store::rule_refs(&dimensions);
         let rule_index = ConditionIndex::new(
             dimensions.iter().flat_map(|d| {
                 d.labels
@@ -190,6 +197,8 @@ impl CompiledPack {
             b.terms.len(),
         );
         Ok(CompiledPack {
+            info: pack.info,
+            warnings: pack.warnings,
             normalize: s.normalize,
             scanner,
             terms: b.terms.iter().map(|t| Arc::from(t.as_str())).collect(),
@@ -206,8 +215,10 @@ impl CompiledPack {
             levels: pack.severity.levels.clone(),
             default_route: s.default_route.clone(),
             limits: s.limits.clone(),
+            triggers: pack.triggers,
             policy_conditions,
-            models: pack.models.clone(),
+            models: pack.models,
+            tests: pack.tests,
         })
     }
 }
@@ -245,11 +256,13 @@ fn dimensions(b: &mut Build, pack: &Pack) -> Vec<CompiledDimension> {
                 parent_code: l.parent.clone(),
                 route: l.route.clone(),
                 advice: l.advice.clone(),
+                description: l.description.clone(),
                 rules,
             });
         }
         out.push(CompiledDimension {
             id: d.id.clone(),
+            name: d.name.clone(),
             multi: d.multi,
             threshold: if d.threshold.is_nan() {
                 pack.settings.threshold
@@ -287,3 +300,6 @@ fn factors(b: &mut Build, pack: &Pack) -> Vec<CompiledFactor> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests;

@@ -4,6 +4,7 @@
 //! `amount.max`, `amount.sum` and `amount.count` read the amounts found in the text.
 
 use super::{At, Build, Ctx, RawEvidence, Reader};
+use crate::codec::{Reader as Bytes, Res, Writer};
 use crate::error::pointer;
 use crate::json::type_name;
 use crate::text::{normalize_cow, normalize_str, NormalizeOptions};
@@ -140,12 +141,6 @@ pub(super) fn read(r: &mut Reader, body: &Value, at: &At) -> Option<FieldDef> {
 }
 
 pub(super) fn compile(b: &mut Build, d: &FieldDef) -> Field {
-    let amount = match d.path.as_str() {
-        "amount.max" => Some(AmountField::Max),
-        "amount.sum" => Some(AmountField::Sum),
-        "amount.count" => Some(AmountField::Count),
-        _ => None,
-    };
     let norm = |v: &Value| -> Value {
         match v {
             Value::String(s) => Value::String(normalize_str(s.trim(), &b.opts)),
@@ -162,15 +157,137 @@ pub(super) fn compile(b: &mut Build, d: &FieldDef) -> Field {
             other => other.clone(),
         })
         .collect();
-    Field {
-        path: d.path.clone(),
-        segments: d.path.split('.').map(str::to_string).collect(),
-        amount,
-        ops,
+    Field::new(d.path.clone(), ops)
+}
+
+/// Operator tags in a compiled pack.
+mod op {
+    pub const EQ: u8 = 1;
+    pub const IN: u8 = 2;
+    pub const GTE: u8 = 3;
+    pub const LTE: u8 = 4;
+    pub const GT: u8 = 5;
+    pub const LT: u8 = 6;
+    pub const EXISTS: u8 = 7;
+    pub const CONTAINS: u8 = 8;
+}
+
+/// Tags of a compared value: a string, a boolean or a JSON number as serde_json holds it.
+mod val {
+    pub const STRING: u8 = 1;
+    pub const BOOL: u8 = 2;
+    pub const U64: u8 = 3;
+    pub const I64: u8 = 4;
+    pub const F64: u8 = 5;
+}
+
+fn write_value(w: &mut Writer, v: &Value) {
+    match v {
+        Value::String(s) => {
+            w.u8(val::STRING);
+            w.str(s);
+        }
+        Value::Bool(b) => {
+            w.u8(val::BOOL);
+            w.bool(*b);
+        }
+        Value::Number(n) => {
+            if let Some(u) = n.as_u64() {
+                w.u8(val::U64);
+                w.uv(u);
+            } else if let Some(i) = n.as_i64() {
+                w.u8(val::I64);
+                w.iv(i);
+            } else {
+                w.u8(val::F64);
+                w.f64(n.as_f64().unwrap_or(0.0));
+            }
+        }
+        // The pack reader accepts nothing else to compare with.
+        Value::Null | Value::Array(_) | Value::Object(_) => w.u8(0),
     }
 }
 
+fn read_value(r: &mut Bytes) -> Res<Value> {
+    Ok(match r.u8()? {
+        val::STRING => Value::String(r.str()?),
+        val::BOOL => Value::Bool(r.bool()?),
+        val::U64 => Value::from(r.uv()?),
+        val::I64 => Value::from(r.iv()?),
+        val::F64 => match serde_json::Number::from_f64(r.f64()?) {
+            Some(n) => Value::Number(n),
+            None => return Err(r.corrupt("a compared number is not finite")),
+        },
+        t => return Err(r.corrupt(format!("unknown value kind {t}"))),
+    })
+}
+
 impl Field {
+    /// A field condition on dotted `path` (its segments and amount aggregate derived here).
+    fn new(path: String, ops: Vec<FieldOp>) -> Field {
+        let amount = match path.as_str() {
+            "amount.max" => Some(AmountField::Max),
+            "amount.sum" => Some(AmountField::Sum),
+            "amount.count" => Some(AmountField::Count),
+            _ => None,
+        };
+        Field {
+            segments: path.split('.').map(str::to_string).collect(),
+            path,
+            amount,
+            ops,
+        }
+    }
+
+    pub(super) fn write(&self, w: &mut Writer) {
+        w.str(&self.path);
+        w.list(&self.ops, |w, o| match o {
+            FieldOp::Eq(v) => {
+                w.u8(op::EQ);
+                write_value(w, v);
+            }
+            FieldOp::In(vs) => {
+                w.u8(op::IN);
+                w.list(vs, write_value);
+            }
+            FieldOp::Gte(n) | FieldOp::Lte(n) | FieldOp::Gt(n) | FieldOp::Lt(n) => {
+                w.u8(match o {
+                    FieldOp::Gte(_) => op::GTE,
+                    FieldOp::Lte(_) => op::LTE,
+                    FieldOp::Gt(_) => op::GT,
+                    _ => op::LT,
+                });
+                w.f64(*n);
+            }
+            FieldOp::Exists(b) => {
+                w.u8(op::EXISTS);
+                w.bool(*b);
+            }
+            FieldOp::Contains(s) => {
+                w.u8(op::CONTAINS);
+                w.str(s);
+            }
+        });
+    }
+
+    pub(super) fn load(r: &mut Bytes) -> Res<Field> {
+        let path = r.str()?;
+        let ops = r.list(1, |r| {
+            Ok(match r.u8()? {
+                op::EQ => FieldOp::Eq(read_value(r)?),
+                op::IN => FieldOp::In(r.list(1, read_value)?),
+                op::GTE => FieldOp::Gte(r.finite("gte")?),
+                op::LTE => FieldOp::Lte(r.finite("lte")?),
+                op::GT => FieldOp::Gt(r.finite("gt")?),
+                op::LT => FieldOp::Lt(r.finite("lt")?),
+                op::EXISTS => FieldOp::Exists(r.bool()?),
+                op::CONTAINS => FieldOp::Contains(r.str()?),
+                t => return Err(r.corrupt(format!("unknown field operator {t}"))),
+            })
+        })?;
+        Ok(Field::new(path, ops))
+    }
+
     /// Reads the classification (`decision` or `decision.*`: trigger conditions only).
     pub(super) fn reads_decision(&self) -> bool {
         self.path == "decision" || self.path.starts_with("decision.")

@@ -6,6 +6,7 @@
 //! size of the pack. `rules` uses it for label rules.
 
 use super::Condition;
+use crate::codec::{Reader, Res, Writer};
 use crate::scan::TermId;
 
 /// Conditions numbered 0.. by the terms they need.
@@ -57,6 +58,64 @@ impl ConditionIndex {
             by_term: pairs.into_iter().map(|(_, no)| no).collect(),
             always,
         }
+    }
+
+    /// Write the index: per term, how many conditions it lists and their numbers (ascending, as
+    /// deltas), then the always-tried conditions.
+    pub fn write(&self, w: &mut Writer) {
+        w.size(self.term_start.len().saturating_sub(1));
+        for pair in self.term_start.windows(2) {
+            let (from, to) = (pair.first().copied(), pair.get(1).copied());
+            let list = from
+                .zip(to)
+                .and_then(|(a, b)| self.by_term.get(a as usize..b as usize))
+                .unwrap_or_default();
+            w.size(list.len());
+            let mut prev = 0;
+            for (i, &no) in list.iter().enumerate() {
+                w.uv(u64::from(if i == 0 { no } else { no - prev }));
+                prev = no;
+            }
+        }
+        w.list(&self.always, |w, &bits| w.uv(bits));
+    }
+
+    /// Read an index written by [`ConditionIndex::write`] over `terms` terms and `count`
+    /// conditions: every number below `count`, each term's list ascending.
+    pub fn load(r: &mut Reader, terms: usize, count: usize) -> Res<ConditionIndex> {
+        let n = r.len(1)?;
+        if n != terms {
+            return Err(r.corrupt(format!("a rule index over {n} terms, the pack has {terms}")));
+        }
+        let mut term_start = Vec::with_capacity(n + 1);
+        let mut by_term: Vec<u32> = Vec::new();
+        term_start.push(0);
+        for _ in 0..n {
+            let k = r.len(1)?;
+            let mut prev = 0usize;
+            for i in 0..k {
+                let d = r.index(count, "rule")?;
+                let no = prev + d;
+                if (i > 0 && d == 0) || no >= count {
+                    return Err(r.corrupt(format!("rule numbers not ascending below {count}")));
+                }
+                by_term.push(no as u32);
+                prev = no;
+            }
+            term_start.push(by_term.len() as u32);
+        }
+        let always = r.list(1, |r| r.uv())?;
+        if always.len() != count.div_ceil(64) {
+            return Err(r.corrupt(format!(
+                "{} words of always-tried rules for {count} rules",
+                always.len()
+            )));
+        }
+        Ok(ConditionIndex {
+            term_start,
+            by_term,
+            always,
+        })
     }
 
     /// The numbers of the conditions that can hold for a text whose present terms (any hit,

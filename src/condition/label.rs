@@ -2,7 +2,8 @@
 //! descendant of it, was assigned on an earlier dimension (in severity, triggers and tests: on any
 //! dimension). Dimensions are evaluated in pack order, so a label condition never looks ahead.
 
-use super::{At, Build, Ctx, RawEvidence, Reader, Scope};
+use super::{At, Bounds, Build, Ctx, RawEvidence, Reader, Scope};
+use crate::codec::{Reader as Bytes, Res, Writer};
 use crate::error::pointer;
 use serde_json::Value;
 use std::sync::Arc;
@@ -160,6 +161,35 @@ pub(super) fn compile(b: &mut Build, d: &LabelDef) -> LabelCond {
 }
 
 impl LabelCond {
+    pub(super) fn write(&self, w: &mut Writer) {
+        w.size(self.dim);
+        w.str(&self.code);
+    }
+
+    /// Read a label condition: its dimension (one read before) and code; its place in the
+    /// dimension's walk is found again, as when compiling.
+    pub(super) fn load(r: &mut Bytes, b: &Bounds) -> Res<LabelCond> {
+        let dim = r.index(b.tours.len(), "dimension")?;
+        let code = r.str()?;
+        let Some(tour) = b.tours.get(dim).cloned() else {
+            return Err(r.corrupt("label condition on an unknown dimension"));
+        };
+        let Some(&i) = tour.by_code.get(&code) else {
+            return Err(r.corrupt(format!("label condition on an unknown label \"{code}\"")));
+        };
+        let (from, to) = (
+            tour.place.get(i).copied().unwrap_or(u32::MAX),
+            tour.end.get(i).copied().unwrap_or(0),
+        );
+        Ok(LabelCond {
+            dim,
+            code,
+            tour,
+            from,
+            to,
+        })
+    }
+
     pub(super) fn holds(&self, ctx: &Ctx) -> bool {
         ctx.assigned.get(self.dim).is_some_and(|a| {
             a.iter().any(|&l| {

@@ -1,8 +1,9 @@
 //! Conditions, beside the flow and used by four of its steps: one module per kind, each reading
 //! its kind from a pack (every problem with a JSON pointer), compiling it over term ids,
-//! evaluating it over one scan and explaining it with evidence. `pack` reads through [`read`],
-//! `compile` builds through [`Build`], and `rules`, `decide` and `trigger` evaluate through
-//! [`Ctx`]. How to add a kind: docs/contributing.md.
+//! evaluating it over one scan, explaining it with evidence, and writing it to (and reading it
+//! back from) a compiled pack. `pack` reads through [`read`], `compile` builds through [`Build`]
+//! and stores through [`Condition::write`] / [`Condition::load`], and `rules`, `decide` and
+//! `trigger` evaluate through [`Ctx`]. How to add a kind: docs/contributing.md.
 
 mod field;
 mod index;
@@ -15,9 +16,11 @@ mod terms;
 
 pub(crate) use field::AmountAgg;
 pub(crate) use index::ConditionIndex;
-pub(crate) use regex::{Regexes, REGEX_BUDGET};
+pub(crate) use label::Tour;
+pub(crate) use regex::{PackRegex, Regexes, REGEX_BUDGET};
 pub(crate) use terms::{too_long, TermSet};
 
+use crate::codec::{Reader as Bytes, Res, Writer};
 use crate::error::{pointer, Problem};
 use crate::json::{type_name, Checker};
 use crate::scan::{Hit, Scan, Scanner, TermId};
@@ -443,6 +446,107 @@ impl Condition {
             Condition::Not(c) => c.reads(leaf),
             other => leaf(other),
         }
+    }
+}
+
+/// What a stored condition may refer to: its indices are checked against these when a compiled
+/// pack is read.
+pub(crate) struct Bounds<'a> {
+    /// Distinct terms.
+    pub terms: usize,
+    /// Distinct regexes.
+    pub regexes: usize,
+    /// Per dimension (pack order, those read so far): its labels walked depth first.
+    pub tours: &'a [std::sync::Arc<label::Tour>],
+    /// Labels per model, in pack order.
+    pub models: &'a [usize],
+}
+
+/// Each kind's tag in a compiled pack. New kinds take new numbers; a number is never reused.
+mod tag {
+    pub const TERMS: u8 = 1;
+    pub const REGEX: u8 = 2;
+    pub const NEAR: u8 = 3;
+    pub const FIELD: u8 = 4;
+    pub const LABEL: u8 = 5;
+    pub const ALL: u8 = 6;
+    pub const ANY: u8 = 7;
+    pub const NOT: u8 = 8;
+    pub const AT_LEAST: u8 = 9;
+    pub const MODEL: u8 = 10;
+}
+
+impl Condition {
+    /// Write the compiled condition: its kind's tag, then the kind's own fields.
+    pub fn write(&self, w: &mut Writer) {
+        match self {
+            Condition::Terms(c) => {
+                w.u8(tag::TERMS);
+                c.write(w);
+            }
+            Condition::Regex(c) => {
+                w.u8(tag::REGEX);
+                w.size(c.0);
+            }
+            Condition::Near(c) => {
+                w.u8(tag::NEAR);
+                c.write(w);
+            }
+            Condition::Field(c) => {
+                w.u8(tag::FIELD);
+                c.write(w);
+            }
+            Condition::Label(c) => {
+                w.u8(tag::LABEL);
+                c.write(w);
+            }
+            Condition::All(cs) => {
+                w.u8(tag::ALL);
+                w.list(cs, |w, c| c.write(w));
+            }
+            Condition::Any(cs) => {
+                w.u8(tag::ANY);
+                w.list(cs, |w, c| c.write(w));
+            }
+            Condition::Not(c) => {
+                w.u8(tag::NOT);
+                c.write(w);
+            }
+            Condition::AtLeast { n, of } => {
+                w.u8(tag::AT_LEAST);
+                w.size(*n);
+                w.list(of, |w, c| c.write(w));
+            }
+            Condition::Model(c) => {
+                w.u8(tag::MODEL);
+                c.write(w);
+            }
+        }
+    }
+
+    /// Read a condition written by [`Condition::write`], checking every index against `b` and
+    /// the nesting against [`MAX_DEPTH`] (a corrupt pack must not exhaust the stack).
+    pub fn load(r: &mut Bytes, b: &Bounds, depth: usize) -> Res<Condition> {
+        if depth >= MAX_DEPTH {
+            return Err(r.corrupt(format!("conditions nested deeper than {MAX_DEPTH}")));
+        }
+        let list = |r: &mut Bytes| r.list(1, |r| Condition::load(r, b, depth + 1));
+        Ok(match r.u8()? {
+            tag::TERMS => Condition::Terms(terms::Terms::load(r, b)?),
+            tag::REGEX => Condition::Regex(regex::RegexCond(r.index(b.regexes, "regex")?)),
+            tag::NEAR => Condition::Near(near::Near::load(r, b)?),
+            tag::FIELD => Condition::Field(field::Field::load(r)?),
+            tag::LABEL => Condition::Label(label::LabelCond::load(r, b)?),
+            tag::ALL => Condition::All(list(r)?),
+            tag::ANY => Condition::Any(list(r)?),
+            tag::NOT => Condition::Not(Box::new(Condition::load(r, b, depth + 1)?)),
+            tag::AT_LEAST => {
+                let n = r.size(10_000, "at_least n")?;
+                Condition::AtLeast { n, of: list(r)? }
+            }
+            tag::MODEL => Condition::Model(model::ModelCond::load(r, b)?),
+            t => return Err(r.corrupt(format!("unknown condition kind {t}"))),
+        })
     }
 }
 

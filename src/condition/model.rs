@@ -3,7 +3,8 @@
 //! and < `max` (no bound when absent). Evidence is the model's own: the n-grams that most raised
 //! the label, from the same pass that scored the text.
 
-use super::{At, Build, Ctx, RawEvidence, Reader};
+use super::{At, Bounds, Build, Ctx, RawEvidence, Reader};
+use crate::codec::{Reader as Bytes, Res, Writer};
 use crate::error::pointer;
 use serde_json::Value;
 
@@ -108,10 +109,52 @@ impl ModelCond {
         p >= self.min && self.max.map_or(true, |x| p < x)
     }
 
+    pub(super) fn write(&self, w: &mut Writer) {
+        w.size(self.model);
+        w.size(self.label);
+        w.f64(self.min);
+        match self.max {
+            None => w.u8(0),
+            Some(x) => {
+                w.u8(1);
+                w.f64(x);
+            }
+        }
+    }
+
+    /// Read a model condition, checking the model and label against the pack's models.
+    pub(super) fn load(r: &mut Bytes, b: &Bounds) -> Res<ModelCond> {
+        let model = r.index(b.models.len(), "model")?;
+        let labels = b.models.get(model).copied().unwrap_or(0);
+        let label = r.index(labels, "model label")?;
+        let min = probability(r, "min")?;
+        let max = match r.u8()? {
+            0 => None,
+            1 => Some(probability(r, "max")?),
+            t => return Err(r.corrupt(format!("{t} is not an option tag"))),
+        };
+        Ok(ModelCond {
+            model,
+            label,
+            min,
+            max,
+        })
+    }
+
     pub(super) fn evidence(&self, out: &mut Vec<RawEvidence>) {
         out.push(RawEvidence::Model {
             model: self.model,
             label: self.label,
         });
+    }
+}
+
+/// A stored probability bound: finite, in [0, 1].
+fn probability(r: &mut Bytes, what: &str) -> Res<f64> {
+    let x = r.finite(what)?;
+    if (0.0..=1.0).contains(&x) {
+        Ok(x)
+    } else {
+        Err(r.corrupt(format!("{what} {x} outside [0, 1]")))
     }
 }

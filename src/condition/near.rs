@@ -3,7 +3,8 @@
 //! never across the title/text separator. Evidence is the first such pair.
 
 use super::terms::{read_list, term_set};
-use super::{At, Build, Ctx, RawEvidence, Reader, TermSet};
+use super::{At, Bounds, Build, Ctx, RawEvidence, Reader, TermSet};
+use crate::codec::{Reader as Bytes, Res, Writer};
 use crate::error::pointer;
 use crate::scan::Hit;
 use serde_json::Value;
@@ -77,6 +78,24 @@ pub(super) fn compile(b: &mut Build, d: &NearDef, path: &str) -> Near {
 }
 
 impl Near {
+    pub(super) fn write(&self, w: &mut Writer) {
+        self.a.write(w);
+        self.b.write(w);
+        w.size(self.within);
+        w.bool(self.ordered);
+        w.bool(self.negation);
+    }
+
+    pub(super) fn load(r: &mut Bytes, b: &Bounds) -> Res<Near> {
+        Ok(Near {
+            a: TermSet::load(r, b)?,
+            b: TermSet::load(r, b)?,
+            within: r.size(10_000, "within")?,
+            ordered: r.bool()?,
+            negation: r.bool()?,
+        })
+    }
+
     pub(super) fn holds(&self, ctx: &Ctx) -> bool {
         if !self.a.may_meet(ctx.scan.summary) || !self.b.may_meet(ctx.scan.summary) {
             return false;

@@ -2,7 +2,8 @@
 //! least `min` distinct) of the terms occurs, not negated unless `negation` is false. Also the
 //! term lists every kind shares: `@lexicon` expansion when read, one [`TermSet`] when compiled.
 
-use super::{item_path, At, Build, Ctx, RawEvidence, Reader};
+use super::{item_path, At, Bounds, Build, Ctx, RawEvidence, Reader};
+use crate::codec::{Reader as Bytes, Res, Writer};
 use crate::error::{pointer, Problem};
 use crate::scan::TermId;
 use crate::text::normalize_str;
@@ -171,6 +172,20 @@ pub(super) fn term_set(b: &mut Build, terms: &[String], path: &str) -> TermSet {
 }
 
 impl Terms {
+    pub(super) fn write(&self, w: &mut Writer) {
+        self.ids.write(w);
+        w.bool(self.negation);
+        w.size(self.min);
+    }
+
+    pub(super) fn load(r: &mut Bytes, b: &Bounds) -> Res<Terms> {
+        Ok(Terms {
+            ids: TermSet::load(r, b)?,
+            negation: r.bool()?,
+            min: r.size(1000, "min")?,
+        })
+    }
+
     pub(super) fn holds(&self, ctx: &Ctx) -> bool {
         if !self.ids.may_meet(ctx.scan.summary) {
             return false;
@@ -240,6 +255,35 @@ impl TermSet {
             summary,
             dense,
         }
+    }
+
+    /// Write the ids (ascending, as deltas); the masks are derived again when read.
+    pub(super) fn write(&self, w: &mut Writer) {
+        w.size(self.ids.len());
+        let mut prev = 0;
+        for (i, &id) in self.ids.iter().enumerate() {
+            w.uv(u64::from(if i == 0 { id } else { id - prev }));
+            prev = id;
+        }
+    }
+
+    /// Read ids written by [`TermSet::write`]: ascending, distinct, each below `b.terms`.
+    pub(super) fn load(r: &mut Bytes, b: &Bounds) -> Res<TermSet> {
+        let n = r.len(1)?;
+        let mut ids = Vec::with_capacity(n);
+        let mut prev: TermId = 0;
+        for i in 0..n {
+            let d = r.u32()?;
+            let id = prev
+                .checked_add(d)
+                .filter(|&id| (i == 0 || d > 0) && (id as usize) < b.terms);
+            let Some(id) = id else {
+                return Err(r.corrupt(format!("term ids not ascending below {}", b.terms)));
+            };
+            ids.push(id);
+            prev = id;
+        }
+        Ok(TermSet::new(ids))
     }
 
     /// May a member be set in a bitset whose summary is `summary`? False means certainly not.

@@ -15,7 +15,7 @@ pub(crate) use dimension::{DimensionDef, Weight};
 pub use hash::content_hash;
 pub(crate) use settings::{Limits, RouteDef, Settings};
 pub(crate) use severity::{LevelDef, SeverityDef};
-pub(crate) use triggers::{GroupField, PolicyDef, TriggerSpec};
+pub(crate) use triggers::{read_route, write_route, GroupField, PolicyDef, TriggerSpec};
 
 use crate::condition::{self, CondDef, Scope};
 use crate::error::{pointer, Problem};
@@ -78,6 +78,8 @@ pub(crate) struct Pack {
     pub severity: SeverityDef,
     /// The `triggers` section (no policies when the pack has none).
     pub triggers: TriggerSpec,
+    /// Per trigger policy, its `when` condition as written.
+    pub policy_conditions: Vec<Option<CondDef>>,
     /// Every regex of the pack, compiled once while validating, by source.
     pub regexes: condition::Regexes,
     /// Test cases.
@@ -197,9 +199,9 @@ impl PackReader {
         };
         // Last: its problems came last when the trigger engine read it on its own, and tools and
         // the golden vectors expect them there.
-        let triggers = match top.get("triggers") {
+        let (triggers, policy_conditions) = match top.get("triggers") {
             Some(t) => self.read_triggers(t),
-            None => TriggerSpec::default(),
+            None => (TriggerSpec::default(), Vec::new()),
         };
         let info = info?;
         let settings = settings?;
@@ -222,6 +224,7 @@ impl PackReader {
             dimensions,
             severity,
             triggers,
+            policy_conditions,
             tests,
             models,
             warnings,

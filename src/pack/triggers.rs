@@ -4,6 +4,7 @@
 //! `condition`, after every policy, so their problems follow the policies' (docs/triggers.md).
 
 use super::{PackReader, RouteDef};
+use crate::codec::{Reader, Res, Writer};
 use crate::condition::{CondDef, Scope};
 use crate::error::pointer;
 use crate::json::{type_name, Checker};
@@ -91,8 +92,9 @@ pub(crate) struct PolicyDef {
     pub kind: PolicyKind,
     /// Accepted scales with their low-score threshold (score ≤ threshold is low); empty for surges.
     pub scales: Vec<(Scale, f64)>,
-    /// The condition an event (or complaint) must meet.
-    pub when: Option<CondDef>,
+    /// The policy has a `when` condition an event (or complaint) must meet (the condition
+    /// itself is compiled with the pack's other conditions: `CompiledPack::policy_conditions`).
+    pub conditional: bool,
     /// Group key fields (empty: one group).
     pub group_by: Vec<GroupField>,
     /// Sliding window (windowed kinds).
@@ -129,6 +131,174 @@ impl PolicyDef {
     }
 }
 
+impl TriggerSpec {
+    /// Write the section (compiled packs; the policies' conditions are stored with the pack's
+    /// other conditions).
+    pub(crate) fn write(&self, w: &mut Writer) {
+        self.allowed_lateness.write(w);
+        w.size(self.max_event_ids);
+        self.max_ahead.write(w);
+        w.size(self.max_groups);
+        w.list(&self.policies, |w, p| p.write(w));
+    }
+
+    /// Read a section written by [`TriggerSpec::write`] for a pack of `dims` dimensions.
+    pub(crate) fn load(r: &mut Reader, dims: usize) -> Res<TriggerSpec> {
+        let allowed_lateness = Duration::load(r)?;
+        let max_event_ids = r.size(100_000, "max_event_ids")?;
+        let max_ahead = Duration::load(r)?;
+        if max_ahead.ms < 60_000 {
+            return Err(r.corrupt("max_ahead under 1m"));
+        }
+        let max_groups = r.size(100_000_000, "max_groups")?;
+        if max_groups < 10 {
+            return Err(r.corrupt("max_groups under 10"));
+        }
+        let policies = r.list(1, |r| PolicyDef::load(r, dims))?;
+        let mut ids = std::collections::HashSet::with_capacity(policies.len());
+        for p in &policies {
+            if !ids.insert(p.id.as_str()) {
+                return Err(r.corrupt(format!("duplicate policy id \"{}\"", p.id)));
+            }
+        }
+        Ok(TriggerSpec {
+            allowed_lateness,
+            max_event_ids,
+            max_ahead,
+            max_groups,
+            policies,
+        })
+    }
+}
+
+impl PolicyDef {
+    fn write(&self, w: &mut Writer) {
+        w.str(&self.id);
+        w.str(&self.name);
+        self.kind.write(w);
+        w.list(&self.scales, |w, (scale, low)| {
+            scale.write(w);
+            w.f64(*low);
+        });
+        w.bool(self.conditional);
+        w.list(&self.group_by, |w, g| match g {
+            GroupField::Field { path, .. } => {
+                w.u8(1);
+                w.str(path);
+            }
+            GroupField::Label { path, dim } => {
+                w.u8(2);
+                w.str(path);
+                w.size(*dim);
+            }
+        });
+        let duration = |w: &mut Writer, d: &Option<Duration>| match d {
+            None => w.u8(0),
+            Some(d) => {
+                w.u8(1);
+                d.write(w);
+            }
+        };
+        duration(w, &self.window);
+        self.cooldown.write(w);
+        duration(w, &self.recovery);
+        w.str(&self.severity);
+        write_route(w, self.route.as_ref());
+        w.opt_size(self.deadline_hours.map(|h| h as usize));
+        w.list(&self.pain.dims, |w, &d| w.size(d));
+        w.size(self.pain.top);
+    }
+
+    fn load(r: &mut Reader, dims: usize) -> Res<PolicyDef> {
+        let id = r.str()?;
+        let name = r.str()?;
+        let kind = PolicyKind::load(r)?;
+        let scales = r.list(1, |r| {
+            let scale = Scale::load(r)?;
+            let low = r.finite("low")?;
+            let (lo, hi) = scale.bounds();
+            if low < lo || low >= hi {
+                return Err(r.corrupt(format!("low {low} outside [{lo}, {hi})")));
+            }
+            Ok((scale, low))
+        })?;
+        let conditional = r.bool()?;
+        let group_by = r.list(1, |r| match r.u8()? {
+            1 => {
+                let path = r.str()?;
+                Ok(GroupField::Field {
+                    segments: path.split('.').map(str::to_string).collect(),
+                    path,
+                })
+            }
+            2 => Ok(GroupField::Label {
+                path: r.str()?,
+                dim: r.index(dims, "dimension")?,
+            }),
+            t => Err(r.corrupt(format!("unknown group field {t}"))),
+        })?;
+        let duration = |r: &mut Reader| -> Res<Option<Duration>> {
+            match r.u8()? {
+                0 => Ok(None),
+                1 => Duration::load(r).map(Some),
+                t => Err(r.corrupt(format!("{t} is not an option tag"))),
+            }
+        };
+        let window = duration(r)?;
+        if kind.windowed() && !window.as_ref().is_some_and(|w| w.ms > 0) {
+            return Err(r.corrupt(format!("policy \"{id}\" has no window")));
+        }
+        let cooldown = Duration::load(r)?;
+        let recovery = duration(r)?;
+        let severity = r.str()?;
+        let route = read_route(r)?;
+        let deadline_hours = r.opt_size(100_000, "deadline_hours")?.map(|h| h as u64);
+        let pain = PainSpec {
+            dims: r.list(1, |r| r.index(dims, "dimension"))?,
+            top: r.size(100, "pain points top")?,
+        };
+        Ok(PolicyDef {
+            id,
+            name,
+            kind,
+            scales,
+            conditional,
+            group_by,
+            window,
+            cooldown,
+            recovery,
+            severity,
+            route,
+            deadline_hours,
+            pain,
+        })
+    }
+}
+
+/// Write an optional route (compiled packs).
+pub(crate) fn write_route(w: &mut Writer, route: Option<&RouteDef>) {
+    match route {
+        None => w.u8(0),
+        Some(r) => {
+            w.u8(1);
+            w.str(&r.department);
+            w.opt_str(r.queue.as_deref());
+        }
+    }
+}
+
+/// Read an optional route written by [`write_route`].
+pub(crate) fn read_route(r: &mut Reader) -> Res<Option<RouteDef>> {
+    match r.u8()? {
+        0 => Ok(None),
+        1 => Ok(Some(RouteDef {
+            department: r.str()?,
+            queue: r.opt_str()?,
+        })),
+        t => Err(r.corrupt(format!("{t} is not an option tag"))),
+    }
+}
+
 const POLICY_KEYS: &[&str] = &[
     "id",
     "name",
@@ -156,9 +326,11 @@ const POLICY_KEYS: &[&str] = &[
 ];
 
 impl PackReader {
-    /// Read the `triggers` section (after the dimensions: group keys and pain points name them).
-    pub(super) fn read_triggers(&mut self, v: &Value) -> TriggerSpec {
+    /// Read the `triggers` section (after the dimensions: group keys and pain points name them),
+    /// with each policy's `when` condition as written (None when it has none).
+    pub(super) fn read_triggers(&mut self, v: &Value) -> (TriggerSpec, Vec<Option<CondDef>>) {
         let mut spec = TriggerSpec::default();
+        let mut conditions = Vec::new();
         let Some(m) = self.c.object(
             v,
             "/triggers",
@@ -171,7 +343,7 @@ impl PackReader {
                 "policies",
             ],
         ) else {
-            return spec;
+            return (spec, conditions);
         };
         let c = &mut self.c;
         spec.allowed_lateness =
@@ -227,13 +399,17 @@ impl PackReader {
             ),
             None => c.error("/triggers", "missing required key \"policies\""),
         }
+        conditions.resize(spec.policies.len(), None);
         for (pi, path, w) in whens {
             let cond = self.cond(w, &path, Scope::All);
             if let Some(p) = spec.policies.get_mut(pi) {
-                p.when = cond;
+                p.conditional = cond.is_some();
+            }
+            if let Some(c) = conditions.get_mut(pi) {
+                *c = cond;
             }
         }
-        spec
+        (spec, conditions)
     }
 }
 
@@ -332,7 +508,7 @@ fn read_policy<'v>(
         id,
         kind,
         scales,
-        when: None,
+        conditional: false,
         group_by,
         window,
         cooldown,

@@ -39,6 +39,42 @@ impl Default for LowShare {
 }
 
 impl LowShare {
+    pub(super) fn write(&self, w: &mut crate::codec::Writer) {
+        self.baseline.write(w);
+        w.uv(self.min_count.into());
+        w.uv(self.min_baseline.into());
+        w.f64(self.above_by);
+        match self.ratio {
+            None => w.u8(0),
+            Some(x) => {
+                w.u8(1);
+                w.f64(x);
+            }
+        }
+    }
+
+    pub(super) fn load(r: &mut crate::codec::Reader) -> crate::codec::Res<LowShare> {
+        let baseline = Duration::load(r)?;
+        let min_count = r.at_most(1_000_000, "min_count")?.max(1) as u32;
+        let min_baseline = r.at_most(1_000_000, "min_baseline")?.max(1) as u32;
+        let above_by = r.finite("above_by")?;
+        let ratio = match r.u8()? {
+            0 => None,
+            1 => Some(r.finite("ratio")?),
+            t => return Err(r.corrupt(format!("{t} is not an option tag"))),
+        };
+        if !(0.0..=1.0).contains(&above_by) || ratio.is_some_and(|x| !(1.0..=1000.0).contains(&x)) {
+            return Err(r.corrupt("above_by or ratio out of range"));
+        }
+        Ok(LowShare {
+            baseline,
+            min_count,
+            min_baseline,
+            above_by,
+            ratio,
+        })
+    }
+
     pub(super) fn read(&mut self, c: &mut Checker, m: &Map<String, Value>, path: &str) {
         let baseline = read_duration(c, m, "baseline", path);
         match &baseline {

@@ -17,6 +17,7 @@ mod surge;
 pub use metrics::{Agg, View, DETRACTOR, LOW, PROMOTER};
 pub use scale::{Scale, MAX_SCALE_ABS};
 
+use crate::codec::{Reader, Res, Writer};
 use crate::error::pointer;
 use crate::json::{type_name, Checker, Num};
 use crate::time::Duration;
@@ -139,6 +140,64 @@ impl PolicyKind {
         }
     }
 
+    /// Write the kind and its parameters (compiled packs): a tag per kind, then the kind's own.
+    pub(crate) fn write(&self, w: &mut Writer) {
+        match self {
+            PolicyKind::Immediate => w.u8(1),
+            PolicyKind::LowCount(k) => {
+                w.u8(2);
+                w.uv(k.at_least.into());
+            }
+            PolicyKind::Mean(mean::Mean(g)) | PolicyKind::Nps(nps::Nps(g)) => {
+                w.u8(if matches!(self, PolicyKind::Mean(_)) {
+                    3
+                } else {
+                    4
+                });
+                Bound::write(g.bound, w);
+                w.uv(g.min_count.into());
+            }
+            PolicyKind::LowShare(k) => {
+                w.u8(5);
+                k.write(w);
+            }
+            PolicyKind::Surge(k) => {
+                w.u8(6);
+                w.uv(k.at_least.into());
+            }
+        }
+    }
+
+    /// Read a kind written by [`PolicyKind::write`], with the ranges the pack reader allows.
+    pub(crate) fn load(r: &mut Reader) -> Res<PolicyKind> {
+        let count = |r: &mut Reader, what: &str| -> Res<u32> {
+            let n = r.at_most(1_000_000, what)? as u32;
+            if n == 0 {
+                return Err(r.corrupt(format!("{what} is 0")));
+            }
+            Ok(n)
+        };
+        Ok(match r.u8()? {
+            1 => PolicyKind::Immediate,
+            2 => PolicyKind::LowCount(low_count::LowCount {
+                at_least: count(r, "at_least")?,
+            }),
+            3 => PolicyKind::Mean(mean::Mean(Gate {
+                bound: Bound::load(r)?,
+                min_count: count(r, "min_count")?,
+            })),
+            4 => PolicyKind::Nps(nps::Nps(Gate {
+                bound: Bound::load(r)?,
+                min_count: count(r, "min_count")?,
+            })),
+            5 => PolicyKind::LowShare(low_share::LowShare::load(r)?),
+            6 => PolicyKind::Surge(surge::Surge {
+                at_least: count(r, "at_least")?,
+            }),
+            t => return Err(r.corrupt(format!("unknown policy kind {t}"))),
+        })
+    }
+
     /// Check the scales read for the policy (a mean is taken on one scale, an NPS on nps).
     pub fn check_scales(&self, c: &mut Checker, scales: &[(Scale, f64)], path: &str) {
         match self {
@@ -230,6 +289,31 @@ impl Bound {
             Bound::Below(_) => "<",
         };
         format!("{symbol} {}", fmt_num(self.value()))
+    }
+
+    /// Write an optional bound: 0 none, 1 at most, 2 below, then the value.
+    fn write(b: Option<Bound>, w: &mut Writer) {
+        match b {
+            None => w.u8(0),
+            Some(Bound::AtMost(v)) => {
+                w.u8(1);
+                w.f64(v);
+            }
+            Some(Bound::Below(v)) => {
+                w.u8(2);
+                w.f64(v);
+            }
+        }
+    }
+
+    /// Read an optional bound written by [`Bound::write`].
+    fn load(r: &mut Reader) -> Res<Option<Bound>> {
+        Ok(match r.u8()? {
+            0 => None,
+            1 => Some(Bound::AtMost(r.finite("at_most")?)),
+            2 => Some(Bound::Below(r.finite("below")?)),
+            t => return Err(r.corrupt(format!("unknown bound {t}"))),
+        })
     }
 
     /// `at_most` or `below` (one of them), reported missing when `required`.

@@ -72,6 +72,37 @@ impl Scale {
         }
     }
 
+    /// Write the scale (compiled packs): 1–3 for the named scales, 4 and the bounds for a range.
+    pub(crate) fn write(&self, w: &mut crate::codec::Writer) {
+        match self {
+            Scale::Csat5 => w.u8(1),
+            Scale::Nps => w.u8(2),
+            Scale::Ces7 => w.u8(3),
+            Scale::Range { min, max } => {
+                w.u8(4);
+                w.f64(*min);
+                w.f64(*max);
+            }
+        }
+    }
+
+    /// Read a scale written by [`Scale::write`], with the checks [`Scale::read`] makes.
+    pub(crate) fn load(r: &mut crate::codec::Reader) -> crate::codec::Res<Scale> {
+        Ok(match r.u8()? {
+            1 => Scale::Csat5,
+            2 => Scale::Nps,
+            3 => Scale::Ces7,
+            4 => {
+                let (min, max) = (r.finite("scale min")?, r.finite("scale max")?);
+                if min.abs() > MAX_SCALE_ABS || max.abs() > MAX_SCALE_ABS || min >= max {
+                    return Err(r.corrupt(format!("scale {min}..{max}")));
+                }
+                Scale::Range { min, max }
+            }
+            t => return Err(r.corrupt(format!("unknown scale {t}"))),
+        })
+    }
+
     /// Read a scale: `"csat5"`, `"nps"`, `"ces7"` or `{"min": a, "max": b}` with a < b.
     pub fn read(v: &Value, path: &str, c: &mut Checker) -> Option<Scale> {
         match v {

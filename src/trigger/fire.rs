@@ -39,7 +39,7 @@ impl TriggerEngine {
         out: &mut Outcome,
     ) {
         let engine = self.engine.clone();
-        let Some(p) = engine.pack().triggers.policies.get(pi) else {
+        let Some(p) = engine.triggers().policies.get(pi) else {
             return;
         };
         let tau = entry.at;
@@ -101,14 +101,14 @@ impl TriggerEngine {
         {
             self.make_room();
         }
-        let Some(p) = self.engine.pack().triggers.policies.get(pi) else {
+        let Some(p) = self.engine.triggers().policies.get(pi) else {
             return;
         };
         let Some(groups) = self.state.groups.get_mut(pi) else {
             return;
         };
         let (w, b) = (p.window.as_ref().map_or(0, |d| d.ms), p.kind.baseline_ms());
-        let lateness = self.engine.pack().triggers.allowed_lateness.ms;
+        let lateness = self.engine.triggers().allowed_lateness.ms;
         let tau = entry.at;
         let off = entry.off;
         let g = groups.get_or_default(h, key);
@@ -199,7 +199,7 @@ impl TriggerEngine {
         // The events behind the alert.
         let only_low = kind == AlertKind::Fired && p.kind.low_only();
         let selected: Vec<&Entry> = window_entries.filter(|e| !only_low || e.low()).collect();
-        let max = self.engine.pack().triggers.max_event_ids;
+        let max = self.engine.triggers().max_event_ids;
         let events: Vec<String> = selected
             .iter()
             .skip(selected.len().saturating_sub(max))
@@ -288,7 +288,7 @@ impl TriggerEngine {
             },
             pain_points,
             closes: f.closes.clone(),
-            pack: self.engine.pack().info.reference(),
+            pack: self.engine.info().reference(),
         }
     }
 
@@ -403,7 +403,7 @@ impl TriggerEngine {
             &Wording {
                 low_at: &low_at,
                 window: p.window.as_ref().map_or("", |w| w.text.as_str()),
-                conditional: p.when.is_some(),
+                conditional: p.conditional,
             },
         );
         match f.kind {

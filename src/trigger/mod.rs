@@ -123,7 +123,7 @@ impl TriggerEngine {
     /// A trigger engine over a compiled pack's `triggers` section (validated with the pack). A
     /// pack without the section gives an engine with no policies.
     pub fn new(engine: Engine) -> Result<TriggerEngine, Error> {
-        let spec = &engine.pack().triggers;
+        let spec = &engine.triggers();
         let mut pain_dims: Vec<usize> = spec
             .policies
             .iter()
@@ -197,7 +197,7 @@ impl TriggerEngine {
 
     /// The validated `triggers` section.
     pub(crate) fn spec(&self) -> &TriggerSpec {
-        &self.engine.pack().triggers
+        self.engine.triggers()
     }
 
     /// Latest accepted event time.
@@ -479,7 +479,7 @@ impl TriggerEngine {
         let mut keys = std::mem::take(&mut self.keys);
         keys.reset();
         for pi in 0..self.spec().policies.len() {
-            let Some(p) = engine.pack().triggers.policies.get(pi) else {
+            let Some(p) = engine.triggers().policies.get(pi) else {
                 continue;
             };
             if p.kind.complaints() {
@@ -488,7 +488,7 @@ impl TriggerEngine {
             let Some(low_at) = p.low_for(&f.scale) else {
                 continue;
             };
-            if p.when.is_some() && !item.holds(pi) {
+            if p.conditional && !item.holds(pi) {
                 continue;
             }
             let class = self.key_class.get(pi).copied().unwrap_or(0);
@@ -611,13 +611,13 @@ impl TriggerEngine {
             item = item.given(d);
         }
         for pi in 0..self.spec().policies.len() {
-            let Some(p) = engine.pack().triggers.policies.get(pi) else {
+            let Some(p) = engine.triggers().policies.get(pi) else {
                 continue;
             };
             if !p.kind.complaints() {
                 continue;
             }
-            if p.when.is_some() && !item.holds(pi) {
+            if p.conditional && !item.holds(pi) {
                 continue;
             }
             let mut key = String::new();
@@ -724,7 +724,7 @@ impl TriggerEngine {
     /// same as a fresh group's (empty window, no open alert, cooldown over). Unobservable: the
     /// alerts that follow are the same with or without it; it only bounds memory.
     fn sweep(&mut self, wm: i64) {
-        let spec = &self.engine.pack().triggers;
+        let spec = &self.engine.triggers();
         let reach = wm.saturating_sub(spec.allowed_lateness.ms);
         for (pi, groups) in self.state.groups.iter_mut().enumerate() {
             let Some(p) = spec.policies.get(pi) else {

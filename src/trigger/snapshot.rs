@@ -547,7 +547,7 @@ impl Reader {
             }
         };
         let mut labels = Vec::new();
-        let dims = &t.engine.pack().dimensions;
+        let dims = &t.engine.compiled().dimensions;
         for (i, x) in pain
             .as_array()
             .map(Vec::as_slice)

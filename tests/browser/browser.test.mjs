@@ -7,7 +7,7 @@ import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { openPage } from "./chromium.mjs";
 import { serve } from "./server.mjs";
-import { loadVectors } from "../js/vectors.mjs";
+import { loadVectors, compiledOptions } from "../js/vectors.mjs";
 import { describeFailures } from "../js/run-vectors.mjs";
 
 const repo = resolve(fileURLToPath(import.meta.url), "../../..");
@@ -30,6 +30,15 @@ test("no special headers: not cross-origin isolated, no SharedArrayBuffer needed
 test("every golden vector is byte-identical in Chromium", async () => {
   const vectors = loadVectors();
   const { checked, failures } = await page.evaluate((v) => window.runVectors(window.wendu, v), vectors);
+  assert.ok(checked >= 100);
+  assert.equal(failures.length, 0, `${failures.length} of ${checked} differ:\n${describeFailures(failures)}`);
+});
+
+test("every golden vector is byte-identical in Chromium with packs compiled in the page", async () => {
+  const { checked, failures } = await page.evaluate(
+    ([v, o]) => window.runVectors(window.wendu, v, o),
+    [loadVectors(), compiledOptions()],
+  );
   assert.ok(checked >= 100);
   assert.equal(failures.length, 0, `${failures.length} of ${checked} differ:\n${describeFailures(failures)}`);
 });

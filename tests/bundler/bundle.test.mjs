@@ -9,7 +9,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { openPage } from "../browser/chromium.mjs";
 import { serve } from "../browser/server.mjs";
-import { loadVectors } from "../js/vectors.mjs";
+import { loadVectors, compiledOptions } from "../js/vectors.mjs";
 import { describeFailures } from "../js/run-vectors.mjs";
 import { writeTypeChecks } from "./types-from-vectors.mjs";
 
@@ -54,6 +54,15 @@ test("the bundled app ran", async () => {
 test("every golden vector is byte-identical in the bundled app", async () => {
   const vectors = loadVectors();
   const { checked, failures } = await page.evaluate((v) => window.app.runVectors(window.app.wendu, v), vectors);
+  assert.ok(checked >= 100);
+  assert.equal(failures.length, 0, `${failures.length} of ${checked} differ:\n${describeFailures(failures)}`);
+});
+
+test("every golden vector in the bundled app with packs compiled there", async () => {
+  const { checked, failures } = await page.evaluate(
+    ([v, o]) => window.app.runVectors(window.app.wendu, v, o),
+    [loadVectors(), compiledOptions()],
+  );
   assert.ok(checked >= 100);
   assert.equal(failures.length, 0, `${failures.length} of ${checked} differ:\n${describeFailures(failures)}`);
 });

@@ -1,5 +1,7 @@
 """The embedded ABI from Python with wasmtime (PyPI): target/wendu-ffi.wasm must have zero
-imports and give byte-identical JSON for every golden vector (tests/vectors/README.md).
+imports and give byte-identical JSON for every golden vector (tests/vectors/README.md), with the
+packs as given and the other way round (JSON packs compiled in the module and loaded from the
+bytes, the default pack from its JSON, which must compile to packs/cn-banking.wdp exactly).
 
 Run: pip install wasmtime && python3 tests/embedded/test_wasmtime.py   (after scripts/build-wasm.sh)
 Also collected by pytest. The host below is the same shape docs/embedding.md shows for mobile.
@@ -54,8 +56,16 @@ class Wendu:
         n = self.x["wendu_result_len"](self.store)
         return self.memory.read(self.store, ptr, ptr + n).decode("utf-8")
 
+    def _result_bytes(self) -> bytes:
+        ptr = self.x["wendu_result_ptr"](self.store)
+        n = self.x["wendu_result_len"](self.store)
+        return bytes(self.memory.read(self.store, ptr, ptr + n))
+
     def _call(self, name: str, *args, text: str):
-        ptr, n = self._put(text.encode("utf-8"))
+        return self._call_bytes(name, *args, data=text.encode("utf-8"))
+
+    def _call_bytes(self, name: str, *args, data: bytes):
+        ptr, n = self._put(data)
         try:
             return self.x[name](self.store, *args, ptr, n)
         finally:
@@ -77,6 +87,24 @@ class Wendu:
 
     def engine(self, pack=None) -> int:
         return self._handle("wendu_engine_new", pack)
+
+    def compiled(self, h: int) -> bytes:
+        """The engine's pack compiled (.wdp bytes)."""
+        if self.x["wendu_engine_compiled"](self.store, h) != 0:
+            raise WenduError(self._result())
+        return self._result_bytes()
+
+    def _handle_bytes(self, name: str, data: bytes) -> int:
+        h = self._call_bytes(name, data=data)
+        if h == 0:
+            raise WenduError(self._result())
+        return h
+
+    def engine_from_compiled(self, data: bytes) -> int:
+        return self._handle_bytes("wendu_engine_from_compiled", data)
+
+    def trigger_from_compiled(self, data: bytes) -> int:
+        return self._handle_bytes("wendu_trigger_from_compiled", data)
 
     def classify(self, h: int, complaint: str) -> str:
         return self._status("wendu_classify", h, text=complaint)
@@ -158,8 +186,41 @@ def split_array(text: str):
     return out
 
 
-def run_all(w: Wendu):
+DEFAULT_PACK = (REPO / "packs" / "cn-banking.json").read_text("utf-8")
+
+
+class Maker:
+    """Engines for a vector's pack: as given, or (compiled=True) JSON packs compiled in the
+    module and loaded from the bytes, and the default pack from its JSON."""
+
+    def __init__(self, w: Wendu, compiled: bool):
+        self.w, self.compiled, self.cache = w, compiled, {}
+
+    def _bytes(self, pack):
+        if pack not in self.cache:
+            h = self.w.engine(pack)
+            self.cache[pack] = self.w.compiled(h)
+            self.w.free_engine(h)
+        return self.cache[pack]
+
+    def engine(self, pack):
+        if not self.compiled:
+            return self.w.engine(pack)
+        if pack is None:
+            return self.w.engine(DEFAULT_PACK)
+        return self.w.engine_from_compiled(self._bytes(pack))
+
+    def trigger(self, pack):
+        if not self.compiled:
+            return self.w.trigger(pack)
+        if pack is None:
+            return self.w.trigger(DEFAULT_PACK)
+        return self.w.trigger_from_compiled(self._bytes(pack))
+
+
+def run_all(w: Wendu, compiled=False):
     failures, checked = [], 0
+    make = Maker(w, compiled)
 
     def expect(file, what, want, got):
         nonlocal checked
@@ -171,7 +232,7 @@ def run_all(w: Wendu):
     for file, v in load("classify"):
         pack = pack_of(v)
         try:
-            h = w.engine(pack)
+            h = make.engine(pack)
         except WenduError as e:
             expect(file, "engine_new", v["expected"], e.json)
             expect(file, "engine_new (verdict)", v.get("expected_verdict"), e.json)
@@ -186,7 +247,7 @@ def run_all(w: Wendu):
         if not isinstance(v["input"], str):
             groups.setdefault(pack, []).append((file, v))
     for pack, group in groups.items():
-        h = w.engine(pack)
+        h = make.engine(pack)
         batch = json.dumps([v["input"] for _, v in group], ensure_ascii=False)
         for what, call, key in [
             ("classify_batch", w.classify_batch, "expected"),
@@ -206,22 +267,22 @@ def run_all(w: Wendu):
 
     for file, v in load("trigger"):
         pack, events, want = pack_of(v), v["events"], v["expected"]
-        h = w.trigger(pack)
+        h = make.trigger(pack)
         for i, e in enumerate(events):
             expect(file, f"ingest {i}", want[i], w.ingest(h, text_of(e)))
         expect(file, "snapshot", v["expected_snapshot"], w.snapshot(h))
         w.free_trigger(h)
         if "expected_batch" in v:
-            b = w.trigger(pack)
+            b = make.trigger(pack)
             expect(file, "ingest batch", v["expected_batch"], w.ingest(b, json.dumps(events, ensure_ascii=False)))
             w.free_trigger(b)
         half = len(events) // 2
-        a = w.trigger(pack)
+        a = make.trigger(pack)
         for e in events[:half]:
             w.ingest(a, text_of(e))
         mid = w.snapshot(a)
         w.free_trigger(a)
-        r = w.trigger(pack)
+        r = make.trigger(pack)
         w.restore(r, mid)
         expect(file, "snapshot round trip", mid, w.snapshot(r))
         for i in range(half, len(events)):
@@ -243,6 +304,22 @@ class WasmtimeVectors(unittest.TestCase):
         checked, failures = run_all(self.w)
         self.assertGreaterEqual(checked, 100)
         self.assertEqual(failures, [], f"{len(failures)} of {checked} differ:\n" + "\n".join(failures[:5]))
+
+    def test_golden_vectors_with_packs_compiled_in_the_module(self):
+        w = self.w
+        h = w.engine(DEFAULT_PACK)
+        here = w.compiled(h)
+        w.free_engine(h)
+        self.assertEqual(here, (REPO / "packs" / "cn-banking.wdp").read_bytes())
+        checked, failures = run_all(w, compiled=True)
+        self.assertGreaterEqual(checked, 100)
+        self.assertEqual(failures, [], f"{len(failures)} of {checked} differ:\n" + "\n".join(failures[:5]))
+        broken = bytearray(here)
+        broken[200] ^= 4
+        with self.assertRaises(WenduError) as e:
+            w.engine_from_compiled(bytes(broken))
+        self.assertEqual(e.exception.code, "invalid_pack")
+        self.assertIn("checksum mismatch", e.exception.problems[0]["message"])
 
     def test_errors(self):
         w = self.w

@@ -7,18 +7,19 @@
 // compact JSON in a fixed field order — and the core's bytes themselves (classifyJSON,
 // classifyBatchJSON). Verdicts (`expected_verdict`) are checked the same way, through verdict,
 // verdictJSON, verdictBatch and verdictBatchJSON.
+//
+// With `{compiled: true, defaultPack, defaultCompiled}` the same vectors run the other way
+// round: every JSON pack is compiled in this runtime (`toCompiled`) and loaded from those bytes
+// (`new Engine(bytes)`), the default pack is built from its JSON text; and the default pack's
+// JSON compiled here must give exactly the bytes of packs/cn-banking.wdp (`defaultCompiled`).
 
 function errorJson(e, WenduError) {
   if (!(e instanceof WenduError)) throw e;
   return JSON.stringify({ code: e.code, message: e.message, problems: e.problems });
 }
 
-function make(api, Ctor, pack) {
-  return pack === null ? new Ctor() : new Ctor(pack);
-}
-
 /** Returns `{checked, failures: [{file, what, expected, actual}]}`. */
-export function runVectors(api, vectors) {
+export function runVectors(api, vectors, opts = {}) {
   const { Engine, TriggerEngine, WenduError } = api;
   const failures = [];
   let checked = 0;
@@ -26,13 +27,32 @@ export function runVectors(api, vectors) {
     checked++;
     if (expected !== actual) failures.push({ file, what, expected, actual });
   };
+  // Compiled packs by pack text (compiling once per pack).
+  const compiled = new Map();
+  const bytesOf = (pack) => {
+    if (!compiled.has(pack)) {
+      const e = new Engine(pack);
+      compiled.set(pack, e.toCompiled());
+      e.free();
+    }
+    return compiled.get(pack);
+  };
+  const make = (Ctor, pack) => {
+    if (!opts.compiled) return pack === null ? new Ctor() : new Ctor(pack);
+    return pack === null ? new Ctor(opts.defaultPack) : new Ctor(bytesOf(pack));
+  };
+  if (opts.compiled) {
+    const here = bytesOf(opts.defaultPack);
+    const same = here.length === opts.defaultCompiled.length && here.every((b, i) => b === opts.defaultCompiled[i]);
+    expect("packs/cn-banking.wdp", "compiled here", `${opts.defaultCompiled.length} bytes`, same ? `${here.length} bytes` : `${here.length} other bytes`);
+  }
 
   // classify: one call per vector, then one classifyBatch per pack over its structured inputs.
   const byPack = new Map();
   for (const v of vectors.filter((v) => v.kind === "classify")) {
     let engine;
     try {
-      engine = make(api, Engine, v.pack);
+      engine = make(Engine, v.pack);
     } catch (e) {
       expect(v.file, "constructor", v.expected, errorJson(e, WenduError));
       expect(v.file, "constructor (verdict)", v.expected_verdict, errorJson(e, WenduError));
@@ -60,7 +80,7 @@ export function runVectors(api, vectors) {
   // A batch item is the single result, an error becoming {"error": <error>}.
   const item = (want) => (want.startsWith('{"code":') ? `{"error":${want}}` : want);
   for (const group of byPack.values()) {
-    const engine = make(api, Engine, group[0].pack);
+    const engine = make(Engine, group[0].pack);
     const inputs = group.map((v) => v.input);
     const batchName = `batch of ${group.length} with the pack of ${group[0].file}`;
     const wants = group.map((v) => item(v.expected));
@@ -75,12 +95,16 @@ export function runVectors(api, vectors) {
   }
 
   for (const v of vectors.filter((v) => v.kind === "check")) {
-    expect(v.file, "check", v.expected, JSON.stringify(Engine.check(v.pack === null ? undefined : v.pack)));
+    const pack = v.pack === null ? undefined : v.pack;
+    // A pack that compiles is checked in its compiled form too: the same warnings.
+    const clean = !JSON.parse(v.expected).some((p) => p.severity === "error");
+    const arg = opts.compiled && clean ? bytesOf(v.pack === null ? opts.defaultPack : v.pack) : pack;
+    expect(v.file, "check", v.expected, JSON.stringify(Engine.check(arg)));
   }
 
   const decoder = new TextDecoder();
   for (const v of vectors.filter((v) => v.kind === "trigger")) {
-    const t = make(api, TriggerEngine, v.pack);
+    const t = make(TriggerEngine, v.pack);
     v.events.forEach((e, i) => {
       expect(v.file, `ingest ${i}`, v.expected[i], JSON.stringify(t.ingest(e)));
     });
@@ -88,17 +112,17 @@ export function runVectors(api, vectors) {
     expect(v.file, "snapshot", v.expected_snapshot, decoder.decode(snap));
     t.free();
     if (v.expected_batch !== undefined) {
-      const b = make(api, TriggerEngine, v.pack);
+      const b = make(TriggerEngine, v.pack);
       expect(v.file, "ingestBatch", v.expected_batch, JSON.stringify(b.ingestBatch(v.events)));
       b.free();
     }
     // Resume: half the stream, snapshot, restore into a fresh engine, the rest must match.
     const half = Math.floor(v.events.length / 2);
-    const a = make(api, TriggerEngine, v.pack);
+    const a = make(TriggerEngine, v.pack);
     for (const e of v.events.slice(0, half)) a.ingest(e);
     const mid = a.snapshot();
     a.free();
-    const r = make(api, TriggerEngine, v.pack);
+    const r = make(TriggerEngine, v.pack);
     r.restore(mid);
     expect(v.file, "snapshot round trip", decoder.decode(mid), decoder.decode(r.snapshot()));
     v.events.slice(half).forEach((e, j) => {

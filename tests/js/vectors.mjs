@@ -26,3 +26,15 @@ export function loadVectors() {
   }
   return out;
 }
+
+/** The options that make `runVectors` run every vector the other way round (compiled packs;
+ *  the default pack from its JSON): the default pack's JSON text and the bytes of its committed
+ *  compiled form (a plain array, so that it crosses into a browser page). */
+export function compiledOptions() {
+  const packs = join(vectorsRoot, "..", "..", "packs");
+  return {
+    compiled: true,
+    defaultPack: readFileSync(join(packs, "cn-banking.json"), "utf8"),
+    defaultCompiled: Array.from(readFileSync(join(packs, "cn-banking.wdp"))),
+  };
+}

@@ -272,3 +272,37 @@ test("options or inputs that cannot be read throw WenduError, never a raw Error"
   }
   e.free();
 });
+
+test("compiled packs: toCompiled, new Engine(bytes) in every byte form, damaged bytes refused", () => {
+  const json = new Engine(pack);
+  const bytes = json.toCompiled();
+  assert.ok(bytes instanceof Uint8Array);
+  assert.deepEqual([...bytes.slice(0, 4)], [0xff, 0x57, 0x44, 0x50]);
+  const c = { text: "乱收年费" };
+  for (const form of [bytes, bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length), new DataView(bytes.buffer, bytes.byteOffset, bytes.length)]) {
+    const e = new Engine(form);
+    assert.deepEqual(e.pack, json.pack);
+    assert.equal(e.classifyJSON(c), json.classifyJSON(c));
+    assert.deepEqual(e.describe(), json.describe());
+    assert.deepEqual(e.runTests(), { passed: 0, failed: 0, results: [] });
+    e.free();
+  }
+  assert.deepEqual(Array.from(new Engine(bytes).toCompiled()), Array.from(bytes));
+  // The pack's JSON as UTF-8 bytes works too.
+  assert.equal(new Engine(new TextEncoder().encode(JSON.stringify(pack))).classifyJSON(c), json.classifyJSON(c));
+  const t = new TriggerEngine(bytes);
+  assert.equal(t.pack.id, "api");
+  assert.deepEqual(Engine.check(bytes), []);
+  const damaged = bytes.slice();
+  damaged[damaged.length - 1] ^= 1;
+  assert.throws(() => new Engine(damaged), (err) => {
+    assert.ok(err instanceof WenduError);
+    assert.equal(err.code, "invalid_pack");
+    assert.match(err.problems[0].message, /checksum mismatch/);
+    return true;
+  });
+  assert.equal(Engine.check(damaged)[0].severity, "error");
+  assert.throws(() => new Engine(new Uint8Array([0xfe, 0xff])), { code: "invalid_pack" });
+  // The built-in pack is precompiled and carries no tests.
+  assert.deepEqual(new Engine().runTests().results, []);
+});

@@ -8,7 +8,8 @@
 //!   [`wendu_alloc`], writes the UTF-8 bytes, passes `(ptr, len)` and releases it with
 //!   [`wendu_free`] (or reuses it).
 //! - **Outputs** go to one result buffer owned by the module: after a call,
-//!   [`wendu_result_ptr`] / [`wendu_result_len`] give the JSON, valid until the next call.
+//!   [`wendu_result_ptr`] / [`wendu_result_len`] give the JSON (the bytes of a compiled pack
+//!   for [`wendu_engine_compiled`]), valid until the next call.
 //! - **Status**: functions return `0` (ok: the result is the output) or `1` (failed: the result is
 //!   the error JSON `{"code","message","problems"}`); constructors return a handle `> 0`, or `0`
 //!   on failure. The error JSON of the latest failure also stays in [`wendu_last_error_ptr`] /
@@ -28,7 +29,7 @@
 
 use std::cell::RefCell;
 use std::thread::LocalKey;
-use wendu::{resolve_pack, Engine, Error, Problem, TriggerEngine};
+use wendu::{resolve_pack, Engine, EngineOptions, Error, Problem, TriggerEngine};
 
 /// Version of this ABI: bumped on any incompatible change to the exports or the protocol. Adding
 /// exports is compatible (a host looks up only the exports it uses), so `wendu_verdict` and
@@ -301,8 +302,9 @@ pub extern "C" fn wendu_abi_version() -> u32 {
 
 // ---- classification -----------------------------------------------------------------------------
 
-/// Compile a pack (JSON, a built-in id, or empty for the built-in default pack). Returns an
-/// engine handle, or 0 with the `invalid_pack` error as the result.
+/// Compile a pack (JSON, a built-in id, or empty for the built-in default pack — the built-in
+/// packs load from their compiled form). Returns an engine handle, or 0 with the `invalid_pack`
+/// error as the result.
 ///
 /// # Safety
 /// `pack` must point to `pack_len` readable bytes (or be null with length 0).
@@ -311,7 +313,13 @@ pub unsafe extern "C" fn wendu_engine_new(pack: *const u8, pack_len: usize) -> u
     hook_panics();
     let _armed = Armed::new("wendu_engine_new");
     // SAFETY: the caller guarantees `pack..pack+pack_len` is readable (this export's contract).
-    let engine = unsafe { input(pack, pack_len) }.and_then(|p| Engine::new(resolve_pack(p)));
+    let engine = unsafe { input(pack, pack_len) }
+        .and_then(|p| Engine::load(resolve_pack(p), EngineOptions::default()));
+    register_engine(engine)
+}
+
+/// Store a new engine and return its handle, or 0 with the error as the result.
+fn register_engine(engine: Result<Engine, Error>) -> u32 {
     match engine {
         Ok(e) => {
             let h = insert(&ENGINES, e);
@@ -324,6 +332,50 @@ pub unsafe extern "C" fn wendu_engine_new(pack: *const u8, pack_len: usize) -> u
             fail(&e);
             0
         }
+    }
+}
+
+/// The host's input as bytes. `(null, 0)` is empty.
+///
+/// # Safety
+/// `ptr..ptr+len` must be readable and not written during the call (the export's contract).
+unsafe fn input_bytes<'a>(ptr: *const u8, len: usize) -> Result<&'a [u8], Error> {
+    if len == 0 {
+        return Ok(&[]);
+    }
+    if ptr.is_null() {
+        return Err(invalid_input(format!("null pointer with length {len}")));
+    }
+    // SAFETY: as in `input`: host-written memory, only read, left alone during the call.
+    Ok(unsafe { std::slice::from_raw_parts(ptr, len) })
+}
+
+/// Load a compiled pack (`.wdp` bytes, from `wendu compile` or [`wendu_engine_compiled`]).
+/// Returns an engine handle, or 0 with the `invalid_pack` error (what is wrong with the bytes)
+/// as the result. Much faster than [`wendu_engine_new`] on the pack's JSON; the engine decides
+/// the same, but carries no pack tests.
+///
+/// # Safety
+/// `bytes` must point to `len` readable bytes (or be null with length 0).
+#[no_mangle]
+pub unsafe extern "C" fn wendu_engine_from_compiled(bytes: *const u8, len: usize) -> u32 {
+    hook_panics();
+    // SAFETY: the caller guarantees `bytes..bytes+len` is readable (this export's contract).
+    let engine = unsafe { input_bytes(bytes, len) }.and_then(Engine::from_compiled);
+    register_engine(engine)
+}
+
+/// The engine's pack compiled. Result: the `.wdp` bytes (binary, not JSON) for
+/// [`wendu_engine_from_compiled`]; the same bytes on every runtime.
+#[no_mangle]
+pub extern "C" fn wendu_engine_compiled(engine: u32) -> i32 {
+    hook_panics();
+    match with_slot(&ENGINES, engine, "engine", |e| e.to_compiled()) {
+        Ok(bytes) => {
+            set_result(bytes);
+            OK
+        }
+        Err(status) => status,
     }
 }
 
@@ -448,7 +500,7 @@ pub unsafe extern "C" fn wendu_check(pack: *const u8, pack_len: usize) -> i32 {
     let _armed = Armed::new("wendu_check");
     // SAFETY: the caller guarantees `pack..pack+pack_len` is readable (this export's contract).
     let problems = match unsafe { input(pack, pack_len) } {
-        Ok(p) => Engine::check(resolve_pack(p)),
+        Ok(p) => Engine::check_source(resolve_pack(p)),
         Err(e) => e.problems().to_vec(),
     };
     ok(serde_json::to_string(&problems).unwrap_or_else(|_| "[]".to_string()))
@@ -467,7 +519,27 @@ pub unsafe extern "C" fn wendu_trigger_new(pack: *const u8, pack_len: usize) -> 
     let _armed = Armed::new("wendu_trigger_new");
     // SAFETY: the caller guarantees `pack..pack+pack_len` is readable (this export's contract).
     let trigger = unsafe { input(pack, pack_len) }
-        .and_then(|p| TriggerEngine::from_pack_json(resolve_pack(p)));
+        .and_then(|p| Engine::load(resolve_pack(p), EngineOptions::default()))
+        .and_then(TriggerEngine::new);
+    register_trigger(trigger)
+}
+
+/// [`wendu_trigger_new`] from a compiled pack (`.wdp` bytes).
+///
+/// # Safety
+/// `bytes` must point to `len` readable bytes (or be null with length 0).
+#[no_mangle]
+pub unsafe extern "C" fn wendu_trigger_from_compiled(bytes: *const u8, len: usize) -> u32 {
+    hook_panics();
+    // SAFETY: the caller guarantees `bytes..bytes+len` is readable (this export's contract).
+    let trigger = unsafe { input_bytes(bytes, len) }
+        .and_then(Engine::from_compiled)
+        .and_then(TriggerEngine::new);
+    register_trigger(trigger)
+}
+
+/// Store a new trigger engine and return its handle, or 0 with the error as the result.
+fn register_trigger(trigger: Result<TriggerEngine, Error>) -> u32 {
     match trigger {
         Ok(t) => {
             let h = insert(&TRIGGERS, t);

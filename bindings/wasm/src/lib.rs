@@ -6,7 +6,7 @@
 
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
-use wendu::{resolve_pack, Engine, EngineOptions, Error, Problem, TriggerEngine};
+use wendu::{resolve_pack, Engine, EngineOptions, Error, PackSource, Problem, TriggerEngine};
 
 fn fail(e: Error) -> JsValue {
     JsValue::from_str(&e.to_json())
@@ -42,15 +42,30 @@ pub struct RawEngine(Engine);
 
 #[wasm_bindgen]
 impl RawEngine {
-    /// Compile a pack: its JSON text, a built-in id, or empty for the default pack; `options`
-    /// is the options' JSON text (empty for the defaults). Both are read by the core
-    /// (`resolve_pack`, `EngineOptions::from_json`), options first.
+    /// Compile a pack: its JSON text, a built-in id, or empty for the default pack (the built-in
+    /// packs load compiled); `options` is the options' JSON text (empty for the defaults). Both
+    /// are read by the core (`resolve_pack`, `EngineOptions::from_json`), options first.
     #[wasm_bindgen(constructor)]
     pub fn new(pack: &str, options: &str) -> Result<RawEngine, JsValue> {
         let options = EngineOptions::from_json(options).map_err(fail)?;
-        Engine::with_options(resolve_pack(pack), options)
+        Engine::load(resolve_pack(pack), options)
             .map(RawEngine)
             .map_err(fail)
+    }
+
+    /// An engine from bytes (a `Uint8Array`): a compiled pack (`.wdp`) or a pack's JSON in UTF-8
+    /// (`PackSource::from_bytes` tells them apart).
+    #[wasm_bindgen(js_name = fromBytes)]
+    pub fn from_bytes(bytes: &[u8], options: &str) -> Result<RawEngine, JsValue> {
+        let options = EngineOptions::from_json(options).map_err(fail)?;
+        let source = PackSource::from_bytes(bytes).map_err(fail)?;
+        Engine::load(source, options).map(RawEngine).map_err(fail)
+    }
+
+    /// The pack compiled: `.wdp` bytes (a `Uint8Array`) for `fromBytes`.
+    #[wasm_bindgen(js_name = toCompiled)]
+    pub fn to_compiled(&self) -> Vec<u8> {
+        self.0.to_compiled()
     }
 
     /// `{"id","version","hash"}` of the pack.
@@ -111,7 +126,18 @@ impl RawTrigger {
     /// `triggers` section.
     #[wasm_bindgen(constructor)]
     pub fn new(pack: &str) -> Result<RawTrigger, JsValue> {
-        TriggerEngine::from_pack_json(resolve_pack(pack))
+        Engine::load(resolve_pack(pack), EngineOptions::default())
+            .and_then(TriggerEngine::new)
+            .map(RawTrigger)
+            .map_err(fail)
+    }
+
+    /// Build from bytes: a compiled pack or a pack's JSON in UTF-8.
+    #[wasm_bindgen(js_name = fromBytes)]
+    pub fn from_bytes(bytes: &[u8]) -> Result<RawTrigger, JsValue> {
+        PackSource::from_bytes(bytes)
+            .and_then(|s| Engine::load(s, EngineOptions::default()))
+            .and_then(TriggerEngine::new)
             .map(RawTrigger)
             .map_err(fail)
     }
@@ -141,7 +167,16 @@ impl RawTrigger {
 /// `triggers` section included: a JSON array of `{path, message, severity}`, empty when clean.
 #[wasm_bindgen]
 pub fn check(pack: &str) -> String {
-    problems_json(&Engine::check(resolve_pack(pack)))
+    problems_json(&Engine::check_source(resolve_pack(pack)))
+}
+
+/// `check` for bytes: a compiled pack (its warnings, or why it does not load) or JSON in UTF-8.
+#[wasm_bindgen(js_name = checkBytes)]
+pub fn check_bytes(bytes: &[u8]) -> String {
+    match PackSource::from_bytes(bytes) {
+        Ok(source) => problems_json(&Engine::check_source(source)),
+        Err(e) => problems_json(e.problems()),
+    }
 }
 
 /// The version of the wendu crate inside this module.

@@ -1,6 +1,9 @@
 //! The embedded ABI in the `wasmi` interpreter — the kind of runtime a mobile app embeds where JIT
 //! is not allowed: the module from scripts/build-wasm.sh (target/wendu-ffi.wasm) must have zero
-//! imports and give byte-identical JSON for every golden vector (tests/vectors/README.md).
+//! imports and give byte-identical JSON for every golden vector (tests/vectors/README.md), both
+//! with the packs as given and the other way round: every JSON pack compiled inside the module
+//! (`wendu_engine_compiled`) and loaded from those bytes (`wendu_engine_from_compiled`), the
+//! default pack from its JSON — whose compiled bytes must be packs/cn-banking.wdp exactly.
 //! Without the module the tests skip with a notice, unless WENDU_REQUIRE_WASM=1 (scripts/test-js.sh).
 
 use serde_json::Value;
@@ -50,6 +53,8 @@ struct Wendu {
     result_ptr: TypedFunc<(), i32>,
     result_len: TypedFunc<(), i32>,
     engine_new: TypedFunc<(i32, i32), i32>,
+    engine_from_compiled: TypedFunc<(i32, i32), i32>,
+    engine_compiled: TypedFunc<i32, i32>,
     engine_free: TypedFunc<i32, ()>,
     classify: In3,
     classify_batch: In3,
@@ -57,6 +62,7 @@ struct Wendu {
     verdict_batch: In3,
     check: TypedFunc<(i32, i32), i32>,
     trigger_new: TypedFunc<(i32, i32), i32>,
+    trigger_from_compiled: TypedFunc<(i32, i32), i32>,
     trigger_ingest: In3,
     trigger_snapshot: TypedFunc<i32, i32>,
     trigger_restore: In3,
@@ -93,6 +99,8 @@ impl Wendu {
             result_ptr: f!("wendu_result_ptr"),
             result_len: f!("wendu_result_len"),
             engine_new: f!("wendu_engine_new"),
+            engine_from_compiled: f!("wendu_engine_from_compiled"),
+            engine_compiled: f!("wendu_engine_compiled"),
             engine_free: f!("wendu_engine_free"),
             classify: f!("wendu_classify"),
             classify_batch: f!("wendu_classify_batch"),
@@ -100,6 +108,7 @@ impl Wendu {
             verdict_batch: f!("wendu_verdict_batch"),
             check: f!("wendu_check"),
             trigger_new: f!("wendu_trigger_new"),
+            trigger_from_compiled: f!("wendu_trigger_from_compiled"),
             trigger_ingest: f!("wendu_trigger_ingest"),
             trigger_snapshot: f!("wendu_trigger_snapshot"),
             trigger_restore: f!("wendu_trigger_restore"),
@@ -127,10 +136,63 @@ impl Wendu {
     }
 
     fn result(&mut self) -> String {
+        String::from_utf8(self.result_bytes()).expect("UTF-8 result")
+    }
+
+    fn result_bytes(&mut self) -> Vec<u8> {
         let ptr = self.result_ptr.call(&mut self.store, ()).expect("ptr") as usize;
         let len = self.result_len.call(&mut self.store, ()).expect("len") as usize;
-        let bytes = &self.memory.data(&self.store)[ptr..ptr + len];
-        String::from_utf8(bytes.to_vec()).expect("UTF-8 result")
+        self.memory.data(&self.store)[ptr..ptr + len].to_vec()
+    }
+
+    /// The pack compiled inside the module: `.wdp` bytes, or Err(error JSON) when it does not
+    /// compile.
+    fn compile(&mut self, pack: &str) -> Result<Vec<u8>, String> {
+        let h = self.new_handle(self.engine_new, Some(pack))?;
+        let status = self
+            .engine_compiled
+            .call(&mut self.store, h)
+            .expect("no trap");
+        assert_eq!(status, 0);
+        let bytes = self.result_bytes();
+        self.engine_free.call(&mut self.store, h).expect("free");
+        Ok(bytes)
+    }
+
+    /// A constructor given bytes: handle, or Err(error JSON).
+    fn new_from_bytes(
+        &mut self,
+        f: TypedFunc<(i32, i32), i32>,
+        bytes: &[u8],
+    ) -> Result<i32, String> {
+        let buf = self.put(bytes);
+        let h = f.call(&mut self.store, buf).expect("no trap");
+        self.release(buf);
+        if h == 0 {
+            Err(self.result())
+        } else {
+            Ok(h)
+        }
+    }
+
+    /// An engine (or trigger engine: `trigger`) for a vector's pack, made as `way` says.
+    fn make(&mut self, trigger: bool, pack: Option<&str>, way: Way) -> Result<i32, String> {
+        let (new, from_compiled) = if trigger {
+            (self.trigger_new, self.trigger_from_compiled)
+        } else {
+            (self.engine_new, self.engine_from_compiled)
+        };
+        match (way, pack) {
+            (Way::AsGiven, _) => self.new_handle(new, pack),
+            (Way::Compiled, None) => {
+                let json = default_pack_json();
+                self.new_handle(new, Some(&json))
+            }
+            (Way::Compiled, Some(p)) => {
+                let bytes = self.compile(p)?;
+                self.new_from_bytes(from_compiled, &bytes)
+            }
+        }
     }
 
     /// Call `f(handle, input)`; Ok(result) on status 0, Err(error JSON) on status 1.
@@ -191,6 +253,19 @@ impl Wendu {
     }
 }
 
+/// How a vector's pack becomes an engine: as given (the default pack: `wendu_engine_new` with
+/// no pack, which loads it compiled), or the other way round (JSON packs compiled in the module
+/// and loaded from the bytes; the default pack from its JSON).
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Way {
+    AsGiven,
+    Compiled,
+}
+
+fn default_pack_json() -> String {
+    std::fs::read_to_string(repo().join("packs/cn-banking.json")).expect("default pack")
+}
+
 fn vectors_root() -> PathBuf {
     repo().join("tests/vectors")
 }
@@ -234,7 +309,7 @@ fn text_of(v: &Value) -> String {
 }
 
 /// Run every vector through one instance; returns (checks, failures).
-fn run_all(w: &mut Wendu) -> (usize, Vec<String>) {
+fn run_all(w: &mut Wendu, way: Way) -> (usize, Vec<String>) {
     let mut failures = Vec::new();
     let mut checked = 0;
     let mut expect = |file: &str, what: &str, want: &str, got: &str| {
@@ -259,7 +334,7 @@ fn run_all(w: &mut Wendu) -> (usize, Vec<String>) {
         let made = match engines.iter().find(|(p, _)| *p == pack) {
             Some((_, made)) => made.clone(),
             None => {
-                let made = w.new_handle(w.engine_new, pack.as_deref());
+                let made = w.make(false, pack.as_deref(), way);
                 engines.push((pack.clone(), made.clone()));
                 made
             }
@@ -316,6 +391,7 @@ fn run_all(w: &mut Wendu) -> (usize, Vec<String>) {
             w.engine_free.call(&mut w.store, h).expect("free");
         }
     }
+    // (`wendu_check` reads JSON: the compiled way checks the same JSON.)
     for (file, v) in load("check") {
         let got = w.check(pack_of(&v).as_deref());
         expect(
@@ -332,9 +408,7 @@ fn run_all(w: &mut Wendu) -> (usize, Vec<String>) {
             .as_array()
             .map(|a| a.iter().filter_map(Value::as_str).collect())
             .unwrap_or_default();
-        let h = w
-            .new_handle(w.trigger_new, pack.as_deref())
-            .expect("trigger");
+        let h = w.make(true, pack.as_deref(), way).expect("trigger");
         for (i, e) in events.iter().enumerate() {
             let got = w.call(w.trigger_ingest, h, &text_of(e)).expect("ingest");
             expect(
@@ -353,9 +427,7 @@ fn run_all(w: &mut Wendu) -> (usize, Vec<String>) {
         );
         w.trigger_free.call(&mut w.store, h).expect("free");
         if let Some(want_batch) = v["expected_batch"].as_str() {
-            let b = w
-                .new_handle(w.trigger_new, pack.as_deref())
-                .expect("trigger");
+            let b = w.make(true, pack.as_deref(), way).expect("trigger");
             let got = w
                 .call(
                     w.trigger_ingest,
@@ -368,17 +440,13 @@ fn run_all(w: &mut Wendu) -> (usize, Vec<String>) {
         }
         // Resume from a snapshot taken half-way, in a fresh trigger engine.
         let half = events.len() / 2;
-        let a = w
-            .new_handle(w.trigger_new, pack.as_deref())
-            .expect("trigger");
+        let a = w.make(true, pack.as_deref(), way).expect("trigger");
         for e in &events[..half] {
             w.call(w.trigger_ingest, a, &text_of(e)).expect("ingest");
         }
         let mid = w.snapshot(a);
         w.trigger_free.call(&mut w.store, a).expect("free");
-        let r = w
-            .new_handle(w.trigger_new, pack.as_deref())
-            .expect("trigger");
+        let r = w.make(true, pack.as_deref(), way).expect("trigger");
         w.call(w.trigger_restore, r, &mid).expect("restore");
         let again = w.snapshot(r);
         expect(&file, "snapshot round trip", &mid, &again);
@@ -435,7 +503,7 @@ fn split_array(text: &str) -> Vec<&str> {
 fn golden_vectors_in_wasmi() {
     let Some(bytes) = module_bytes() else { return };
     let mut w = Wendu::new(&bytes);
-    let (checked, failures) = run_all(&mut w);
+    let (checked, failures) = run_all(&mut w, Way::AsGiven);
     assert!(checked >= 100, "only {checked} checks");
     assert!(
         failures.is_empty(),
@@ -452,15 +520,56 @@ fn golden_vectors_in_wasmi() {
     // The second pass may still raise the allocator's high-water mark once (the order of frees
     // differs from a fresh instance); a leak grows on every pass, so compare the second with the
     // third.
-    let (_, again) = run_all(&mut w);
+    let (_, again) = run_all(&mut w, Way::AsGiven);
     assert!(again.is_empty(), "second pass differs");
     let pages = w.memory_pages();
-    let (_, again) = run_all(&mut w);
+    let (_, again) = run_all(&mut w, Way::AsGiven);
     assert!(again.is_empty(), "third pass differs");
     assert_eq!(
         w.memory_pages(),
         pages,
         "memory grew on a third identical pass (leak?)"
+    );
+}
+
+#[test]
+fn golden_vectors_in_wasmi_with_packs_compiled_in_the_module() {
+    let Some(bytes) = module_bytes() else { return };
+    let mut w = Wendu::new(&bytes);
+    // The same pack compiles to the same bytes here as natively.
+    let here = w.compile(&default_pack_json()).expect("default pack");
+    let native = std::fs::read(repo().join("packs/cn-banking.wdp")).expect("packs/cn-banking.wdp");
+    assert!(
+        here == native,
+        "the default pack compiles to other bytes in wasmi"
+    );
+    let (checked, failures) = run_all(&mut w, Way::Compiled);
+    assert!(checked >= 100, "only {checked} checks");
+    assert!(
+        failures.is_empty(),
+        "{} of {checked} differ:\n{}",
+        failures.len(),
+        failures
+            .iter()
+            .take(5)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    // Damaged bytes are refused cleanly, with the reason.
+    let mut broken = native.clone();
+    broken[100] ^= 1;
+    let err = w
+        .new_from_bytes(w.engine_from_compiled, &broken)
+        .unwrap_err();
+    assert!(err.contains("checksum mismatch"), "{err}");
+    let err = w.new_from_bytes(w.engine_from_compiled, b"{}").unwrap_err();
+    assert!(err.contains("not a compiled pack"), "{err}");
+    let err = w.call(w.classify, 0, "{}").unwrap_err();
+    assert!(err.contains("invalid_handle"), "{err}");
+    assert_eq!(
+        w.engine_compiled.call(&mut w.store, 77).expect("no trap"),
+        1
     );
 }
 

@@ -1,0 +1,150 @@
+//! Cold start and throughput of the embedded module in the wasmi interpreter — what an iOS or
+//! Android app without JIT runs: parse and validate the module, instantiate it, build the
+//! default pack's engine (`wendu_engine_new` with no pack: its compiled form), the same pack
+//! from its JSON, and verdicts per second over the shared Chinese complaints. Medians of
+//! several fresh instances (the machine is shared and noisy).
+//!
+//! `cargo run --release -p wendu-embedded-tests --example wasmi_cold_start -- [MODULE] [RUNS]`
+//! (MODULE defaults to target/wendu-ffi.wasm; an older build may lack the compiled-pack exports:
+//! those lines are then left out).
+
+use std::path::Path;
+use std::time::Instant;
+use wasmi::{Engine, Linker, Module, Store, TypedFunc};
+
+fn main() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let mut args = std::env::args().skip(1);
+    let module_path = args
+        .next()
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| repo.join("target/wendu-ffi.wasm"));
+    let runs: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(7);
+    let wasm = std::fs::read(&module_path).expect("the module (scripts/build-wasm.sh)");
+    let json = std::fs::read_to_string(repo.join("packs/cn-banking.json")).expect("pack");
+    let compiled = std::fs::read(repo.join("packs/cn-banking.wdp")).expect("compiled pack");
+    let corpus = std::fs::read_to_string(repo.join("../shared/data/cn-complaints/complaints.csv"))
+        .ok()
+        .map(|raw| {
+            raw.lines()
+                .skip(1)
+                .filter(|l| l.len() > 20)
+                .take(500)
+                .map(|l| serde_json::json!({ "text": l }).to_string())
+                .collect::<Vec<_>>()
+        })
+        .unwrap_or_default();
+
+    let mut rows: Vec<(&str, Vec<f64>)> = vec![
+        ("parse + validate the module", Vec::new()),
+        ("instantiate", Vec::new()),
+        ("wendu_engine_new(default pack)", Vec::new()),
+        ("first verdict", Vec::new()),
+        ("wendu_engine_new(JSON of the default pack)", Vec::new()),
+        ("wendu_engine_from_compiled(.wdp bytes)", Vec::new()),
+    ];
+    let mut rates = Vec::new();
+    for run in 0..runs {
+        let t = Instant::now();
+        let engine = Engine::default();
+        let module = Module::new(&engine, &wasm[..]).expect("module");
+        rows[0].1.push(ms(t));
+        let t = Instant::now();
+        let mut store = Store::new(&engine, ());
+        let instance = Linker::<()>::new(&engine)
+            .instantiate_and_start(&mut store, &module)
+            .expect("instantiate");
+        rows[1].1.push(ms(t));
+        let memory = instance.get_memory(&store, "memory").expect("memory");
+        let alloc: TypedFunc<i32, i32> = instance
+            .get_typed_func(&store, "wendu_alloc")
+            .expect("alloc");
+        let engine_new: TypedFunc<(i32, i32), i32> = instance
+            .get_typed_func(&store, "wendu_engine_new")
+            .expect("engine_new");
+        let from_compiled = instance
+            .get_typed_func::<(i32, i32), i32>(&store, "wendu_engine_from_compiled")
+            .ok();
+        let verdict: TypedFunc<(i32, i32, i32), i32> = instance
+            .get_typed_func(&store, "wendu_verdict")
+            .expect("verdict");
+        let put = |store: &mut Store<()>, bytes: &[u8]| -> (i32, i32) {
+            let ptr = alloc.call(&mut *store, bytes.len() as i32).expect("alloc");
+            memory
+                .write(&mut *store, ptr as usize, bytes)
+                .expect("write");
+            (ptr, bytes.len() as i32)
+        };
+        let t = Instant::now();
+        let h = engine_new.call(&mut store, (0, 0)).expect("engine");
+        rows[2].1.push(ms(t));
+        assert_ne!(h, 0, "default pack");
+        let c = put(
+            &mut store,
+            r#"{"text":"信用卡被乱收年费，我要打12378投诉"}"#.as_bytes(),
+        );
+        let t = Instant::now();
+        assert_eq!(verdict.call(&mut store, (h, c.0, c.1)).expect("verdict"), 0);
+        rows[3].1.push(ms(t));
+        let p = put(&mut store, json.as_bytes());
+        let t = Instant::now();
+        let hj = engine_new.call(&mut store, p).expect("engine");
+        rows[4].1.push(ms(t));
+        assert_ne!(hj, 0, "JSON pack");
+        if let Some(from_compiled) = from_compiled {
+            let b = put(&mut store, &compiled);
+            let t = Instant::now();
+            let hc = from_compiled.call(&mut store, b).expect("engine");
+            rows[5].1.push(ms(t));
+            assert_ne!(hc, 0, "compiled pack");
+        }
+        // Throughput once (the interpreter does not warm up): verdicts per second.
+        if run == 0 && !corpus.is_empty() {
+            let inputs: Vec<(i32, i32)> = corpus
+                .iter()
+                .map(|c| put(&mut store, c.as_bytes()))
+                .collect();
+            let t = Instant::now();
+            for &(ptr, len) in &inputs {
+                verdict.call(&mut store, (h, ptr, len)).expect("verdict");
+            }
+            rates.push(inputs.len() as f64 / t.elapsed().as_secs_f64());
+        }
+    }
+    println!(
+        "wasmi {}, {} ({} bytes), {runs} fresh instances: median (range) in ms",
+        env!("CARGO_PKG_VERSION"),
+        module_path.display(),
+        wasm.len()
+    );
+    for (name, xs) in &rows {
+        if xs.is_empty() {
+            continue;
+        }
+        let mut v = xs.clone();
+        v.sort_by(|a, b| a.total_cmp(b));
+        println!(
+            "  {name:<44} {:>8.1}  ({:.1}–{:.1})",
+            v[v.len() / 2],
+            v[0],
+            v[v.len() - 1]
+        );
+    }
+    let ready: Vec<f64> = (0..runs)
+        .map(|i| rows[0].1[i] + rows[1].1[i] + rows[2].1[i])
+        .collect();
+    let mut r = ready.clone();
+    r.sort_by(|a, b| a.total_cmp(b));
+    println!(
+        "  {:<44} {:>8.1}",
+        "module + instance + default pack ready",
+        r[r.len() / 2]
+    );
+    if let Some(rate) = rates.first() {
+        println!("  verdicts per second (500 shared complaints): {rate:.0}");
+    }
+}
+
+fn ms(t: Instant) -> f64 {
+    t.elapsed().as_secs_f64() * 1000.0
+}
