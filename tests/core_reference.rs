@@ -4,7 +4,9 @@
 //! Packs carry positive, negative and `"probability"` rule weights, `review_below`, and small
 //! hand-made models read by `model` conditions at any depth. Labels per dimension (order
 //! included), their confidences, `needs_review`, the set of negated terms and every model
-//! probability must agree.
+//! probability must agree. Probabilities and confidences agree to 1e-12 and 1e-9, not to the bit:
+//! the docs fix the formulas, not the order of their additions, and the reference's log-sum-exp
+//! differs from the engine's by a few ulps (no bound of a generated condition lies that close).
 
 mod reference;
 
@@ -328,6 +330,13 @@ fn random_pack(seed: u64) -> Value {
         settings["negation"] = json!({"cues": cues, "window": g.below(6)});
     } else if g.chance(30) {
         settings["negation"] = json!({"window": g.below(6)});
+    }
+    if settings.get("negation").is_some() && g.chance(30) {
+        // Words that contain a cue but negate nothing (none of them: the default list goes).
+        let except: Vec<&str> = (0..g.below(3))
+            .map(|_| *g.pick(&["没收", "未来", "没有收", "不用打", "拒绝了"]))
+            .collect();
+        settings["negation"]["except"] = json!(except);
     }
     // The dimensions' codes first: models score them, and any rule may read any model.
     let shapes: Vec<(String, Vec<String>)> = (0..1 + g.below(3))
@@ -701,6 +710,7 @@ fn the_generator_covers_the_ground() {
         "\"any",
         "\"at_least",
         "\"negation",
+        "\"except",
         "\"ordered\":true",
         "\"parent",
         "\"model",
@@ -760,4 +770,43 @@ fn the_generator_covers_the_ground() {
         review > 30 && middling > 100 && saturated > 5,
         "{review} {middling} {saturated}"
     );
+}
+
+/// Regression (found by this proptest): the engine clamps a label's log-odds to [−60, 60] before
+/// Platt calibration, which the docs did not say. B's log-odds here are −1000; with a = 0.01 and
+/// b = −2 the documented probability is σ(0.01 · −60 − 2) ≈ 0.0691 (without the clamp it would
+/// be σ(−12) ≈ 0.000006). Vector 147 shows the same on every runtime.
+#[test]
+fn log_odds_are_clamped_before_calibration() {
+    let pack = json!({
+        "pack": {"id": "clamp", "version": "1"},
+        "settings": {"threshold": 0},
+        "dimensions": [{"id": "reason", "multi": true, "labels": [
+            {"code": "A", "name": "A", "rules": [
+                {"when": {"model": {"id": "m", "label": "A"}}, "weight": "probability"}]},
+            {"code": "B", "name": "B", "rules": [
+                {"when": {"model": {"id": "m", "label": "B"}}, "weight": "probability"},
+                {"when": {"model": {"id": "m", "label": "B", "min": 0.05}}, "weight": -0.5}]}
+        ]}],
+        "models": [{
+            "id": "m", "dimension": "reason", "features": {"kind": "chars", "min": 1, "max": 1},
+            "labels": ["A", "B"], "rest": false, "vocabulary": "卡",
+            "weights": base64_encode(&[0, 0]),
+            "scale_e6": [0, 0], "bias_e6": [1_000_000_000, 0],
+            "platt_e6": [[1_000_000, 0], [10_000, -2_000_000]]
+        }]
+    });
+    let engine = Engine::new(&pack.to_string()).expect("pack loads");
+    let input = json!({"text": "没有关系"});
+    let p = wendu::model::math::sigmoid(0.01 * -60.0 - 2.0);
+    // The veto (min 0.05) fires only on the clamped probability: B = p · (1 − 0.5).
+    let want = RefPack::new(&pack).decide(&input);
+    assert_eq!(want.probabilities[0].1, vec![1.0, p]);
+    assert!(same_confidences(
+        &want.confidences,
+        &[("reason".to_string(), vec![1.0, p * 0.5])]
+    ));
+    let (got, _, _) = decision_view(&engine, &input);
+    assert_eq!(got.labels, want.labels);
+    assert!(same_confidences(&got.confidences, &want.confidences));
 }
