@@ -60,7 +60,8 @@ pub struct RefDecision {
     pub needs_review: Vec<String>,
     /// Normalised terms (with `*` for prefix terms) that occurred negated at least once.
     pub negated: BTreeSet<String>,
-    /// Model id → calibrated probability per label (in the model's label order).
+    /// Model id → calibrated probability per label (in the model's label order), as the
+    /// reference computes it (also when the decision read given ones).
     pub probabilities: Vec<(String, Vec<f64>)>,
 }
 
@@ -515,7 +516,21 @@ impl<'a> RefPack<'a> {
     /// Decide labels for one complaint (`input` is the complaint object; `title` and `text` are
     /// read for matching).
     pub fn decide(&self, input: &Value) -> RefDecision {
-        let seen = self.see(input);
+        self.decide_with(input, None)
+    }
+
+    /// Decide as [`RefPack::decide`], but let the models' conditions and weights read `given`
+    /// probabilities (per model, in pack order) instead of the reference's own. The docs fix the
+    /// scoring formula, not the order of its floating-point operations, so the reference's
+    /// probabilities and the engine's may differ in the last bits — and a last bit decides
+    /// `p ≥ min` when p sits on the bound (a model with one label and a rest class, nothing
+    /// present, a·bias + b = 0: p = σ(0) = 0.5 exactly, or one ulp under it). A caller that has
+    /// checked the engine's probabilities against the reference's own (the `probabilities` of
+    /// `decide`) passes them here, so that the rest of the decision is compared exactly.
+    pub fn decide_with(&self, input: &Value, given: Option<Vec<Vec<f64>>>) -> RefDecision {
+        let mut seen = self.see(input);
+        let own = std::mem::take(&mut seen.probabilities);
+        seen.probabilities = given.unwrap_or_else(|| own.clone());
         let mut done: Vec<(String, Vec<String>)> = Vec::new();
         let mut confidences = Vec::new();
         let mut needs_review = Vec::new();
@@ -586,7 +601,7 @@ impl<'a> RefPack<'a> {
             probabilities: self
                 .models
                 .iter()
-                .zip(seen.probabilities)
+                .zip(own)
                 .map(|(m, p)| (m.id.clone(), p))
                 .collect(),
         }
