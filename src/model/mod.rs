@@ -306,9 +306,14 @@ impl Analysis<'_> {
                 (c > 0.0).then_some((c, i))
             })
             .collect();
-        // Best first; ties by first occurrence — a total order, so selecting the top before
-        // sorting them is deterministic.
-        let order = |a: &(f64, usize), b: &(f64, usize)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
+        // Best first; ties by first occurrence (start, then length) — a total order, so
+        // selecting the top before sorting them is deterministic.
+        let spans = &self.pass.spans;
+        let order = |a: &(f64, usize), b: &(f64, usize)| {
+            b.0.total_cmp(&a.0)
+                .then_with(|| spans.get(a.1).cmp(&spans.get(b.1)))
+                .then(a.1.cmp(&b.1))
+        };
         if scored.len() > top {
             scored.select_nth_unstable_by(top - 1, order);
             scored.truncate(top);
