@@ -68,6 +68,10 @@ pub struct Vocabulary {
     root_cjk: Vec<Slot>,
     /// Every edge by (parent, char): linear probing, at most half full.
     slots: Vec<Slot>,
+    /// For character n-grams: wendu's Aho-Corasick automaton over the entries (pattern i is
+    /// feature i), which finds every occurrence in one step per char instead of a walk from
+    /// every position (measured: BENCHMARKS.md, "Learned models"). None for word n-grams.
+    automaton: Option<crate::matcher::Matcher>,
 }
 
 /// One edge: the key (`parent << 21 | char`), the child node and the feature the child
@@ -178,7 +182,21 @@ impl Vocabulary {
             root_ascii,
             root_cjk,
             slots,
+            automaton: None,
         }
+    }
+
+    /// The same vocabulary, searched by an automaton when it is read as character n-grams (its
+    /// entries then contain no line break, so no occurrence spans one: a char no entry holds
+    /// sends the automaton back to its root).
+    pub fn for_kind(mut self, kind: NgramKind) -> Vocabulary {
+        self.automaton = match kind {
+            NgramKind::Chars if !self.entries.iter().any(|e| e.contains('\n')) => {
+                crate::matcher::Matcher::new(&self.entries).ok()
+            }
+            _ => None,
+        };
+        self
     }
 
     /// Number of entries.
@@ -254,6 +272,11 @@ impl Vocabulary {
         // previous char that the trie can extend, at most `max − 1` of them, oldest (longest)
         // first — each take the char, then a new walk starts at it. Same lookups as walking
         // from every position, without re-reading chars (measured: BENCHMARKS.md).
+        if let Some(ac) = &self.automaton {
+            // Entries are n-grams of `min..=max` chars (checked when read), so every match is.
+            ac.find_overlapping(text, |start, end, p| hit(p as u32, start, end));
+            return;
+        }
         let (min, max) = (ngrams.min, ngrams.max.clamp(1, MAX_NGRAM));
         // (node, start byte, length in chars)
         let mut open = [(ROOT, 0usize, 0usize); MAX_NGRAM];

@@ -163,7 +163,7 @@ impl Model {
                 ngrams,
                 labels,
                 rest,
-                vocabulary: Vocabulary::new(vocabulary),
+                vocabulary: Vocabulary::new(vocabulary).for_kind(ngrams.kind),
                 weights,
                 idf,
                 scale_e6,

@@ -388,7 +388,8 @@ pub fn fit(
             .iter()
             .filter_map(|&f| corpus.strings.get(f as usize).cloned())
             .collect(),
-    );
+    )
+    .for_kind(corpus.ngrams.kind);
     Ok(Model {
         id: cfg.id.clone(),
         dimension: cfg.dimension.clone(),
