@@ -186,17 +186,35 @@ impl Vocabulary {
         }
     }
 
-    /// The same vocabulary, searched by an automaton when it is read as character n-grams (its
-    /// entries then contain no line break, so no occurrence spans one: a char no entry holds
-    /// sends the automaton back to its root).
-    pub fn for_kind(mut self, kind: NgramKind) -> Vocabulary {
-        self.automaton = match kind {
-            NgramKind::Chars if !self.entries.iter().any(|e| e.contains('\n')) => {
-                crate::matcher::Matcher::new(&self.entries).ok()
+    /// The vocabulary of a model reading `kind` n-grams: for character n-grams (whose entries
+    /// contain no line break, so no occurrence spans one — a char no entry holds sends the
+    /// automaton back to its root) wendu's Aho-Corasick automaton, else the trie.
+    pub fn for_ngrams(entries: Vec<String>, kind: NgramKind) -> Vocabulary {
+        if kind == NgramKind::Chars && !entries.iter().any(|e| e.contains('\n')) {
+            if let Ok(m) = crate::matcher::Matcher::new(&entries) {
+                return Vocabulary::with_automaton(entries, m);
             }
-            _ => None,
-        };
-        self
+        }
+        Vocabulary::new(entries)
+    }
+
+    /// A character-n-gram vocabulary searched by `automaton` (pattern i is entry i).
+    pub(crate) fn with_automaton(
+        entries: Vec<String>,
+        automaton: crate::matcher::Matcher,
+    ) -> Vocabulary {
+        Vocabulary {
+            entries,
+            root_ascii: Vec::new(),
+            root_cjk: Vec::new(),
+            slots: Vec::new(),
+            automaton: Some(automaton),
+        }
+    }
+
+    /// The automaton, for a character-n-gram vocabulary.
+    pub(crate) fn automaton(&self) -> Option<&crate::matcher::Matcher> {
+        self.automaton.as_ref()
     }
 
     /// Number of entries.

@@ -19,6 +19,7 @@ pub mod features;
 pub mod format;
 pub mod math;
 pub mod metrics;
+mod store;
 pub mod train;
 
 pub use features::{NgramKind, Ngrams, Vocabulary};
