@@ -67,6 +67,7 @@ mod policy;
 mod rules;
 mod run;
 mod scan;
+mod sort;
 mod testing;
 mod text;
 mod time;

@@ -233,7 +233,7 @@ pub(crate) struct TermSet {
 impl TermSet {
     /// Build from ids (any order, duplicates allowed).
     pub fn new(mut ids: Vec<TermId>) -> Self {
-        ids.sort_unstable();
+        crate::sort::sort(&mut ids);
         ids.dedup();
         let mut words: Vec<(u32, u64)> = Vec::new();
         let mut summary = 0u64;

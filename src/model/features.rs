@@ -133,7 +133,7 @@ impl Vocabulary {
         }
         // Insert in key order so that the table's layout never depends on the hash map's.
         let mut sorted: Vec<(u64, u32)> = edges.into_iter().collect();
-        sorted.sort_unstable();
+        crate::sort::sort(&mut sorted);
         let size = (sorted.len() * 2).max(2).next_power_of_two();
         let mut slots = vec![VACANT; size];
         let mask = size - 1;
