@@ -3,7 +3,8 @@
 //! element type and comparison; here each call site costs an insertion sort and a permutation
 //! (a few hundred bytes), and longer slices share one merge sort of indices. Stable, O(n log n),
 //! so it can stand in for `sort`, `sort_by` and the unstable variants alike (a stable order is
-//! one of the orders an unstable sort may give). The per-complaint scan keeps the standard sort.
+//! one of the orders an unstable sort may give). Hot paths keep the standard sort: the
+//! per-complaint scan, and on loading a pack its term sets and a model's vocabulary.
 
 use std::cmp::Ordering;
 
