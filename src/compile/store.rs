@@ -10,6 +10,7 @@
 
 use super::{CompiledDimension, CompiledFactor, CompiledLabel, CompiledPack, CompiledRule};
 use crate::codec::{xxh64, Corrupt, Reader, Res, Writer};
+use crate::condition::meta::RegexSet;
 use crate::condition::{Bounds, Condition, ConditionIndex, PackRegex, Tour};
 use crate::error::{Problem, ProblemKind};
 use crate::matcher::Matcher;
@@ -17,7 +18,6 @@ use crate::model::Model;
 use crate::pack::{read_route, write_route, LevelDef, Limits, PackInfo, TriggerSpec, Weight};
 use crate::scan::{PatternInfo, Scanner};
 use crate::text::NormalizeOptions;
-use regex::RegexSet;
 use std::sync::Arc;
 
 /// The first bytes of every compiled pack. The leading 0xFF is never valid UTF-8, so a compiled

@@ -326,7 +326,7 @@ impl Analysis<'_> {
             scored.select_nth_unstable_by(top - 1, order);
             scored.truncate(top);
         }
-        scored.sort_unstable_by(order);
+        crate::sort::sort_by(&mut scored, order);
         scored
             .iter()
             .filter_map(|&(w, i)| {
