@@ -31,7 +31,7 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
-all=(pack_check pack_mutate classify unicode_text trigger_stream snapshot_restore abi_wasmi)
+all=(pack_check pack_mutate classify unicode_text trigger_stream snapshot_restore compiled abi_wasmi)
 [ ${#targets[@]} -gt 0 ] || targets=("${all[@]}")
 
 # What a fresh machine lacks: the nightly toolchain is installed here; cargo-fuzz may not be.

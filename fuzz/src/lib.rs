@@ -18,6 +18,7 @@ pub const PACKS: &[(&str, &str)] = &[
     ("raw-text", include_str!("../../tests/vectors/packs/raw-text.json")),
     ("strict", include_str!("../../tests/vectors/packs/strict.json")),
     ("triggers", include_str!("../../tests/vectors/packs/triggers.json")),
+    ("model", include_str!("../../tests/vectors/packs/model.json")),
 ];
 
 /// The engine of `PACKS[i % PACKS.len()]`, built once per process (the built-in pack takes
@@ -54,6 +55,18 @@ pub fn text_budget(chars: usize) -> Duration {
     Duration::from_millis(100 + (chars as u64 * 20) / 1000)
 }
 
+/// Re-seal a changed compiled pack: the header's XXH64 (seed 0) of the body as it now is, so that
+/// the change passes the checksum and reaches the section readers (docs/compiled-pack.md, the
+/// header). Computed by the `twox-hash` crate, not wendu's own XXH64: a second implementation.
+pub fn reseal(bytes: &mut [u8]) {
+    use std::hash::Hasher;
+    let mut h = twox_hash::XxHash64::with_seed(0);
+    h.write(bytes.get(24..).unwrap_or_default());
+    if let Some(sum) = bytes.get_mut(16..24) {
+        sum.copy_from_slice(&h.finish().to_le_bytes());
+    }
+}
+
 /// UTF-16 length of a string.
 pub fn utf16_len(s: &str) -> usize {
     s.encode_utf16().count()
@@ -66,7 +79,7 @@ pub fn utf16_slice(s: &str, a: usize, b: usize) -> Option<String> {
 }
 
 /// The verdict a decision implies: the same id, labels (code, confidence, fallback), route,
-/// severity (factor ids) and warnings — what docs/decision-format.md says a verdict is.
+/// severity (factor ids), warnings and needs_review — what docs/decision-format.md says a verdict is.
 pub fn verdict_of(d: &Value) -> Value {
     let mut labels = serde_json::Map::new();
     if let Some(m) = d["labels"].as_object() {
@@ -102,10 +115,14 @@ pub fn verdict_of(d: &Value) -> Value {
         }
         other => other.clone(),
     };
-    serde_json::json!({
+    let mut v = serde_json::json!({
         "id": d["id"], "labels": labels, "route": d["route"], "severity": severity,
         "warnings": d["warnings"]
-    })
+    });
+    if let Some(review) = d.get("needs_review") {
+        v["needs_review"] = review.clone();
+    }
+    v
 }
 
 /// Every invariant of one complaint (JSON text) classified by `e`: deterministic; the verdict

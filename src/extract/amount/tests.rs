@@ -197,6 +197,35 @@ fn number_start_table_matches_parser() {
     }
 }
 
+/// A number is read at most `MAX_NUMBER_BYTES`: a chain of units that overflowed only at its
+/// end was read again from each of its numbers (quadratic: 12 s for 20,000 chars in Node). A
+/// longer run is not an amount, the amounts after it are still found, and the longest amounts
+/// written out in full still read.
+#[test]
+fn overlong_numbers_are_read_once() {
+    let text = format!("借款{}，手续费500元", "1亿".repeat(100));
+    let found = find_amounts(&text);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(&text[found[0].start..found[0].end], "500元");
+    check(
+        "九千九百九十九亿九千九百九十九万九千九百九十九元",
+        999_999_999_999.0,
+        "CNY",
+        "九千九百九十九亿九千九百九十九万九千九百九十九元",
+    );
+    let started = std::time::Instant::now();
+    for tail in ["99999999999999999999亿", "99999999999999999999万元"] {
+        let text = "1亿".repeat(10_000) + tail;
+        let _ = find_amounts(&text);
+    }
+    // Milliseconds now (a debug build included); seconds before.
+    assert!(
+        started.elapsed().as_secs_f64() < 2.0,
+        "{:?}",
+        started.elapsed()
+    );
+}
+
 #[test]
 fn garbage_never_panics() {
     const ALPHABET: &[&str] = &[
