@@ -4,7 +4,7 @@
 // 127.0.0.1; medians over the runs. Optionally the network is throttled (Chrome DevTools
 // protocol) to see what the bytes cost on a slow link.
 //
-//   node bench/cold-start-browser.mjs [--runs N] [--pkg DIR] [--throttle KBPS,RTT_MS] [--asset]
+//   node bench/cold-start-browser.mjs [--runs N] [--pkg DIR] [--throttle KBPS,RTT_MS] [--asset] [--lean]
 //
 // --pkg measures another build (e.g. a checkout of an older commit); --asset loads the default
 // pack as a separate file (packs/cn-banking.wdp fetched in parallel with the module, then
@@ -29,12 +29,14 @@ const runs = Number(opt("--runs", "9"));
 const pkg = resolve(opt("--pkg", join(repo, "pkg")));
 const throttle = opt("--throttle", null);
 const asset = args.includes("--asset");
+// --lean: the package's lean entry (`wendu/lean`: compiled packs only, half the module).
+const entry = args.includes("--lean") ? "/pkg/lean/web.mjs" : "/pkg/web.mjs";
 
 const page = `<!doctype html><meta charset="utf-8"><title>cold start</title>
 <script type="module">
   const t0 = performance.now();
   ${asset ? 'const wdp = fetch("/cn-banking.wdp").then((r) => r.arrayBuffer());' : ""}
-  const wendu = await import("/pkg/web.mjs");
+  const wendu = await import("${entry}");
   const t1 = performance.now();
   const engine = ${asset ? "new wendu.Engine(new Uint8Array(await wdp))" : "new wendu.Engine()"};
   const t2 = performance.now();

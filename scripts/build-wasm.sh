@@ -3,7 +3,9 @@
 #   pkg/web, pkg/node, pkg/bundler — the npm package `wendu` (bindings/wasm through wasm-bindgen),
 #                                   next to the hand-written pkg/*.mjs, pkg/node.cjs, types, README;
 #   pkg/packs                       — the built-in packs' JSON and compiled forms;
-#   target/wendu-ffi.wasm           — the import-free C-ABI module for embedded hosts (bindings/ffi).
+#   target/wendu-ffi.wasm           — the import-free C-ABI module for embedded hosts (bindings/ffi);
+#   pkg/lean, target/wendu-ffi-lean.wasm — the same without the `json-packs` feature: they load
+#                                   compiled packs only (`wendu/lean` in the npm package).
 # Needs: the wasm32-unknown-unknown target, wasm-bindgen-cli at the version pinned in
 # bindings/wasm/Cargo.toml, Node (for wasm-opt from the npm package binaryen, installed here on
 # first use). Generated files are git-ignored.
@@ -26,6 +28,14 @@ fi
 if [ ! -x "$wasm_opt" ]; then
   (cd scripts/tools && npm ci --no-audit --no-fund --loglevel=error)
 fi
+
+# The lean build first (its cdylibs have the same names as the full build's): compiled packs
+# only, no JSON pack reader or regex compiler.
+echo "build-wasm: cargo ($profile, lean: without json-packs)"
+cargo build -q --profile "$profile" --target wasm32-unknown-unknown -p wendu-wasm -p wendu-ffi \
+  --no-default-features --features wendu-wasm/builtin-packs,wendu-ffi/builtin-packs
+mkdir -p target/lean
+cp "$out/wendu_wasm.wasm" "$out/wendu_ffi.wasm" target/lean/
 
 echo "build-wasm: cargo ($profile)"
 cargo build -q --profile "$profile" --target wasm32-unknown-unknown -p wendu-wasm -p wendu-ffi
@@ -60,6 +70,21 @@ relink pkg/node/wendu_wasm.js '`${__dirname}/wendu_wasm_bg.wasm`' '`${__dirname}
 relink pkg/bundler/wendu_wasm.js '"./wendu_wasm_bg.wasm"' '"../wendu_wasm_bg.wasm"'
 "$wasm_opt" "${opt_flags[@]}" "$out/wendu_ffi.wasm" -o target/wendu-ffi.wasm
 
+# The lean artefacts: pkg/lean (web and node glue of their own, one module) and the lean
+# embedded module.
+rm -rf pkg/lean/web pkg/lean/node
+wasm-bindgen --target web --out-dir pkg/lean/web target/lean/wendu_wasm.wasm
+wasm-bindgen --target nodejs --out-dir pkg/lean/node target/lean/wendu_wasm.wasm
+if ! cmp -s pkg/lean/web/wendu_wasm_bg.wasm pkg/lean/node/wendu_wasm_bg.wasm; then
+  echo "build-wasm: wasm-bindgen produced different lean modules per target" >&2
+  exit 1
+fi
+"$wasm_opt" "${opt_flags[@]}" pkg/lean/web/wendu_wasm_bg.wasm -o pkg/lean/wendu_wasm_bg.wasm
+rm pkg/lean/web/wendu_wasm_bg.wasm pkg/lean/node/wendu_wasm_bg.wasm
+relink pkg/lean/web/wendu_wasm.js "new URL('wendu_wasm_bg.wasm', import.meta.url)" "new URL('../wendu_wasm_bg.wasm', import.meta.url)"
+relink pkg/lean/node/wendu_wasm.js '`${__dirname}/wendu_wasm_bg.wasm`' '`${__dirname}/../wendu_wasm_bg.wasm`'
+"$wasm_opt" "${opt_flags[@]}" target/lean/wendu_ffi.wasm -o target/wendu-ffi-lean.wasm
+
 # The built-in packs beside the module, for editors and for pages that fetch a compiled pack
 # themselves (`wendu/packs/cn-banking.json`, `.wdp`); the module carries the compiled ones.
 rm -rf pkg/packs && mkdir -p pkg/packs
@@ -81,10 +106,11 @@ fi
 # The embedded module must load in a host with no JavaScript: zero imports.
 node -e '
 const fs = require("fs");
-const m = new WebAssembly.Module(fs.readFileSync("target/wendu-ffi.wasm"));
-const imports = WebAssembly.Module.imports(m);
-if (imports.length) { console.error("build-wasm: target/wendu-ffi.wasm has imports:", imports); process.exit(1); }
+for (const f of ["target/wendu-ffi.wasm", "target/wendu-ffi-lean.wasm"]) {
+  const imports = WebAssembly.Module.imports(new WebAssembly.Module(fs.readFileSync(f)));
+  if (imports.length) { console.error(`build-wasm: ${f} has imports:`, imports); process.exit(1); }
+}
 '
-for f in pkg/wendu_wasm_bg.wasm target/wendu-ffi.wasm; do
+for f in pkg/wendu_wasm_bg.wasm pkg/lean/wendu_wasm_bg.wasm target/wendu-ffi.wasm target/wendu-ffi-lean.wasm; do
   printf 'build-wasm: %-28s %8d bytes, %7d gzipped\n' "$f" "$(wc -c <"$f")" "$(gzip -9c "$f" | wc -c)"
 done

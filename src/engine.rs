@@ -35,10 +35,11 @@ pub const DEFAULT_PACK_COMPILED: &[u8] = include_bytes!("../packs/cn-banking.wdp
 #[allow(missing_docs)]
 pub const DEFAULT_PACK_COMPILED: &[u8] = &[];
 
-/// [`REVIEW_PACK`] compiled, as [`DEFAULT_PACK_COMPILED`].
-#[cfg(feature = "builtin-packs")]
+/// [`REVIEW_PACK`] compiled, as [`DEFAULT_PACK_COMPILED`]. Empty too in a build without
+/// `json-packs`: the pack's regexes are stored as sources, which only the regex compiler loads.
+#[cfg(all(feature = "builtin-packs", feature = "json-packs"))]
 pub const REVIEW_PACK_COMPILED: &[u8] = include_bytes!("../packs/cn-marketing-review.wdp");
-#[cfg(not(feature = "builtin-packs"))]
+#[cfg(not(all(feature = "builtin-packs", feature = "json-packs")))]
 #[allow(missing_docs)]
 pub const REVIEW_PACK_COMPILED: &[u8] = &[];
 
@@ -180,6 +181,7 @@ impl Engine {
     }
 
     /// [`Engine::new`] with options.
+    #[cfg(feature = "json-packs")]
     pub fn with_options(pack_json: &str, options: EngineOptions) -> Result<Engine, Error> {
         let pack = Pack::parse(pack_json).map_err(Error::InvalidPack)?;
         // `options.automaton` is accepted but no longer chooses anything (see [`Automaton`]).
@@ -188,6 +190,17 @@ impl Engine {
         Ok(Engine {
             inner: Arc::new(compiled),
         })
+    }
+
+    /// [`Engine::new`] in a build without the `json-packs` feature: JSON packs are refused
+    /// (compile them where wendu has the feature, and load the `.wdp`).
+    #[cfg(not(feature = "json-packs"))]
+    pub fn with_options(pack_json: &str, options: EngineOptions) -> Result<Engine, Error> {
+        let _ = (pack_json, options);
+        Err(Error::InvalidPack(vec![Problem::error(
+            "",
+            "this build of wendu loads compiled packs only (built without the `json-packs` feature): compile the pack with `wendu compile` and pass the .wdp bytes",
+        )]))
     }
 
     /// [`Engine::new`] with a term automaton choice, which no longer changes anything (see
@@ -202,10 +215,15 @@ impl Engine {
     /// Damaged or foreign bytes fail with [`Error::InvalidPack`] saying what is wrong (the magic
     /// bytes, the format version, the checksum, or the section and byte that does not hold).
     pub fn from_compiled(bytes: &[u8]) -> Result<Engine, Error> {
-        if bytes.is_empty() && !cfg!(feature = "builtin-packs") {
+        // Empty: a built-in pack this build leaves out (see the constants above).
+        if bytes.is_empty() && !cfg!(all(feature = "builtin-packs", feature = "json-packs")) {
             return Err(Error::InvalidPack(vec![Problem::error(
                 "",
-                "no built-in pack in this build (wendu was built without its `builtin-packs` feature): pass a pack",
+                if cfg!(feature = "builtin-packs") {
+                    "empty pack bytes: no such built-in pack in this build (the lean build, without `json-packs`, carries only the default pack)"
+                } else {
+                    "no built-in pack in this build (wendu was built without its `builtin-packs` feature): pass a pack"
+                },
             )]));
         }
         CompiledPack::from_bytes(bytes)

@@ -143,7 +143,9 @@ fn evaluate_dimension(
         }
     }
     // Best first; ties keep pack order (stable sort) so output is deterministic.
-    chosen.sort_by(|a, b| b.1.partial_cmp(&a.1).unwrap_or(std::cmp::Ordering::Equal));
+    crate::sort::sort_by(chosen, |a, b| {
+        b.1.partial_cmp(&a.1).unwrap_or(std::cmp::Ordering::Equal)
+    });
     if !dim.multi {
         chosen.truncate(1);
     }

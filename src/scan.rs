@@ -3,10 +3,10 @@
 //! boundary checks for ASCII terms, negation marking, and the regex prefilter. The [`Scanner`]
 //! is what `compile` builds for this step; the [`Scan`] is what every later step reads.
 
+use crate::condition::meta::RegexSet;
 use crate::condition::PackRegex;
 use crate::matcher::Matcher;
 use crate::text::char_distance;
-use regex::RegexSet;
 
 /// Index of a distinct term (normalised text + whether it is a prefix term ending in `*`).
 pub(crate) type TermId = u32;

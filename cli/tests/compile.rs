@@ -35,7 +35,7 @@ fn compile_writes_what_the_library_compiles_and_classify_agrees() {
         ]);
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
         let said = String::from_utf8_lossy(&o.stdout);
-        assert!(said.contains("en-banking 1.0.0 (sha256:"), "{said}");
+        assert!(said.contains("en-banking 1.1.0 (sha256:"), "{said}");
         assert!(said.contains("scanner"), "{said}");
     }
     let bytes = std::fs::read(&a).unwrap();

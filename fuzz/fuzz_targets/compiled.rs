@@ -1,5 +1,6 @@
 //! Compiled packs (`.wdp` bytes) as untrusted input: the real ones (the built-in packs, the
-//! English pack, the vectors' packs — a learned model among them — and the learned packs)
+//! English pack, the vectors' packs — a learned model among them — and the packs with learned
+//! models compiled by this build)
 //! changed byte by byte, or any bytes. The header's body length and XXH64 checksum are mostly
 //! re-sealed after the change, so that it reaches the section readers, and sometimes left as
 //! they are, so that the header checks are fuzzed too. `Engine::from_compiled` never panics and
@@ -20,7 +21,8 @@ use wendu::{Engine, TriggerEngine};
 use wendu_fuzz::{assert_fast, check_complaint, reseal, text_budget, timed, PACKS};
 
 /// The real compiled packs: the repository's packs (`PACKS`, the built-in ones as shipped) and
-/// the learned packs, compiled once per process.
+/// the two packs with learned models (the default pack's reason model, the English pack's
+/// product dimension) compiled by this build, once per process.
 fn bases() -> &'static [Vec<u8>] {
     static B: OnceLock<Vec<Vec<u8>>> = OnceLock::new();
     B.get_or_init(|| {
@@ -33,10 +35,10 @@ fn bases() -> &'static [Vec<u8>] {
             out.push(e.to_compiled());
         }
         for json in [
-            include_str!("../../packs/learned/cn-banking+reason.json"),
-            include_str!("../../packs/learned/en-banking+product.json"),
+            wendu::DEFAULT_PACK,
+            include_str!("../../packs/en-banking.json"),
         ] {
-            out.push(Engine::new(json).expect("learned pack").to_compiled());
+            out.push(Engine::new(json).expect("pack with a model").to_compiled());
         }
         out
     })
@@ -93,8 +95,8 @@ fuzz_target!(|data: &[u8]| {
         rest.to_vec()
     } else {
         let all = bases();
-        // Mostly the small packs: the built-in and learned ones take longer to load.
-        // Of 32 choices: the built-in packs, the English one, the learned ones one each, the
+        // Mostly the small packs: the built-in ones and those with models take longer to load.
+        // Of 32 choices: the built-in packs, the English one, the two with models one each, the
         // vectors' packs the rest.
         let n = all.len();
         let i = match usize::from((control >> 2) & 0x1f) {

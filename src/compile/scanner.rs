@@ -2,13 +2,13 @@
 //! overlapping Aho-Corasick automaton (`matcher`), and the regexes either one by one or in one
 //! `RegexSet` prefilter.
 
+use crate::condition::meta::{Regex, RegexSet, RegexSetBuilder};
 use crate::condition::PackRegex;
 use crate::error::Problem;
 use crate::matcher::Matcher;
 use crate::pack::Settings;
 use crate::scan::{PatternInfo, Scanner, TermId};
 use crate::text::normalize_str;
-use regex::{Regex, RegexSet, RegexSetBuilder};
 use std::collections::HashMap;
 
 /// With fewer regexes than this, the scan runs each regex's own `is_match` instead of one

@@ -10,6 +10,7 @@
 
 use super::{CompiledDimension, CompiledFactor, CompiledLabel, CompiledPack, CompiledRule};
 use crate::codec::{xxh64, Corrupt, Reader, Res, Writer};
+use crate::condition::meta::RegexSet;
 use crate::condition::{Bounds, Condition, ConditionIndex, PackRegex, Tour};
 use crate::error::{Problem, ProblemKind};
 use crate::matcher::Matcher;
@@ -17,7 +18,6 @@ use crate::model::Model;
 use crate::pack::{read_route, write_route, LevelDef, Limits, PackInfo, TriggerSpec, Weight};
 use crate::scan::{PatternInfo, Scanner};
 use crate::text::NormalizeOptions;
-use regex::RegexSet;
 use std::sync::Arc;
 
 /// The first bytes of every compiled pack. The leading 0xFF is never valid UTF-8, so a compiled
@@ -75,9 +75,8 @@ impl CompiledPack {
                     w.size(self.decision_terms);
                 }
                 3 => self.write_scanner(&mut w),
-                // A model as its canonical JSON: it is read by the same checked reader as in a
-                // pack, and stays byte-identical across versions of the scoring code.
-                4 => w.list(&self.models, |w, m| w.str(&m.to_value().to_string())),
+                // Each model's fields as bytes and its n-gram automaton ready to search.
+                4 => w.list(&self.models, |w, m| m.write(w)),
                 5 => self.write_dimensions(&mut w),
                 6 => self.write_severity(&mut w),
                 _ => {
@@ -595,19 +594,9 @@ fn read_dimensions(
     Ok((dimensions, route_from, default_route, rule_index, tours))
 }
 
-/// The models section: each model's JSON, read and checked as in a pack.
+/// The models section (`Model::load` checks each as the JSON reader does).
 fn read_models(r: &mut Reader) -> Res<Vec<Model>> {
-    r.list(1, |r| {
-        let text = r.str_ref()?;
-        let value: serde_json::Value = serde_json::from_str(text)
-            .map_err(|e| r.corrupt(format!("a model that is not JSON: {e}")))?;
-        Model::from_value(&value, "/models").map_err(|problems| {
-            let first = problems
-                .first()
-                .map_or(String::new(), |p| p.message.clone());
-            r.corrupt(format!("an invalid model: {first}"))
-        })
-    })
+    r.list(1, Model::load)
 }
 
 fn read_severity(r: &mut Reader, bounds: &Bounds) -> Res<(Vec<LevelDef>, Vec<CompiledFactor>)> {

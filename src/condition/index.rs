@@ -33,7 +33,7 @@ impl ConditionIndex {
                 None => always_list.push(no),
             }
         }
-        pairs.sort_unstable();
+        crate::sort::sort(&mut pairs);
         pairs.dedup();
         let mut term_start = vec![0u32; terms + 1];
         for &(t, _) in &pairs {

@@ -134,7 +134,7 @@ pub(super) fn need_terms(c: &Condition) -> Option<Vec<TermId>> {
             for c in cs {
                 all.extend(c.need_terms()?);
             }
-            all.sort_unstable();
+            crate::sort::sort(&mut all);
             all.dedup();
             Some(all)
         }

@@ -14,6 +14,14 @@ mod near;
 mod regex;
 mod terms;
 
+/// The regex compiler and its engine: the `regex` crate, or — in a build without the
+/// `json-packs` feature — uninhabited stand-ins (`no_meta.rs`), so that no path to it remains.
+#[cfg(feature = "json-packs")]
+pub(crate) use ::regex as meta;
+#[cfg(not(feature = "json-packs"))]
+#[path = "no_meta.rs"]
+pub(crate) mod meta;
+
 pub(crate) use field::AmountAgg;
 pub(crate) use index::ConditionIndex;
 pub(crate) use label::Tour;
@@ -224,7 +232,7 @@ pub(crate) struct Build<'a> {
     pub regex_src: Vec<String>,
     regex_ids: HashMap<String, usize>,
     /// The compiled regexes, by index.
-    pub regexes: Vec<::regex::Regex>,
+    pub regexes: Vec<meta::Regex>,
     /// Regexes the pack reader compiled already, by source.
     read_regexes: &'a Regexes,
     /// Compiled size limit per regex.

@@ -4,15 +4,17 @@
 //! a regex as DFAs instead of its source ([`PackRegex`]): the same matches, without running the
 //! regex compiler when the pack loads.
 
+use super::meta::{Regex, RegexBuilder};
 use super::{At, Build, Ctx, RawEvidence, Reader};
 use crate::codec::{Reader as Bytes, Res, Writer};
 use crate::error::Problem;
 use crate::json::type_name;
-use regex::{Regex, RegexBuilder};
 use regex_automata::dfa::{dense, regex::Regex as DfaRegex, Automaton};
+#[cfg(feature = "json-packs")]
 use regex_automata::nfa::thompson;
 use regex_automata::util::iter::Searcher;
 use regex_automata::Input;
+#[cfg(feature = "json-packs")]
 use regex_syntax::hir::{Class, Hir, HirKind};
 use serde_json::Value;
 use std::collections::HashMap;
@@ -58,6 +60,7 @@ impl Regexes {
 /// compile then fails at once with the parser's message). Counts the NFA states the regex crate
 /// builds: a state per literal byte, per byte range of a class's UTF-8 sequences, per
 /// repetition copy, per alternative.
+#[cfg(feature = "json-packs")]
 fn estimate(src: &str) -> Option<u64> {
     fn states(h: &Hir) -> u64 {
         match h.kind() {
@@ -87,6 +90,12 @@ fn estimate(src: &str) -> Option<u64> {
     }
     let hir = regex_syntax::ParserBuilder::new().build().parse(src).ok()?;
     Some(states(&hir).saturating_mul(BYTES_PER_STATE))
+}
+
+/// Without the regex compiler nothing compiles, so there is nothing to estimate.
+#[cfg(not(feature = "json-packs"))]
+fn estimate(_: &str) -> Option<u64> {
+    None
 }
 
 /// `regex` as written: its source.
@@ -338,7 +347,13 @@ fn compile_source(r: &Bytes, src: String, max_regex_bytes: usize) -> Res<PackReg
 impl DfaForm {
     /// The DFAs of `src`, built with the syntax the `regex` crate uses by default (Unicode,
     /// UTF-8 matches only) — None when they would be larger than [`MAX_DFA_BYTES`] or cannot be
-    /// built.
+    /// built (always, in a build without the regex compiler).
+    #[cfg(not(feature = "json-packs"))]
+    fn build(_: &str) -> Option<DfaForm> {
+        None
+    }
+
+    #[cfg(feature = "json-packs")]
     fn build(src: &str) -> Option<DfaForm> {
         let re = DfaRegex::builder()
             .thompson(thompson::Config::new().nfa_size_limit(Some(MAX_DFA_BYTES * 16)))
@@ -393,6 +408,7 @@ fn dfa_from(bytes: &[u8]) -> Option<dense::DFA<Vec<u32>>> {
 
 /// Literals one of which every match of `hir` contains: the best set found (fewest, then
 /// longest), or None. Used only to skip texts quickly; any such set keeps the matches exact.
+#[cfg(feature = "json-packs")]
 fn required_literals(hir: &Hir) -> Option<Vec<String>> {
     const MAX_SET: usize = 8;
     let key = |s: &Vec<String>| {

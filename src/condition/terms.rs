@@ -233,6 +233,8 @@ pub(crate) struct TermSet {
 impl TermSet {
     /// Build from ids (any order, duplicates allowed).
     pub fn new(mut ids: Vec<TermId>) -> Self {
+        // The standard sort: this is on the load path of every pack (12% of loading the
+        // default pack's .wdp with `crate::sort`).
         ids.sort_unstable();
         ids.dedup();
         let mut words: Vec<(u32, u64)> = Vec::new();

@@ -138,7 +138,7 @@ impl Matcher {
         while let Some(&node) = order.get(head) {
             head += 1;
             if let Some(k) = kids.get_mut(node as usize) {
-                k.sort_unstable();
+                crate::sort::sort(k);
                 order.extend(k.iter().map(|e| e.1));
             }
         }
@@ -212,7 +212,7 @@ impl Matcher {
             .iter()
             .map(|&(node, p)| (slot_of.get(node as usize).copied().unwrap_or(0), p))
             .collect();
-        own.sort_unstable();
+        crate::sort::sort(&mut own);
         let mut outs: Vec<u32> = Vec::new();
         let mut runs: Vec<(u32, u32)> = vec![(0, 0)];
         for &node in &order {

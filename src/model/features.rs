@@ -68,6 +68,10 @@ pub struct Vocabulary {
     root_cjk: Vec<Slot>,
     /// Every edge by (parent, char): linear probing, at most half full.
     slots: Vec<Slot>,
+    /// For character n-grams: wendu's Aho-Corasick automaton over the entries (pattern i is
+    /// feature i), which finds every occurrence in one step per char instead of a walk from
+    /// every position (measured: BENCHMARKS.md, "Learned models"). None for word n-grams.
+    automaton: Option<crate::matcher::Matcher>,
 }
 
 /// One edge: the key (`parent << 21 | char`), the child node and the feature the child
@@ -133,6 +137,9 @@ impl Vocabulary {
         }
         // Insert in key order so that the table's layout never depends on the hash map's.
         let mut sorted: Vec<(u64, u32)> = edges.into_iter().collect();
+        // The standard sort here: a vocabulary has tens of thousands of edges, and loading a model
+        // is on the cold-start path (the shared merge sort of `crate::sort` took 2.8M
+        // instructions for the default pack's model, the standard one about a quarter of that).
         sorted.sort_unstable();
         let size = (sorted.len() * 2).max(2).next_power_of_two();
         let mut slots = vec![VACANT; size];
@@ -178,7 +185,39 @@ impl Vocabulary {
             root_ascii,
             root_cjk,
             slots,
+            automaton: None,
         }
+    }
+
+    /// The vocabulary of a model reading `kind` n-grams: for character n-grams (whose entries
+    /// contain no line break, so no occurrence spans one — a char no entry holds sends the
+    /// automaton back to its root) wendu's Aho-Corasick automaton, else the trie.
+    pub fn for_ngrams(entries: Vec<String>, kind: NgramKind) -> Vocabulary {
+        if kind == NgramKind::Chars && !entries.iter().any(|e| e.contains('\n')) {
+            if let Ok(m) = crate::matcher::Matcher::new(&entries) {
+                return Vocabulary::with_automaton(entries, m);
+            }
+        }
+        Vocabulary::new(entries)
+    }
+
+    /// A character-n-gram vocabulary searched by `automaton` (pattern i is entry i).
+    pub(crate) fn with_automaton(
+        entries: Vec<String>,
+        automaton: crate::matcher::Matcher,
+    ) -> Vocabulary {
+        Vocabulary {
+            entries,
+            root_ascii: Vec::new(),
+            root_cjk: Vec::new(),
+            slots: Vec::new(),
+            automaton: Some(automaton),
+        }
+    }
+
+    /// The automaton, for a character-n-gram vocabulary.
+    pub(crate) fn automaton(&self) -> Option<&crate::matcher::Matcher> {
+        self.automaton.as_ref()
     }
 
     /// Number of entries.
@@ -239,7 +278,9 @@ impl Vocabulary {
     }
 
     /// Call `hit(feature, start, end)` for every occurrence of a vocabulary n-gram in `text`
-    /// (byte offsets; overlapping occurrences included), in order of start, then length.
+    /// (byte offsets; overlapping occurrences included). Character n-grams come in order of
+    /// end, longest first; word n-grams in order of start, then length. Either way the
+    /// occurrences of one n-gram come in text order, so its first is its earliest.
     pub fn for_each(&self, ngrams: &Ngrams, text: &str, mut hit: impl FnMut(u32, usize, usize)) {
         match ngrams.kind {
             NgramKind::Chars => self.chars(ngrams, text, &mut hit),
@@ -248,56 +289,57 @@ impl Vocabulary {
     }
 
     fn chars(&self, ngrams: &Ngrams, text: &str, hit: &mut impl FnMut(u32, usize, usize)) {
-        // A window of the next `max` chars, each decoded once: the walk from the window's first
-        // char reads the rest from it.
-        let max = ngrams.max.clamp(1, MAX_NGRAM);
-        let mut window = [(0usize, '\0'); MAX_NGRAM];
-        let mut len = 0usize;
-        let mut chars = text.char_indices();
-        loop {
-            while len < max {
-                match chars.next() {
-                    Some(x) => {
-                        if let Some(slot) = window.get_mut(len) {
-                            *slot = x;
-                        }
-                        len += 1;
+        // One pass, each char decoded once: the walks still open — the n-grams ending at the
+        // previous char that the trie can extend, at most `max − 1` of them, oldest (longest)
+        // first — each take the char, then a new walk starts at it. Same lookups as walking
+        // from every position, without re-reading chars (measured: BENCHMARKS.md).
+        if let Some(ac) = &self.automaton {
+            // Entries are n-grams of `min..=max` chars (checked when read), so every match is.
+            ac.find_overlapping(text, |start, end, p| hit(p as u32, start, end));
+            return;
+        }
+        let (min, max) = (ngrams.min, ngrams.max.clamp(1, MAX_NGRAM));
+        // (node, start byte, length in chars)
+        let mut open = [(ROOT, 0usize, 0usize); MAX_NGRAM];
+        let mut n_open = 0usize;
+        for (off, c) in text.char_indices() {
+            if c == '\n' {
+                // A part ends: no n-gram spans the line break.
+                n_open = 0;
+                continue;
+            }
+            let end = off + c.len_utf8();
+            let mut kept = 0usize;
+            for k in 0..n_open {
+                let Some(&(node, start, len)) = open.get(k) else {
+                    break;
+                };
+                let Some((next, f)) = self.child(node, c) else {
+                    continue;
+                };
+                let len = len + 1;
+                if len >= min && f != NONE {
+                    hit(f, start, end);
+                }
+                if len < max {
+                    if let Some(slot) = open.get_mut(kept) {
+                        *slot = (next, start, len);
                     }
-                    None => break,
+                    kept += 1;
                 }
             }
-            if len == 0 {
-                break;
+            if let Some((next, f)) = self.child(ROOT, c) {
+                if min <= 1 && f != NONE {
+                    hit(f, off, end);
+                }
+                if max > 1 {
+                    if let Some(slot) = open.get_mut(kept) {
+                        *slot = (next, off, 1);
+                    }
+                    kept += 1;
+                }
             }
-            self.walk(ngrams, window.get(..len).unwrap_or_default(), hit);
-            window.copy_within(1..len, 0);
-            len -= 1;
-        }
-    }
-
-    /// All n-grams starting at `chars[0]`.
-    #[inline]
-    fn walk(
-        &self,
-        ngrams: &Ngrams,
-        chars: &[(usize, char)],
-        hit: &mut impl FnMut(u32, usize, usize),
-    ) {
-        let Some(&(start, _)) = chars.first() else {
-            return;
-        };
-        let mut node = ROOT;
-        for (n, &(off, c)) in chars.iter().enumerate() {
-            if c == '\n' {
-                break;
-            }
-            let Some((next, f)) = self.child(node, c) else {
-                break;
-            };
-            node = next;
-            if n + 1 >= ngrams.min && f != NONE {
-                hit(f, start, off + c.len_utf8());
-            }
+            n_open = kept;
         }
     }
 

@@ -163,7 +163,7 @@ impl Model {
                 ngrams,
                 labels,
                 rest,
-                vocabulary: Vocabulary::new(vocabulary),
+                vocabulary: Vocabulary::for_ngrams(vocabulary, ngrams.kind),
                 weights,
                 idf,
                 scale_e6,
@@ -433,7 +433,7 @@ fn vocabulary(
 }
 
 /// What is wrong with one vocabulary entry for these n-grams, if anything.
-fn entry_problem(entry: &str, ngrams: &Ngrams) -> Option<String> {
+pub(crate) fn entry_problem(entry: &str, ngrams: &Ngrams) -> Option<String> {
     if entry.is_empty() {
         return Some("empty n-gram".into());
     }

@@ -19,6 +19,7 @@ pub mod features;
 pub mod format;
 pub mod math;
 pub mod metrics;
+mod store;
 pub mod train;
 
 pub use features::{NgramKind, Ngrams, Vocabulary};
@@ -129,35 +130,28 @@ impl Model {
         // One bit per feature: distinct features, memory bounded by the vocabulary.
         let mut seen = vec![0u64; self.vocabulary.len().div_ceil(64)];
         // Capacity for a typical complaint's distinct n-grams, so that few grow.
-        let mut present = Vec::with_capacity(256);
+        // (Only an explanation needs the list of features present and their spans.)
+        let mut present = Vec::with_capacity(if SPANS { 256 } else { 0 });
         let mut spans = Vec::with_capacity(if SPANS { 256 } else { 0 });
+        // Integer sums — weight × feature value, and the squared norm — are exact, so
+        // independent of order and platform; one square root and a few products follow. Each
+        // feature is added when first seen.
+        let mut sums = vec![0i64; nl];
+        let mut norm2 = 0i64;
         self.vocabulary
             .for_each(&self.ngrams, normalized, |f, start, end| {
                 let (w, b) = ((f / 64) as usize, f % 64);
                 if let Some(word) = seen.get_mut(w) {
                     if *word & (1 << b) == 0 {
                         *word |= 1 << b;
-                        present.push(f);
+                        self.add(f, &mut sums, &mut norm2);
                         if SPANS {
+                            present.push(f);
                             spans.push((start, end));
                         }
                     }
                 }
             });
-        // Integer sums — weight × feature value, and the squared norm — are exact, so
-        // independent of order and platform; one square root and a few products follow.
-        let mut sums = vec![0i64; nl];
-        let mut norm2 = 0i64;
-        for &f in &present {
-            let v = self.value(f);
-            norm2 += v * v;
-            let row = f as usize * nl;
-            if let Some(ws) = self.weights.get(row..row + nl) {
-                for (s, &w) in sums.iter_mut().zip(ws) {
-                    *s += i64::from(w) * v;
-                }
-            }
-        }
         let r = if norm2 > 0 {
             1.0 / (norm2 as f64).sqrt()
         } else {
@@ -175,6 +169,20 @@ impl Model {
             spans,
             r,
             z,
+        }
+    }
+
+    /// Add feature `f`'s weights × value to `sums` and its squared value to `norm2`.
+    #[inline]
+    fn add(&self, f: u32, sums: &mut [i64], norm2: &mut i64) {
+        let nl = sums.len();
+        let v = self.value(f);
+        *norm2 += v * v;
+        let row = f as usize * nl;
+        if let Some(ws) = self.weights.get(row..row + nl) {
+            for (s, &w) in sums.iter_mut().zip(ws) {
+                *s += i64::from(w) * v;
+            }
         }
     }
 
@@ -306,14 +314,19 @@ impl Analysis<'_> {
                 (c > 0.0).then_some((c, i))
             })
             .collect();
-        // Best first; ties by first occurrence — a total order, so selecting the top before
-        // sorting them is deterministic.
-        let order = |a: &(f64, usize), b: &(f64, usize)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
+        // Best first; ties by first occurrence (start, then length) — a total order, so
+        // selecting the top before sorting them is deterministic.
+        let spans = &self.pass.spans;
+        let order = |a: &(f64, usize), b: &(f64, usize)| {
+            b.0.total_cmp(&a.0)
+                .then_with(|| spans.get(a.1).cmp(&spans.get(b.1)))
+                .then(a.1.cmp(&b.1))
+        };
         if scored.len() > top {
             scored.select_nth_unstable_by(top - 1, order);
             scored.truncate(top);
         }
-        scored.sort_unstable_by(order);
+        crate::sort::sort_by(&mut scored, order);
         scored
             .iter()
             .filter_map(|&(w, i)| {

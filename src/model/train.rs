@@ -383,11 +383,12 @@ pub fn fit(
             (b * MICRO).round().clamp(-max, max) as i64
         })
         .collect();
-    let vocabulary = Vocabulary::new(
+    let vocabulary = Vocabulary::for_ngrams(
         chosen
             .iter()
             .filter_map(|&f| corpus.strings.get(f as usize).cloned())
             .collect(),
+        corpus.ngrams.kind,
     );
     Ok(Model {
         id: cfg.id.clone(),

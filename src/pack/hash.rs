@@ -29,7 +29,7 @@ fn canonical(v: &Value, out: &mut Vec<u8>) {
         Value::Object(m) => {
             // Sorted explicitly: the order must not depend on serde_json's map type.
             let mut entries: Vec<(&String, &Value)> = m.iter().collect();
-            entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
+            crate::sort::sort_by(&mut entries, |a, b| a.0.cmp(b.0));
             out.push(b'{');
             for (i, (k, x)) in entries.into_iter().enumerate() {
                 if i > 0 {

@@ -319,7 +319,7 @@ impl TriggerEngine {
                 .filter(|(_, c)| *c > 0)
                 .collect();
             // Most frequent first; ties in pack order.
-            order.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            crate::sort::sort_by(&mut order, |a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
             let labels = order
                 .into_iter()
                 .take(p.pain.top)

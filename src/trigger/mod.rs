@@ -129,7 +129,7 @@ impl TriggerEngine {
             .iter()
             .flat_map(|p| p.pain.dims.iter().copied())
             .collect();
-        pain_dims.sort_unstable();
+        crate::sort::sort(&mut pain_dims);
         pain_dims.dedup();
         let sweep_every = spec
             .policies
@@ -686,7 +686,7 @@ impl TriggerEngine {
                 all.push((activity, pi, k.clone()));
             }
         }
-        all.sort_unstable();
+        crate::sort::sort(&mut all);
         let drop = total - cap * 9 / 10;
         for (_, pi, key) in all.into_iter().take(drop) {
             if let Some(groups) = self.state.groups.get_mut(pi) {

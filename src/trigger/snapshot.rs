@@ -64,7 +64,7 @@ impl TriggerEngine {
                 .get(pi)
                 .map(|m| m.iter().collect())
                 .unwrap_or_default();
-            groups.sort_by(|a, b| a.0.cmp(b.0));
+            crate::sort::sort_by(&mut groups, |a, b| a.0.cmp(b.0));
             for (gi, (k, g)) in groups.into_iter().enumerate() {
                 if gi > 0 {
                     s.push(',');
@@ -292,7 +292,7 @@ impl Reader {
                     _ => self.c.error(&ip, "expected [id, time]"),
                 }
             }
-            pairs.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));
+            crate::sort::sort_by(&mut pairs, |a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));
             let mut d = Dedupe::default();
             for (id, at) in &pairs {
                 let h = t.hasher.hash(id);

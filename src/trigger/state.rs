@@ -227,7 +227,7 @@ impl Dedupe {
             .filter(|(_, &at)| at >= horizon)
             .map(|(k, &at)| (k.as_ref(), at))
             .collect();
-        v.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(b.0)));
+        crate::sort::sort_by(&mut v, |a, b| a.1.cmp(&b.1).then(a.0.cmp(b.0)));
         v
     }
 }

@@ -4,12 +4,17 @@
 //! and obvious on purpose, so that `tests/core_reference.rs` can compare the engine against it.
 //!
 //! Supported (the generator in core_reference.rs stays inside this): `zh` locales, settings
-//! `normalize`, `negation`, `threshold`, `word_boundary`; `lexicon`; dimensions with `multi`,
-//! `threshold`, `fallback`, labels with `parent` and weighted rules; conditions `terms`, `near`,
-//! `field` (`eq`, `in`, `gte`, `lte`, `gt`, `lt`, `exists`), `label`, `all`, `any`, `not`,
-//! `at_least`. Normalisation itself is taken from `wendu::normalize_str`.
+//! `normalize`, `negation` (cues, window, except), `threshold`, `word_boundary`; `lexicon`;
+//! dimensions with `multi`, `threshold`, `fallback`, `review_below`, labels with `parent` and
+//! rules weighted positive, negative or `"probability"`; conditions `terms`, `near`, `field`
+//! (`eq`, `in`, `gte`, `lte`, `gt`, `lt`, `exists`), `label`, `model`, `all`, `any`, `not`,
+//! `at_least`; `models` of character n-grams (tests/reference/model.rs); a complaint's `title`
+//! and `text`. Normalisation itself is taken from `wendu::normalize_str`.
 #![allow(dead_code)]
 
+pub mod model;
+
+use model::RefModel;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use wendu::{normalize_str, NormalizeOptions};
@@ -35,20 +40,49 @@ const ZH_CUES: &[&str] = &[
     "从没",
     "并非",
     "不会",
-    "不要",
     "不想",
     "不打算",
     "无需",
     "不用",
 ];
 
-/// What the reference decided for one text.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Default Chinese words that contain a cue but negate nothing (docs, "negation": `except`).
+const ZH_EXCEPT: &[&str] = &["没收", "未来", "未成年", "没想到", "没办法", "没法", "未经"];
+
+/// What the reference decided for one complaint.
+#[derive(Debug, Clone, PartialEq)]
 pub struct RefDecision {
     /// Dimension id → label codes, best first.
     pub labels: Vec<(String, Vec<String>)>,
+    /// Dimension id → the confidence of each of those labels (0 for a fallback).
+    pub confidences: Vec<(String, Vec<f64>)>,
+    /// Dimensions flagged by their `review_below`, in pack order.
+    pub needs_review: Vec<String>,
     /// Normalised terms (with `*` for prefix terms) that occurred negated at least once.
     pub negated: BTreeSet<String>,
+    /// Model id → calibrated probability per label (in the model's label order), as the
+    /// reference computes it (also when the decision read given ones).
+    pub probabilities: Vec<(String, Vec<f64>)>,
+}
+
+/// The normalised complaint as the rules and models see it: title and text joined by a line
+/// break (docs, "`models`"), the offsets of the original line ends, and where the text starts.
+struct Seen {
+    norm: String,
+    lines: Vec<usize>,
+    /// Byte offset of the text part in `norm` (0 without a title).
+    text_start: usize,
+    /// The normalised parts themselves.
+    parts: Vec<String>,
+    /// Per model (pack order), its probabilities.
+    probabilities: Vec<Vec<f64>>,
+}
+
+impl Seen {
+    /// Which part (0 title, 1 text) an occurrence starting at `at` lies in.
+    fn part(&self, at: usize) -> usize {
+        usize::from(at >= self.text_start)
+    }
 }
 
 /// A pack read for the reference.
@@ -56,10 +90,12 @@ pub struct RefPack<'a> {
     pack: &'a Value,
     opts: NormalizeOptions,
     cues: Vec<String>,
+    except: Vec<String>,
     window: usize,
     word_boundary: bool,
     threshold: f64,
     lexicon: BTreeMap<String, Vec<String>>,
+    models: Vec<RefModel>,
 }
 
 /// One occurrence of a term: byte range in the normalised text, and whether it is negated.
@@ -99,6 +135,19 @@ impl<'a> RefPack<'a> {
             .map(|c| normalize_str(c, &opts))
             .filter(|c| !c.is_empty())
             .collect();
+        let except: Vec<String> = match s["negation"]["except"].as_array() {
+            Some(a) => a
+                .iter()
+                .filter_map(Value::as_str)
+                .map(String::from)
+                .collect(),
+            None => ZH_EXCEPT.iter().map(|c| c.to_string()).collect(),
+        };
+        let except = except
+            .iter()
+            .map(|c| normalize_str(c, &opts))
+            .filter(|c| !c.is_empty())
+            .collect();
         let mut lexicon = BTreeMap::new();
         if let Some(m) = pack["lexicon"].as_object() {
             for (k, v) in m {
@@ -119,10 +168,15 @@ impl<'a> RefPack<'a> {
             pack,
             opts,
             cues,
+            except,
             window: s["negation"]["window"].as_u64().unwrap_or(3) as usize,
             word_boundary: s["word_boundary"].as_bool().unwrap_or(true),
             threshold: s["threshold"].as_f64().unwrap_or(0.5),
             lexicon,
+            models: pack["models"]
+                .as_array()
+                .map(|a| a.iter().map(RefModel::new).collect())
+                .unwrap_or_default(),
         }
     }
 
@@ -160,9 +214,15 @@ impl<'a> RefPack<'a> {
     /// at most `window` characters, no clause punctuation and no line end of the original
     /// (`lines`: offsets in the normalised text) between.
     fn negated_at(&self, norm: &str, lines: &[usize], start: usize) -> bool {
+        let excepted: Vec<(usize, usize)> = self
+            .except
+            .iter()
+            .flat_map(|w| self.find_all(norm, w))
+            .collect();
         self.cues.iter().any(|cue| {
-            self.find_all(norm, cue).into_iter().any(|(_, ce)| {
-                if ce > start {
+            self.find_all(norm, cue).into_iter().any(|(cs, ce)| {
+                // A cue inside an `except` word (没收, 未来) negates nothing.
+                if ce > start || excepted.iter().any(|&(es, ee)| es <= cs && ce <= ee) {
                     return false;
                 }
                 let gap = &norm[ce..start];
@@ -291,13 +351,8 @@ impl<'a> RefPack<'a> {
         false
     }
 
-    fn holds(
-        &self,
-        c: &Value,
-        (norm, lines): (&str, &[usize]),
-        input: &Value,
-        done: &[(String, Vec<String>)],
-    ) -> bool {
+    fn holds(&self, c: &Value, seen: &Seen, input: &Value, done: &[(String, Vec<String>)]) -> bool {
+        let (norm, lines) = (seen.norm.as_str(), seen.lines.as_slice());
         let aware = c["negation"].as_bool().unwrap_or(true);
         let counts = |o: &Occ| !aware || !o.negated;
         if let Some(t) = c.get("terms") {
@@ -321,17 +376,20 @@ impl<'a> RefPack<'a> {
             let ordered = n["ordered"].as_bool().unwrap_or(false);
             let between = |x: usize, y: usize| norm[x..y].chars().count();
             return a.iter().any(|x| {
-                b.iter().any(|y| {
-                    if x.end <= y.start {
-                        between(x.end, y.start) <= within
-                    } else if ordered {
-                        false
-                    } else if y.end <= x.start {
-                        between(y.end, x.start) <= within
-                    } else {
-                        true // overlapping: nothing between them
-                    }
-                })
+                // Never from the title into the text.
+                b.iter()
+                    .filter(|y| seen.part(y.start) == seen.part(x.start))
+                    .any(|y| {
+                        if x.end <= y.start {
+                            between(x.end, y.start) <= within
+                        } else if ordered {
+                            false
+                        } else if y.end <= x.start {
+                            between(y.end, x.start) <= within
+                        } else {
+                            true // overlapping: nothing between them
+                        }
+                    })
             });
         }
         if let Some(f) = c.get("field") {
@@ -351,21 +409,26 @@ impl<'a> RefPack<'a> {
                 .find(|(d, _)| d == dim_id)
                 .is_some_and(|(_, codes)| codes.iter().any(|a| self.covers(dim, a, code)));
         }
+        if let Some(m) = c.get("model") {
+            let p = self.probability(m, seen);
+            let min = m["min"].as_f64().unwrap_or(0.0);
+            return p >= min && m["max"].as_f64().map_or(true, |max| p < max);
+        }
         if let Some(cs) = c.get("all").and_then(Value::as_array) {
-            return cs.iter().all(|x| self.holds(x, (norm, lines), input, done));
+            return cs.iter().all(|x| self.holds(x, seen, input, done));
         }
         if let Some(cs) = c.get("any").and_then(Value::as_array) {
-            return cs.iter().any(|x| self.holds(x, (norm, lines), input, done));
+            return cs.iter().any(|x| self.holds(x, seen, input, done));
         }
         if let Some(x) = c.get("not") {
-            return !self.holds(x, (norm, lines), input, done);
+            return !self.holds(x, seen, input, done);
         }
         if let Some(al) = c.get("at_least") {
             let n = al["n"].as_u64().unwrap_or(1) as usize;
             let cs = al["of"].as_array().cloned().unwrap_or_default();
             return cs
                 .iter()
-                .filter(|x| self.holds(x, (norm, lines), input, done))
+                .filter(|x| self.holds(x, seen, input, done))
                 .count()
                 >= n;
         }
@@ -388,46 +451,136 @@ impl<'a> RefPack<'a> {
         }
     }
 
-    /// Decide labels for one complaint (`input` is the complaint object; only `text` is read
-    /// for matching).
-    pub fn decide(&self, input: &Value) -> RefDecision {
+    /// The calibrated probability a `model` condition reads.
+    fn probability(&self, m: &Value, seen: &Seen) -> f64 {
+        let i = self
+            .models
+            .iter()
+            .position(|x| x.id == m["id"].as_str().unwrap_or(""))
+            .expect("model condition names a model");
+        let l = self.models[i]
+            .labels
+            .iter()
+            .position(|x| x == m["label"].as_str().unwrap_or(""))
+            .expect("model condition names one of its labels");
+        seen.probabilities[i][l]
+    }
+
+    /// The complaint as rules and models see it: title (when given) and text, each normalised,
+    /// joined by a line break.
+    fn see(&self, input: &Value) -> Seen {
         let text = input["text"].as_str().unwrap_or("");
-        let norm = normalize_str(text, &self.opts);
-        let lines = self.line_ends(text);
+        let mut parts = Vec::new();
+        let mut lines = Vec::new();
+        let mut text_start = 0;
+        if let Some(title) = input["title"].as_str() {
+            let t = normalize_str(title, &self.opts);
+            lines = self.line_ends(title);
+            // The line break between title and text.
+            lines.push(t.len());
+            text_start = t.len() + 1;
+            parts.push(t);
+        }
+        lines.extend(self.line_ends(text).into_iter().map(|l| l + text_start));
+        parts.push(normalize_str(text, &self.opts));
+        let probabilities = self
+            .models
+            .iter()
+            .map(|m| m.probabilities(&parts))
+            .collect();
+        Seen {
+            norm: parts.join("\n"),
+            lines,
+            text_start,
+            parts,
+            probabilities,
+        }
+    }
+
+    /// The weight a rule that fired lends its label: its number (default 1), or for
+    /// `"probability"` the probability its one `model` condition read.
+    fn weight(&self, rule: &Value, seen: &Seen) -> f64 {
+        match &rule["weight"] {
+            Value::String(s) if s == "probability" => {
+                self.probability(&rule["when"]["model"], seen)
+            }
+            w => w.as_f64().unwrap_or(1.0),
+        }
+    }
+
+    /// The normalised complaint models and rules read (title and text joined by a line break).
+    pub fn normalized(&self, input: &Value) -> String {
+        self.see(input).norm
+    }
+
+    /// Decide labels for one complaint (`input` is the complaint object; `title` and `text` are
+    /// read for matching).
+    pub fn decide(&self, input: &Value) -> RefDecision {
+        self.decide_with(input, None)
+    }
+
+    /// Decide as [`RefPack::decide`], but let the models' conditions and weights read `given`
+    /// probabilities (per model, in pack order) instead of the reference's own. The docs fix the
+    /// scoring formula, not the order of its floating-point operations, so the reference's
+    /// probabilities and the engine's may differ in the last bits — and a last bit decides
+    /// `p ≥ min` when p sits on the bound (a model with one label and a rest class, nothing
+    /// present, a·bias + b = 0: p = σ(0) = 0.5 exactly, or one ulp under it). A caller that has
+    /// checked the engine's probabilities against the reference's own (the `probabilities` of
+    /// `decide`) passes them here, so that the rest of the decision is compared exactly.
+    pub fn decide_with(&self, input: &Value, given: Option<Vec<Vec<f64>>>) -> RefDecision {
+        let mut seen = self.see(input);
+        let own = std::mem::take(&mut seen.probabilities);
+        seen.probabilities = given.unwrap_or_else(|| own.clone());
         let mut done: Vec<(String, Vec<String>)> = Vec::new();
+        let mut confidences = Vec::new();
+        let mut needs_review = Vec::new();
         let dims = self.pack["dimensions"]
             .as_array()
             .cloned()
             .unwrap_or_default();
         for d in &dims {
+            let id = d["id"].as_str().unwrap_or("").to_string();
             let threshold = d["threshold"].as_f64().unwrap_or(self.threshold);
             let mut scored: Vec<(String, f64)> = Vec::new();
             for l in d["labels"].as_array().cloned().unwrap_or_default() {
+                // (1 − Π(1 − w)) · Π(1 + v): w the positive weights, v the negative ones.
                 let mut miss = 1.0f64;
-                let mut fired = false;
+                let mut kept = 1.0f64;
                 for r in l["rules"].as_array().cloned().unwrap_or_default() {
-                    if self.holds(&r["when"], (&norm, &lines), input, &done) {
-                        miss *= 1.0 - r["weight"].as_f64().unwrap_or(1.0);
-                        fired = true;
+                    if self.holds(&r["when"], &seen, input, &done) {
+                        let w = self.weight(&r, &seen);
+                        if w < 0.0 {
+                            kept *= 1.0 + w;
+                        } else {
+                            miss *= 1.0 - w;
+                        }
                     }
                 }
-                let confidence = 1.0 - miss;
-                if fired && confidence >= threshold {
+                let confidence = (1.0 - miss) * kept;
+                // A label of confidence 0 is never given, whatever the threshold.
+                if confidence > 0.0 && confidence >= threshold {
                     scored.push((l["code"].as_str().unwrap_or("").to_string(), confidence));
                 }
             }
             // Best first; ties in pack order (a stable sort).
             scored.sort_by(|a, b| b.1.total_cmp(&a.1));
-            let mut codes: Vec<String> = scored.into_iter().map(|(c, _)| c).collect();
             if !d["multi"].as_bool().unwrap_or(false) {
-                codes.truncate(1);
+                scored.truncate(1);
             }
-            if codes.is_empty() {
+            let mut only_fallback = false;
+            if scored.is_empty() {
                 if let Some(f) = d["fallback"].as_str() {
-                    codes.push(f.to_string());
+                    scored.push((f.to_string(), 0.0));
+                    only_fallback = true;
                 }
             }
-            done.push((d["id"].as_str().unwrap_or("").to_string(), codes));
+            if let Some(below) = d["review_below"].as_f64() {
+                if only_fallback || scored.first().map_or(true, |(_, c)| *c < below) {
+                    needs_review.push(id.clone());
+                }
+            }
+            confidences.push((id.clone(), scored.iter().map(|(_, c)| *c).collect()));
+            done.push((id, scored.into_iter().map(|(c, _)| c).collect()));
         }
         let mut terms = BTreeSet::new();
         self.all_terms(&self.pack["dimensions"], &mut terms);
@@ -435,14 +588,22 @@ impl<'a> RefPack<'a> {
         let negated = terms
             .into_iter()
             .filter(|t| {
-                self.occurrences(&norm, &lines, std::slice::from_ref(t))
+                self.occurrences(&seen.norm, &seen.lines, std::slice::from_ref(t))
                     .iter()
                     .any(|o| o.negated)
             })
             .collect();
         RefDecision {
             labels: done,
+            confidences,
+            needs_review,
             negated,
+            probabilities: self
+                .models
+                .iter()
+                .zip(own)
+                .map(|(m, p)| (m.id.clone(), p))
+                .collect(),
         }
     }
 }
