@@ -13,10 +13,10 @@ use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
 use std::sync::OnceLock;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use wasmi::{Engine, Linker, Memory, Module, Store, TypedFunc};
 use wasmi_core::{LimiterError, ResourceLimiter};
-use wendu_fuzz::within;
+use wendu_fuzz::{within, Cpu};
 
 fn module() -> &'static (Engine, Module) {
     static M: OnceLock<(Engine, Module)> = OnceLock::new();
@@ -310,7 +310,7 @@ fn handle(list: &[i32], h: u8) -> i32 {
 
 fuzz_target!(|input: (u8, Vec<Op>)| {
     let (cap, ops) = input;
-    let started = Instant::now();
+    let started = Cpu::now();
     let (engine, module) = module();
     // 24 MiB to 280 MiB: small caps make the module run out of memory on purpose.
     let bytes = (24usize + usize::from(cap)) << 20;

@@ -9,9 +9,9 @@ use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
 use serde_json::{json, Value};
 use std::sync::OnceLock;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use wendu::{Engine, TriggerEngine};
-use wendu_fuzz::within;
+use wendu_fuzz::{within, Cpu};
 
 fn engine() -> &'static Engine {
     static E: OnceLock<Engine> = OnceLock::new();
@@ -126,7 +126,7 @@ fuzz_target!(|input: (bool, Vec<Edit>, Vec<u8>)| {
         }
         t
     };
-    let started = Instant::now();
+    let started = Cpu::now();
     let mut t = TriggerEngine::new(engine().clone()).expect("triggers");
     let before = t.snapshot();
     match t.restore(&text) {

@@ -10,9 +10,9 @@ use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
 use serde_json::{json, Value};
 use std::sync::OnceLock;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use wendu::{Engine, Timestamp, TriggerEngine};
-use wendu_fuzz::within;
+use wendu_fuzz::{within, Cpu};
 
 #[derive(Arbitrary, Debug)]
 struct Ev {
@@ -88,7 +88,7 @@ fuzz_target!(|input: (u8, u16, u16, Vec<Ev>)| {
     let engine = &engines()[usize::from(which) % engines().len()];
     let fresh = || TriggerEngine::new(engine.clone()).expect("triggers");
     let events = build(&input.3);
-    let started = Instant::now();
+    let started = Cpu::now();
     let mut whole = fresh();
     let want = run(&mut whole, &events);
     within("ingest", started, Duration::from_millis(200 + 5 * events.len() as u64));

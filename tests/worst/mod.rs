@@ -8,6 +8,48 @@
 
 use serde_json::{json, Value};
 
+/// Milliseconds this thread has spent on a CPU (`CLOCK_THREAD_CPUTIME_ID`; `None` off Unix).
+#[cfg(unix)]
+pub fn cpu_ms() -> Option<f64> {
+    let mut t = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `t` is a valid, writable timespec; the call only writes it.
+    let ok = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut t) } == 0;
+    ok.then(|| t.tv_sec as f64 * 1000.0 + t.tv_nsec as f64 / 1e6)
+}
+
+#[cfg(not(unix))]
+pub fn cpu_ms() -> Option<f64> {
+    None
+}
+
+/// Milliseconds per call of `f`, wall clock and CPU time (`None` without a CPU clock): the
+/// least of `runs` batches, each repeating `f` for at least `batch_ms` of wall clock. CPU time
+/// is what a machine shared with other work hardly changes; wall clock on such a machine grows
+/// with the length of a run (a long run is preempted more often), which made comparisons of
+/// short and long texts flaky.
+pub fn per_call(runs: usize, batch_ms: f64, mut f: impl FnMut()) -> (f64, Option<f64>) {
+    let s = std::time::Instant::now();
+    f();
+    let once = s.elapsed().as_secs_f64() * 1000.0;
+    let n = ((batch_ms / once.max(1e-3)).ceil() as usize).clamp(1, 10_000);
+    let (mut wall, mut cpu) = (f64::INFINITY, None::<f64>);
+    for _ in 0..runs.max(1) {
+        let (s, c) = (std::time::Instant::now(), cpu_ms());
+        for _ in 0..n {
+            f();
+        }
+        wall = wall.min(s.elapsed().as_secs_f64() * 1000.0 / n as f64);
+        if let (Some(a), Some(b)) = (c, cpu_ms()) {
+            let per = (b - a) / n as f64;
+            cpu = Some(cpu.map_or(per, |c: f64| c.min(per)));
+        }
+    }
+    (wall, cpu)
+}
+
 /// A deterministic generator (64-bit LCG), so every runtime measures the same texts.
 pub struct Lcg(u64);
 
