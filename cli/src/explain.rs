@@ -71,17 +71,6 @@ fn describe(e: &Evidence) -> String {
     }
 }
 
-/// A weight as decisions write it: at most 4 decimals, no trailing zeros.
-fn number(x: f64) -> String {
-    let s = format!("{x:.4}");
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s == "-0" {
-        "0".into()
-    } else {
-        s.into()
-    }
-}
-
 /// `wendu explain`.
 pub fn explain(engine: &Engine, input: &str, color: bool) -> Result<ExitCode, String> {
     let d = if input.trim_start().starts_with('{') {
@@ -135,7 +124,11 @@ pub fn explain(engine: &Engine, input: &str, color: bool) -> Result<ExitCode, St
                 // Rule evidence first, then what a learned model read (a different kind of "why").
                 let (learned, words): (Vec<&Evidence>, Vec<&Evidence>) =
                     r.evidence.iter().partition(|e| e.kind == "model");
-                let head = format!("      rule {} (weight {}):", r.id, number(r.weight.0));
+                let head = format!(
+                    "      rule {} (weight {}):",
+                    r.id,
+                    serde_json::to_string(&r.weight).unwrap_or_default()
+                );
                 let ev: Vec<String> = words.into_iter().map(describe).collect();
                 let model: Vec<String> = learned.into_iter().map(describe).collect();
                 match (ev.is_empty(), model.is_empty()) {
