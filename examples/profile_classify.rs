@@ -2,8 +2,8 @@
 //! `valgrind --tool=callgrind` (instruction counts do not depend on machine load).
 //! `cargo build --profile profiling --example profile_classify && valgrind --tool=callgrind
 //! --toggle-collect='*profile_classify*decisions*' target/profiling/examples/profile_classify
-//! ../shared/data/cn-complaints/complaints.csv 3000 [verdict|bare|norm]` (toggle `*verdicts*`, `*bare*`
-//! or `*norm*` for the other modes). The default pack loads compiled; `WENDU_PROFILE_PACK=packs/cn-banking.json`
+//! ../shared/data/cn-complaints/complaints.csv 3000 [verdict|bare|norm|model]` (toggle `*verdicts*`,
+//! `*bare*`, `*norm*` or `*models*` for the other modes). The default pack loads compiled; `WENDU_PROFILE_PACK=packs/cn-banking.json`
 //! profiles it compiled from its JSON.
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -33,6 +33,18 @@ fn main() {
     let mode = args.next().unwrap_or_default();
     let verdict = mode == "verdict";
     let total;
+    if mode == "model" {
+        let texts: Vec<String> = complaints
+            .iter()
+            .map(|c| engine.normalize(&c.text))
+            .collect();
+        println!(
+            "{} complaints, {} model",
+            texts.len(),
+            models(&engine, &texts)
+        );
+        return;
+    }
     if mode == "bare" || mode == "norm" {
         total = if mode == "bare" {
             bare(&engine, &complaints)
@@ -64,6 +76,23 @@ fn norm(engine: &wendu::Engine, complaints: &[wendu::Complaint]) -> usize {
         .iter()
         .map(|c| engine.normalize(&c.text).len())
         .sum()
+}
+
+/// The pack's models alone on the normalised texts (`--toggle-collect='*profile_classify*models*'`):
+/// what scoring costs a verdict.
+#[inline(never)]
+fn models(engine: &wendu::Engine, texts: &[String]) -> usize {
+    let mut out = Vec::new();
+    let mut seen: Vec<wendu::model::Seen> =
+        engine.models().iter().map(|_| Default::default()).collect();
+    let mut n = 0;
+    for t in texts {
+        for (m, seen) in engine.models().iter().zip(&mut seen) {
+            m.score_with(t, seen, &mut out);
+            n += out.iter().filter(|&&p| p >= 0.5).count();
+        }
+    }
+    n
 }
 
 /// Verdicts for every complaint (`--toggle-collect='*profile_classify*verdicts*'`).

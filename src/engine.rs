@@ -379,6 +379,12 @@ impl Engine {
         self.inner.terms.iter().map(|t| t.as_ref())
     }
 
+    /// The pack's learned models, in pack order (each scores the normalised text:
+    /// [`Engine::normalize`] then [`crate::model::Model::score`]).
+    pub fn models(&self) -> &[crate::model::Model] {
+        &self.inner.models
+    }
+
     /// The pack's normalisation options (what [`Engine::normalize`] applies).
     pub fn normalization(&self) -> crate::text::NormalizeOptions {
         self.inner.normalize

@@ -36,6 +36,8 @@ pub(crate) struct Reading {
     /// Per model of the pack, the calibrated probability of each of its labels, after
     /// [`Reading::rule`].
     pub probabilities: Vec<Vec<f64>>,
+    /// Per model, scratch of its scoring (which n-grams a text has shown).
+    pub seen: Vec<crate::model::Seen>,
     /// Their aggregates, with a declared `amount` field.
     pub amounts: AmountAgg,
     /// Personal data of the normalised text: always when read with the offset map (the
@@ -92,9 +94,10 @@ impl Reading {
             placed,
             amounts,
             probabilities,
+            seen,
             personal,
         } = self;
-        let analyses = score_models(pack, &norm.text, explain, probabilities);
+        let analyses = score_models(pack, &norm.text, explain, seen, probabilities);
         let base = Ctx {
             scanner: &pack.scanner,
             normalize: &pack.normalize,
@@ -187,17 +190,24 @@ fn score_models<'p>(
     pack: &'p CompiledPack,
     text: &str,
     explain: bool,
+    seen: &mut Vec<crate::model::Seen>,
     out: &mut Vec<Vec<f64>>,
 ) -> Vec<Analysis<'p>> {
     out.resize_with(pack.models.len(), Vec::new);
     out.truncate(pack.models.len());
+    seen.resize_with(pack.models.len(), Default::default);
     if !explain {
-        for (m, probabilities) in pack.models.iter().zip(out.iter_mut()) {
-            m.score(text, probabilities);
+        for ((m, probabilities), seen) in pack.models.iter().zip(out.iter_mut()).zip(seen) {
+            m.score_with(text, seen, probabilities);
         }
         return Vec::new();
     }
-    let analyses: Vec<Analysis<'p>> = pack.models.iter().map(|m| m.analyze(text)).collect();
+    let analyses: Vec<Analysis<'p>> = pack
+        .models
+        .iter()
+        .zip(seen)
+        .map(|(m, seen)| m.analyze_with(text, seen))
+        .collect();
     for (a, probabilities) in analyses.iter().zip(out.iter_mut()) {
         probabilities.clear();
         probabilities.extend_from_slice(a.probabilities());

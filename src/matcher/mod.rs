@@ -65,28 +65,16 @@ impl Matcher {
         self.pattern_len.len()
     }
 
-    /// The class of the character that starts at `bytes[i]` (0 when no pattern contains it)
-    /// and its width in bytes. The text is UTF-8, so the lead byte says the width.
+    /// The class of the character with code point `cp` (0 when no pattern contains it).
     #[inline]
-    fn class_at(&self, bytes: &[u8], i: usize) -> (u32, usize) {
-        let b = |k: usize| u32::from(bytes.get(i + k).copied().unwrap_or(0) & 0x3F);
-        let b0 = u32::from(bytes.get(i).copied().unwrap_or(0));
-        let (cp, width) = if b0 < 0x80 {
-            (b0, 1)
-        } else if b0 < 0xE0 {
-            ((b0 & 0x1F) << 6 | b(1), 2)
-        } else if b0 < 0xF0 {
-            ((b0 & 0x0F) << 12 | b(1) << 6 | b(2), 3)
-        } else {
-            ((b0 & 0x07) << 18 | b(1) << 12 | b(2) << 6 | b(3), 4)
-        };
+    fn class_of(&self, cp: u32) -> u32 {
         let block = self.classes.get((cp >> 8) as usize).copied().unwrap_or(0) as usize;
         let cls = self
             .classes
             .get(TOP + block * 256 + (cp & 0xFF) as usize)
             .copied()
             .unwrap_or(0);
-        (u32::from(cls), width)
+        u32::from(cls)
     }
 
     /// Every occurrence of every pattern in `text`, overlapping ones included, as `(start, end,
@@ -94,12 +82,10 @@ impl Matcher {
     /// longest first).
     #[inline]
     pub fn find_overlapping(&self, text: &str, mut on: impl FnMut(usize, usize, usize)) {
-        let bytes = text.as_bytes();
         let mut s = 0u32;
-        let mut i = 0;
-        while i < bytes.len() {
-            let (cls, width) = self.class_at(bytes, i);
-            i += width;
+        // The text is valid UTF-8: the standard decoder needs no bounds checks.
+        for (at, ch) in text.char_indices() {
+            let cls = self.class_of(ch as u32);
             if cls == 0 {
                 s = 0;
                 continue;
@@ -109,6 +95,7 @@ impl Matcher {
             if out == 0 {
                 continue;
             }
+            let i = at + ch.len_utf8();
             for &p in self.outputs(out) {
                 let len = self.pattern_len.get(p as usize).copied().unwrap_or(0) as usize;
                 on(i.saturating_sub(len), i, p as usize);

@@ -15,7 +15,7 @@
 //! ```
 
 use super::features::{is_word_char, NgramKind, Ngrams, Vocabulary, MAX_ENTRY_BYTES, MAX_NGRAM};
-use super::Model;
+use super::{Model, Rows};
 use crate::error::{pointer, Problem};
 use serde_json::{json, Map, Value};
 
@@ -158,6 +158,7 @@ impl Model {
                 Some(bias_e6),
                 Some(platt_e6),
             ) if problems.is_empty() => Ok(Model {
+                rows: Rows::new(&weights, idf.as_deref(), labels.len()),
                 id,
                 dimension,
                 ngrams,

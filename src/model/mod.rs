@@ -60,6 +60,70 @@ pub struct Model {
     pub(crate) platt_e6: Vec<[i64; 2]>,
     /// Free training metadata (rows, seed, cross-validated scores), kept verbatim.
     pub(crate) training: Option<serde_json::Value>,
+    /// Derived from `weights` and `idf` when the model is built: what scoring adds per feature.
+    pub(crate) rows: Rows,
+}
+
+/// Lanes of a [`Rows`] row: a model of at most this many labels adds a feature's weights as one
+/// fixed-size array (no per-label bounds checks; vectorised where the target has SIMD).
+const LANES: usize = 8;
+
+/// The most features whose [`Rows`] sums cannot overflow an `i32`: each adds at most 128 × 255.
+const MAX_ROWS: usize = (i32::MAX / (128 * 255)) as usize;
+
+/// Per feature, its integer weights already multiplied by its value (idf in sixteenths, or 1),
+/// zero past the last label: |w × v| ≤ 128 × 255 fits an `i16`, and a sum over every feature of
+/// a vocabulary of at most [`MAX_ROWS`] fits an `i32`. Derived, never stored: the sums are the
+/// same integers as weight × value added label by label, so the probabilities are the same
+/// bits. Empty for a model of more than [`LANES`] labels or [`MAX_ROWS`] features (scored label
+/// by label).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Rows(Vec<[i16; LANES]>);
+
+impl Rows {
+    /// The rows of `weights` (feature-major, `labels` per feature) and per-feature `idf`.
+    pub(crate) fn new(weights: &[i8], idf: Option<&[u8]>, labels: usize) -> Rows {
+        if labels == 0 || labels > LANES || weights.len() / labels > MAX_ROWS {
+            return Rows::default();
+        }
+        let rows = weights
+            .chunks_exact(labels)
+            .enumerate()
+            .map(|(f, ws)| {
+                let v = idf.map_or(1, |idf| i16::from(idf.get(f).copied().unwrap_or(1)));
+                let mut row = [0i16; LANES];
+                for (r, &w) in row.iter_mut().zip(ws) {
+                    *r = i16::from(w) * v;
+                }
+                row
+            })
+            .collect();
+        Rows(rows)
+    }
+}
+
+/// Scratch of scoring, kept from one text to the next: which features the current text has
+/// shown, as the number of the text that last showed each.
+#[derive(Debug, Default)]
+pub struct Seen {
+    /// The current text's number (never 0, which marks a feature no text has shown).
+    stamp: u32,
+    /// Per feature, the number of the text that last showed it.
+    last: Vec<u32>,
+}
+
+impl Seen {
+    /// Start a text of a model of `features` features: its number.
+    fn next(&mut self, features: usize) -> u32 {
+        if self.last.len() != features || self.stamp == u32::MAX {
+            // The first text, or the numbers ran out: start afresh (zeroed memory from the
+            // allocator, not a loop over the features).
+            self.last = vec![0; features];
+            self.stamp = 0;
+        }
+        self.stamp += 1;
+        self.stamp
+    }
 }
 
 /// One n-gram occurrence that raised a label, for explanations.
@@ -125,10 +189,13 @@ impl Model {
     }
 
     /// One walk over the text; `SPANS`: also keep each feature's first span (explanations).
-    fn pass<const SPANS: bool>(&self, normalized: &str) -> Pass {
+    /// `seen` is scratch, reused from one text to the next.
+    fn pass<const SPANS: bool>(&self, normalized: &str, seen: &mut Seen) -> Pass {
         let nl = self.labels.len();
-        // One bit per feature: distinct features, memory bounded by the vocabulary.
-        let mut seen = vec![0u64; self.vocabulary.len().div_ceil(64)];
+        // Per feature, the text that last showed it: distinct features, memory bounded by the
+        // vocabulary, nothing to clear between texts.
+        let stamp = seen.next(self.vocabulary.len());
+        let seen = &mut seen.last;
         // Capacity for a typical complaint's distinct n-grams, so that few grow.
         // (Only an explanation needs the list of features present and their spans.)
         let mut present = Vec::with_capacity(if SPANS { 256 } else { 0 });
@@ -136,15 +203,25 @@ impl Model {
         // Integer sums — weight × feature value, and the squared norm — are exact, so
         // independent of order and platform; one square root and a few products follow. Each
         // feature is added when first seen.
-        let mut sums = vec![0i64; nl];
+        // Without rows (a model of many labels or features), label by label in i64.
+        let rows = &self.rows.0;
+        let mut sums = vec![0i64; if rows.is_empty() { nl } else { 0 }];
+        let mut lanes = [0i32; LANES];
         let mut norm2 = 0i64;
         self.vocabulary
             .for_each(&self.ngrams, normalized, |f, start, end| {
-                let (w, b) = ((f / 64) as usize, f % 64);
-                if let Some(word) = seen.get_mut(w) {
-                    if *word & (1 << b) == 0 {
-                        *word |= 1 << b;
-                        self.add(f, &mut sums, &mut norm2);
+                if let Some(last) = seen.get_mut(f as usize) {
+                    if *last != stamp {
+                        *last = stamp;
+                        if let Some(row) = rows.get(f as usize) {
+                            for (s, &x) in lanes.iter_mut().zip(row) {
+                                *s += i32::from(x);
+                            }
+                            let v = self.value(f);
+                            norm2 += v * v;
+                        } else {
+                            self.add(f, &mut sums, &mut norm2);
+                        }
                         if SPANS {
                             present.push(f);
                             spans.push((start, end));
@@ -161,7 +238,11 @@ impl Model {
             .map(|l| {
                 let scale = self.scale_e6.get(l).copied().unwrap_or(0) as f64 / MICRO;
                 let bias = self.bias_e6.get(l).copied().unwrap_or(0) as f64 / MICRO;
-                bias + scale * sums.get(l).copied().unwrap_or(0) as f64 * r
+                let sum = match sums.get(l) {
+                    Some(&x) => x,
+                    None => i64::from(lanes.get(l).copied().unwrap_or(0)),
+                };
+                bias + scale * sum as f64 * r
             })
             .collect();
         Pass {
@@ -202,14 +283,21 @@ impl Model {
     /// Uncalibrated log-odds per label, logit(q_l) = z_l − ln Σ_{k≠l} e^{z_k} (the rest class
     /// counting as a label with z = 0): what the calibration is fitted on.
     pub fn raw_logits(&self, normalized: &str, out: &mut Vec<f64>) {
-        let pass = self.pass::<false>(normalized);
+        let pass = self.pass::<false>(normalized, &mut Seen::default());
         log_odds(&pass.z, self.rest, out);
     }
 
     /// Calibrated probability of each label (in [`Model::labels`] order) for a text normalised
     /// with the pack's options.
     pub fn score(&self, normalized: &str, out: &mut Vec<f64>) {
-        self.raw_logits(normalized, out);
+        self.score_with(normalized, &mut Seen::default(), out);
+    }
+
+    /// [`Model::score`] with scratch memory kept from one text to the next (for many texts:
+    /// nothing to allocate or clear per text).
+    pub fn score_with(&self, normalized: &str, seen: &mut Seen, out: &mut Vec<f64>) {
+        let pass = self.pass::<false>(normalized, seen);
+        log_odds(&pass.z, self.rest, out);
         for (l, x) in out.iter_mut().enumerate() {
             *x = self.calibrate(l, *x);
         }
@@ -226,7 +314,12 @@ impl Model {
     /// Score a text and keep what explaining it needs: for a decision, one walk over the text
     /// gives both the probabilities and the evidence of every label the model contributed to.
     pub fn analyze(&self, normalized: &str) -> Analysis<'_> {
-        let pass = self.pass::<true>(normalized);
+        self.analyze_with(normalized, &mut Seen::default())
+    }
+
+    /// [`Model::analyze`] with scratch memory kept from one text to the next.
+    pub fn analyze_with(&self, normalized: &str, seen: &mut Seen) -> Analysis<'_> {
+        let pass = self.pass::<true>(normalized, seen);
         let mut logits = Vec::new();
         log_odds(&pass.z, self.rest, &mut logits);
         let probabilities = logits
@@ -365,7 +458,19 @@ pub(crate) fn log_odds(z: &[f64], rest: bool, out: &mut Vec<f64>) {
     if rest {
         m = m.max(0.0);
     }
-    let e: Vec<f64> = z.iter().map(|&x| math::exp(x - m)).collect();
+    // On the stack for the usual few labels.
+    let mut small = [0f64; LANES];
+    let mut large = Vec::new();
+    let e: &mut [f64] = match small.get_mut(..z.len()) {
+        Some(e) => e,
+        None => {
+            large.resize(z.len(), 0.0);
+            &mut large
+        }
+    };
+    for (e, &x) in e.iter_mut().zip(z) {
+        *e = math::exp(x - m);
+    }
     let rest_e = if rest { math::exp(-m) } else { 0.0 };
     for l in 0..z.len() {
         // The others' mass summed directly (not total − own: no cancellation near p = 1).

@@ -9,7 +9,7 @@ use super::format::{
     entry_problem, MAX_FEATURES, MAX_LABELS, MAX_PARAM_E6, MAX_TRAINING_BYTES,
     MAX_VOCABULARY_BYTES, MAX_WEIGHTS,
 };
-use super::Model;
+use super::{Model, Rows};
 use crate::codec::{Reader, Res, Writer};
 use crate::matcher::Matcher;
 
@@ -151,6 +151,7 @@ impl Model {
             t => return Err(r.corrupt(format!("{t} is not an option tag"))),
         };
         Ok(Model {
+            rows: Rows::new(&weights, idf.as_deref(), labels.len()),
             id,
             dimension,
             ngrams,

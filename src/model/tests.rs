@@ -438,3 +438,49 @@ fn scoring_survives_odd_text() {
         }
     }
 }
+
+/// Scoring through the derived rows (weights × value in lanes) and label by label gives the same
+/// bits — also for a model with more labels than a row holds, which always goes label by label —
+/// and reusing the scratch from one text to the next changes nothing.
+#[test]
+fn rows_and_label_by_label_score_the_same_bits() {
+    let m = trained();
+    assert!(!m.rows.0.is_empty());
+    let plain = Model {
+        rows: Rows::default(),
+        ..m.clone()
+    };
+    // Ten labels: the same features with the weights repeated and varied.
+    let nl = 10;
+    let weights: Vec<i8> = (0..m.features() * nl)
+        .map(|i| m.weights[(i / nl) * 2 + i % 2].wrapping_add((i % 7) as i8 * 9))
+        .collect();
+    let wide = Model {
+        labels: (0..nl).map(|l| format!("L{l}")).collect(),
+        rows: Rows::new(&weights, m.idf.as_deref(), nl),
+        weights,
+        scale_e6: vec![m.scale_e6[0]; nl],
+        bias_e6: vec![m.bias_e6[1]; nl],
+        platt_e6: vec![m.platt_e6[0]; nl],
+        ..m.clone()
+    };
+    assert!(wide.rows.0.is_empty());
+    let mut seen = Seen::default();
+    let mut wide_seen = Seen::default();
+    let mut out = Vec::new();
+    for text in FEES
+        .iter()
+        .chain(COLLECTION)
+        .chain(OTHER)
+        .chain(&["", "年费年费年费"])
+    {
+        let bits = |p: Vec<f64>| p.iter().map(|x| x.to_bits()).collect::<Vec<u64>>();
+        let want = bits(probs(&plain, text));
+        assert_eq!(bits(probs(&m, text)), want, "{text}");
+        m.score_with(text, &mut seen, &mut out);
+        assert_eq!(bits(out.clone()), want, "{text}, scratch reused");
+        let wide_want = bits(probs(&wide, text));
+        wide.score_with(text, &mut wide_seen, &mut out);
+        assert_eq!(bits(out.clone()), wide_want, "{text}, ten labels");
+    }
+}

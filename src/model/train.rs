@@ -11,7 +11,7 @@
 
 use super::features::{all_ngrams, Ngrams, Vocabulary};
 use super::metrics::{ece, macro_f1, Counts};
-use super::{math, Model, MICRO};
+use super::{math, Model, Rows, MICRO};
 use std::collections::HashMap;
 
 /// One labelled text.
@@ -391,6 +391,7 @@ pub fn fit(
         corpus.ngrams.kind,
     );
     Ok(Model {
+        rows: Rows::new(&weights, idf.as_deref(), labels.len()),
         id: cfg.id.clone(),
         dimension: cfg.dimension.clone(),
         ngrams: corpus.ngrams,
