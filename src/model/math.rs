@@ -56,6 +56,17 @@ fn pow2(k: i64) -> f64 {
     f64::from_bits(((k + 1023) as u64) << 52)
 }
 
+/// ⌊y⌋ for |y| < 2⁶², without a call into the platform's libm (natively `f64::floor` is one):
+/// truncation toward zero, one lower when that rounded up. Exact, so the same bits as floor.
+fn floor(y: f64) -> f64 {
+    let t = y as i64 as f64;
+    if t > y {
+        t - 1.0
+    } else {
+        t
+    }
+}
+
 /// e^x, deterministic on every target. Overflows to +∞ above ≈ 709.78, underflows to 0 below
 /// ≈ −745; NaN stays NaN.
 pub fn exp(x: f64) -> f64 {
@@ -69,7 +80,7 @@ pub fn exp(x: f64) -> f64 {
         return 0.0;
     }
     // x = k·ln2 + r with |r| ≤ ln2/2.
-    let k = (x * LOG2_E + 0.5).floor();
+    let k = floor(x * LOG2_E + 0.5);
     let r = (x - k * LN2_HI) - k * LN2_LO;
     // Taylor series of e^r to degree 13: the remainder is below 2^-60 for |r| ≤ 0.35.
     let mut p = INV_FACTORIAL[0];
@@ -155,6 +166,18 @@ mod tests {
         assert_eq!(exp(-800.0), 0.0);
         assert!(exp(f64::NAN).is_nan());
         assert!(exp(-744.0) > 0.0, "subnormal results are reached");
+    }
+
+    #[test]
+    fn floor_is_the_platforms_floor() {
+        // Equal as numbers (floor(−0.0) may be +0.0 here: exp only multiplies with it).
+        let mut y: f64 = -1100.0;
+        while y < 1100.0 {
+            for v in [y, y.floor(), y.floor() - f64::EPSILON, -0.0, 0.0, 0.5, -0.5] {
+                assert_eq!(floor(v), v.floor(), "floor({v})");
+            }
+            y += 0.61803;
+        }
     }
 
     #[test]

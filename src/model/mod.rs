@@ -64,21 +64,24 @@ pub struct Model {
     pub(crate) rows: Rows,
 }
 
-/// Lanes of a [`Rows`] row: a model of at most this many labels adds a feature's weights as one
-/// fixed-size array (no per-label bounds checks; vectorised where the target has SIMD).
+/// Labels a [`Rows`] row holds: a model of at most this many labels adds a feature's weights
+/// as a few fixed words (no per-label bounds checks); also the labels whose log-odds are
+/// computed on the stack.
 const LANES: usize = 8;
 
-/// The most features whose [`Rows`] sums cannot overflow an `i32`: each adds at most 128 × 255.
+/// The most features whose sums in [`Rows`] cannot overflow an `i32`: each adds at most
+/// 128 × 255 in absolute value.
 const MAX_ROWS: usize = (i32::MAX / (128 * 255)) as usize;
 
 /// Per feature, its integer weights already multiplied by its value (idf in sixteenths, or 1),
-/// zero past the last label: |w × v| ≤ 128 × 255 fits an `i16`, and a sum over every feature of
-/// a vocabulary of at most [`MAX_ROWS`] fits an `i32`. Derived, never stored: the sums are the
-/// same integers as weight × value added label by label, so the probabilities are the same
-/// bits. Empty for a model of more than [`LANES`] labels or [`MAX_ROWS`] features (scored label
-/// by label).
+/// two labels to a word: `w[2k+1]·v · 2³² + w[2k]·v`, zero past the last label. Adding the words
+/// of the features a text shows adds both labels' sums at once, exactly: |w × v| ≤ 128 × 255,
+/// so over at most [`MAX_ROWS`] features each sum stays inside an `i32`, and [`Rows::unpack`]
+/// takes the two apart again. Derived, never stored: the sums are the same integers as
+/// weight × value added label by label, so the probabilities are the same bits. Empty for a
+/// model of more than [`LANES`] labels or [`MAX_ROWS`] features (scored label by label).
 #[derive(Debug, Clone, Default, PartialEq)]
-pub(crate) struct Rows(Vec<[i16; LANES]>);
+pub(crate) struct Rows(Vec<[i64; LANES / 2]>);
 
 impl Rows {
     /// The rows of `weights` (feature-major, `labels` per feature) and per-feature `idf`.
@@ -90,15 +93,29 @@ impl Rows {
             .chunks_exact(labels)
             .enumerate()
             .map(|(f, ws)| {
-                let v = idf.map_or(1, |idf| i16::from(idf.get(f).copied().unwrap_or(1)));
-                let mut row = [0i16; LANES];
-                for (r, &w) in row.iter_mut().zip(ws) {
-                    *r = i16::from(w) * v;
+                let v = idf.map_or(1, |idf| i64::from(idf.get(f).copied().unwrap_or(1)));
+                let mut row = [0i64; LANES / 2];
+                for (word, pair) in row.iter_mut().zip(ws.chunks(2)) {
+                    let lo = pair.first().map_or(0, |&w| i64::from(w) * v);
+                    let hi = pair.get(1).map_or(0, |&w| i64::from(w) * v);
+                    *word = (hi << 32) + lo;
                 }
                 row
             })
             .collect();
         Rows(rows)
+    }
+
+    /// Label `l`'s sum out of the summed words: the low half of a word is its even label's sum
+    /// (sign-extended; exact because it lies inside an `i32`), the rest is the odd label's.
+    fn unpack(words: &[i64; LANES / 2], l: usize) -> i64 {
+        let word = words.get(l / 2).copied().unwrap_or(0);
+        let lo = i64::from(word as i32);
+        if l % 2 == 0 {
+            lo
+        } else {
+            word.wrapping_sub(lo) >> 32
+        }
     }
 }
 
@@ -206,7 +223,7 @@ impl Model {
         // Without rows (a model of many labels or features), label by label in i64.
         let rows = &self.rows.0;
         let mut sums = vec![0i64; if rows.is_empty() { nl } else { 0 }];
-        let mut lanes = [0i32; LANES];
+        let mut words = [0i64; LANES / 2];
         let mut norm2 = 0i64;
         self.vocabulary
             .for_each(&self.ngrams, normalized, |f, start, end| {
@@ -214,8 +231,8 @@ impl Model {
                     if *last != stamp {
                         *last = stamp;
                         if let Some(row) = rows.get(f as usize) {
-                            for (s, &x) in lanes.iter_mut().zip(row) {
-                                *s += i32::from(x);
+                            for (s, &x) in words.iter_mut().zip(row) {
+                                *s = s.wrapping_add(x);
                             }
                             let v = self.value(f);
                             norm2 += v * v;
@@ -240,7 +257,7 @@ impl Model {
                 let bias = self.bias_e6.get(l).copied().unwrap_or(0) as f64 / MICRO;
                 let sum = match sums.get(l) {
                     Some(&x) => x,
-                    None => i64::from(lanes.get(l).copied().unwrap_or(0)),
+                    None => Rows::unpack(&words, l),
                 };
                 bias + scale * sum as f64 * r
             })
