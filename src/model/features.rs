@@ -60,8 +60,12 @@ pub fn is_word_char(c: char) -> bool {
 /// and ≈ 2× faster than binary search over sorted children.
 #[derive(Debug, Clone)]
 pub struct Vocabulary {
-    /// The entries, in order (their index is the feature index).
-    entries: Vec<String>,
+    /// The entries, concatenated in order (their index is the feature index): one allocation
+    /// however many n-grams (loading 10,000 as strings of their own was a fifth of a compiled
+    /// pack's load).
+    text: String,
+    /// Where each entry ends in `text`.
+    ends: Vec<u32>,
     /// The root's children for chars below 0x80: (node, feature); empty when there is none.
     root_ascii: Vec<Slot>,
     /// The root's children for the CJK Unified Ideographs block; empty when there is none.
@@ -105,10 +109,21 @@ fn slot_of(key: u64) -> usize {
     (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32) as usize
 }
 
+/// Entries concatenated, and where each ends.
+fn pack<S: AsRef<str>>(entries: &[S]) -> (String, Vec<u32>) {
+    let mut text = String::with_capacity(entries.iter().map(|e| e.as_ref().len()).sum());
+    let mut ends = Vec::with_capacity(entries.len());
+    for e in entries {
+        text.push_str(e.as_ref());
+        ends.push(text.len() as u32);
+    }
+    (text, ends)
+}
+
 impl PartialEq for Vocabulary {
     /// Equal entries make equal vocabularies (the tables derive from them).
     fn eq(&self, other: &Self) -> bool {
-        self.entries == other.entries
+        self.text == other.text && self.ends == other.ends
     }
 }
 
@@ -180,8 +195,10 @@ impl Vocabulary {
                 }
             }
         }
+        let (text, ends) = pack(&entries);
         Vocabulary {
-            entries,
+            text,
+            ends,
             root_ascii,
             root_cjk,
             slots,
@@ -206,8 +223,20 @@ impl Vocabulary {
         entries: Vec<String>,
         automaton: crate::matcher::Matcher,
     ) -> Vocabulary {
+        let (text, ends) = pack(&entries);
+        Vocabulary::packed_with_automaton(text, ends, automaton)
+    }
+
+    /// [`Vocabulary::with_automaton`] from the entries already concatenated (`ends`: where each
+    /// ends in `text`, ascending, on character boundaries — the caller checked).
+    pub(crate) fn packed_with_automaton(
+        text: String,
+        ends: Vec<u32>,
+        automaton: crate::matcher::Matcher,
+    ) -> Vocabulary {
         Vocabulary {
-            entries,
+            text,
+            ends,
             root_ascii: Vec::new(),
             root_cjk: Vec::new(),
             slots: Vec::new(),
@@ -222,22 +251,27 @@ impl Vocabulary {
 
     /// Number of entries.
     pub fn len(&self) -> usize {
-        self.entries.len()
+        self.ends.len()
     }
 
     /// True when there are no entries.
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.ends.is_empty()
     }
 
     /// The entries in feature order.
-    pub fn entries(&self) -> &[String] {
-        &self.entries
+    pub fn entries(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
+        (0..self.len()).map(|i| self.entry(i).unwrap_or_default())
     }
 
     /// Entry `i`.
     pub fn entry(&self, i: usize) -> Option<&str> {
-        self.entries.get(i).map(String::as_str)
+        let end = *self.ends.get(i)? as usize;
+        let start = match i.checked_sub(1) {
+            Some(p) => *self.ends.get(p)? as usize,
+            None => 0,
+        };
+        self.text.get(start..end)
     }
 
     /// The edge from `node` by `c`: (child, feature or `NONE`).

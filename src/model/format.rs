@@ -196,7 +196,7 @@ impl Model {
         m.insert("rest".into(), json!(self.rest));
         m.insert(
             "vocabulary".into(),
-            json!(self.vocabulary.entries().join("\n")),
+            json!(self.vocabulary.entries().collect::<Vec<_>>().join("\n")),
         );
         let bytes: Vec<u8> = self.weights.iter().map(|&w| w as u8).collect();
         m.insert("weights".into(), json!(base64_encode(&bytes)));

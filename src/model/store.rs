@@ -26,7 +26,9 @@ impl Model {
         w.size(self.ngrams.max);
         w.list(&self.labels, |w, l| w.str(l));
         w.bool(self.rest);
-        w.list(self.vocabulary.entries(), |w, e| w.str(e));
+        w.list(&self.vocabulary.entries().collect::<Vec<_>>(), |w, e| {
+            w.str(e)
+        });
         w.blob(&self.weights.iter().map(|&x| x as u8).collect::<Vec<u8>>());
         match &self.idf {
             None => w.u8(0),
@@ -76,28 +78,42 @@ impl Model {
         if nl == 0 || nl > MAX_LABELS || (nl == 1 && !rest) {
             return Err(r.corrupt(format!("a model of {nl} labels")));
         }
-        let mut bytes = 0usize;
-        let entries: Vec<String> = r.list(1, |r| r.str())?;
-        if entries.len() > MAX_FEATURES {
+        // The entries, read in place into one string (no allocation per n-gram).
+        let nf = r.len(1)?;
+        if nf > MAX_FEATURES {
             return Err(r.corrupt("too many n-grams"));
         }
-        for (i, e) in entries.iter().enumerate() {
-            bytes += e.len() + 1;
+        // Bytes first, checked as UTF-8 once for the whole vocabulary (a check per n-gram was a
+        // tenth of the load), then each entry on its own: it must end on a character boundary.
+        let mut bytes: Vec<u8> = Vec::new();
+        let mut ends: Vec<u32> = Vec::with_capacity(nf);
+        let mut prev: &[u8] = &[];
+        for i in 0..nf {
+            let n = r.len(1)?;
+            let e = r.bytes(n)?;
+            if bytes.len() + e.len() + ends.len() + 1 > MAX_VOCABULARY_BYTES + 1 {
+                return Err(r.corrupt("the vocabulary is too large"));
+            }
+            if i > 0 && prev >= e {
+                return Err(r.corrupt(format!("n-gram {i} out of order")));
+            }
+            bytes.extend_from_slice(e);
+            ends.push(bytes.len() as u32);
+            prev = e;
+        }
+        let Ok(text) = String::from_utf8(bytes) else {
+            return Err(r.corrupt("the vocabulary is not UTF-8"));
+        };
+        let mut start = 0;
+        for (i, &end) in ends.iter().enumerate() {
+            let Some(e) = text.get(start..end as usize) else {
+                return Err(r.corrupt(format!("n-gram {i} is not UTF-8")));
+            };
             if let Some(problem) = entry_problem(e, &ngrams) {
                 return Err(r.corrupt(format!("n-gram {i}: {problem}")));
             }
-            if i > 0
-                && entries
-                    .get(i - 1)
-                    .is_some_and(|p| p.as_bytes() >= e.as_bytes())
-            {
-                return Err(r.corrupt(format!("n-gram {i} out of order")));
-            }
+            start = end as usize;
         }
-        if bytes > MAX_VOCABULARY_BYTES + 1 {
-            return Err(r.corrupt("the vocabulary is too large"));
-        }
-        let nf = entries.len();
         let weights: Vec<i8> = r.blob()?.iter().map(|&b| b as i8).collect();
         if weights.len() != nf * nl || weights.len() > MAX_WEIGHTS {
             return Err(r.corrupt(format!(
@@ -140,13 +156,25 @@ impl Model {
             Some(_) => return Err(r.corrupt("training metadata too large")),
         };
         let vocabulary = match r.u8()? {
-            0 => Vocabulary::new(entries),
+            0 => {
+                let mut start = 0;
+                let mut entries = Vec::with_capacity(nf);
+                for &end in &ends {
+                    entries.push(
+                        text.get(start..end as usize)
+                            .unwrap_or_default()
+                            .to_string(),
+                    );
+                    start = end as usize;
+                }
+                Vocabulary::new(entries)
+            }
             1 => {
                 let m = Matcher::read(r)?;
                 if kind != NgramKind::Chars || m.patterns() != nf {
                     return Err(r.corrupt("the n-gram automaton does not match the vocabulary"));
                 }
-                Vocabulary::with_automaton(entries, m)
+                Vocabulary::packed_with_automaton(text, ends, m)
             }
             t => return Err(r.corrupt(format!("{t} is not an option tag"))),
         };
