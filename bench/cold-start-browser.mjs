@@ -29,7 +29,8 @@ const runs = Number(opt("--runs", "9"));
 const pkg = resolve(opt("--pkg", join(repo, "pkg")));
 const throttle = opt("--throttle", null);
 const asset = args.includes("--asset");
-// --lean: the package's lean entry (`wendu/lean`: compiled packs only, half the module).
+// --lean: the package's lean entry (`wendu/lean`: compiled packs only, no pack inside; it fetches
+// its default pack, packs/cn-banking.wdp beside it, in parallel with the module).
 const entry = args.includes("--lean") ? "/pkg/lean/web.mjs" : "/pkg/web.mjs";
 
 const page = `<!doctype html><meta charset="utf-8"><title>cold start</title>
@@ -43,8 +44,12 @@ const page = `<!doctype html><meta charset="utf-8"><title>cold start</title>
   engine.verdict({ text: "信用卡被乱收年费，我要打12378投诉" });
   const t3 = performance.now();
   const wasm = performance.getEntriesByType("resource").find((r) => r.name.endsWith(".wasm"));
+  // The default pack's asset, when fetched (by --asset, or by wendu/lean itself).
+  const wdp = performance.getEntriesByType("resource").find((r) => r.name.endsWith(".wdp"));
+  const lastByte = Math.max(wasm ? wasm.responseEnd : NaN, wdp ? wdp.responseEnd : -Infinity);
   window.timings = { importDone: t1 - t0, afterDownload: wasm ? t1 - wasm.responseEnd : NaN,
-    engine: t2 - t1, verdict: t3 - t2, ready: t2 - t0, t0,
+    engine: t2 - t1, verdict: t3 - t2, ready: t2 - t0, t0, readyAfterLastByte: t2 - lastByte,
+    wasmEnd: wasm ? wasm.responseEnd - t0 : NaN, wdpEnd: wdp ? wdp.responseEnd - t0 : NaN,
     resources: performance.getEntriesByType("resource").map((r) => [r.name.split("/").pop(), Math.round(r.startTime), Math.round(r.responseEnd)]) };
   document.title = "ready";
 </script>`;
@@ -119,7 +124,11 @@ for (const [k, what] of [
   ["afterDownload", "  of which after the .wasm's last byte"],
   ["engine", "default pack ready"],
   ["ready", "import + default pack ready"],
+  ["wasmEnd", "  the .wasm's last byte at"],
+  ["wdpEnd", "  the .wdp's last byte at (when fetched)"],
+  ["readyAfterLastByte", "  ready after the last byte of both"],
   ["verdict", "first verdict"],
 ]) {
+  if (col(k).every((x) => !Number.isFinite(x))) continue;
   console.log(`  ${what.padEnd(46)} ${median(col(k)).toFixed(1).padStart(7)}  (${range(col(k))})`);
 }
