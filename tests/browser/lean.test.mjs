@@ -61,7 +61,7 @@ test("wendu/lean in Chromium: the default pack from its asset, the vectors byte-
   );
 });
 
-for (const [prefix, why] of [["/missing", /could not be loaded from .*cn-banking\.wdp: HTTP 404/], ["/damaged", /^the default pack \(.*cn-banking\.wdp\): invalid compiled pack: .*checksum/]]) {
+for (const [prefix, why] of [["/missing", /could not be loaded from .*cn-banking\.wdp: HTTP 404/], ["/damaged", /^the default pack \(.*cn-banking\.wdp\): .*invalid compiled pack: checksum mismatch/]]) {
   test(`wendu/lean in Chromium with the asset ${prefix.slice(1)}: a WenduError, the module still works`, async () => {
     const page = await open(prefix);
     const out = await page.evaluate(() => {

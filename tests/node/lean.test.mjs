@@ -72,6 +72,13 @@ test("wendu/lean loads its default pack from the asset beside the module", () =>
   assert.deepEqual(lean.Engine.check(), full.Engine.check());
   const event = { id: "r1", score: 1, scale: "csat5", at: "2026-05-01T09:00:00+08:00", branch: "BJ-001", comment: "银行卡被盗刷" };
   assert.deepEqual(new lean.TriggerEngine().ingest(event), new full.TriggerEngine().ingest(event));
+  // The lean build gives back the bytes an engine was loaded from, and runs no pack tests (a
+  // compiled pack carries none): the same as the full module on those bytes.
+  const bytes = new full.Engine().toCompiled();
+  assert.deepEqual(new lean.Engine().toCompiled(), bytes);
+  assert.deepEqual(new lean.Engine(bytes).runTests(), new full.Engine(bytes).runTests());
+  const own = new full.Engine({ pack: { id: "t", version: "1" }, dimensions: [{ id: "d", labels: [{ code: "x", name: "x", rules: [{ when: { terms: ["年费"] } }] }] }] }).toCompiled();
+  assert.deepEqual(new lean.Engine(own).toCompiled(), own);
   // The marketing-review pack is not built in (its regexes need the compiler): a clear error.
   assert.throws(() => new lean.Engine("cn-marketing-review"), (e) => e instanceof lean.WenduError && e.code === "invalid_pack");
 });
