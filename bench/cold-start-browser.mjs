@@ -4,7 +4,7 @@
 // 127.0.0.1; medians over the runs. Optionally the network is throttled (Chrome DevTools
 // protocol) to see what the bytes cost on a slow link.
 //
-//   node bench/cold-start-browser.mjs [--runs N] [--pkg DIR] [--throttle KBPS,RTT_MS] [--asset] [--lean]
+//   node bench/cold-start-browser.mjs [--runs N] [--pkg DIR] [--throttle KBPS,RTT_MS] [--gzip] [--asset] [--lean]
 //
 // --pkg measures another build (e.g. a checkout of an older commit); --asset loads the default
 // pack as a separate file (packs/cn-banking.wdp fetched in parallel with the module, then
@@ -12,6 +12,7 @@
 // tests/browser (npm ci there) and Debian's chromium (CHROMIUM to override).
 import { createServer } from "node:http";
 import { readFile } from "node:fs/promises";
+import { gzipSync } from "node:zlib";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, extname, join, resolve } from "node:path";
@@ -29,6 +30,10 @@ const runs = Number(opt("--runs", "9"));
 const pkg = resolve(opt("--pkg", join(repo, "pkg")));
 const throttle = opt("--throttle", null);
 const asset = args.includes("--asset");
+// --gzip: serve every file gzip -9 compressed (content-encoding), as a web server would; with
+// --throttle, what the compressed bytes cost on a slow link.
+const gzip = args.includes("--gzip");
+const gzipped = new Map();
 // --lean: the package's lean entry (`wendu/lean`: compiled packs only, no pack inside; it fetches
 // its default pack, packs/cn-banking.wdp beside it, in parallel with the module).
 const entry = args.includes("--lean") ? "/pkg/lean/web.mjs" : "/pkg/web.mjs";
@@ -69,7 +74,13 @@ const server = createServer(async (req, res) => {
   try {
     if (!file) throw new Error("not found");
     const body = await readFile(file);
-    res.writeHead(200, { "content-type": TYPES[extname(file)] || "application/octet-stream" }).end(body);
+    const type = { "content-type": TYPES[extname(file)] || "application/octet-stream" };
+    if (gzip) {
+      if (!gzipped.has(file)) gzipped.set(file, gzipSync(body, { level: 9 }));
+      res.writeHead(200, { ...type, "content-encoding": "gzip" }).end(gzipped.get(file));
+    } else {
+      res.writeHead(200, type).end(body);
+    }
   } catch {
     res.writeHead(404).end();
   }
@@ -117,7 +128,7 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const range = (xs) => `${Math.min(...xs).toFixed(1)}–${Math.max(...xs).toFixed(1)}`;
 const col = (k) => results.map((x) => x[k]);
 console.log(
-  `chromium, ${pkg}${asset ? " + packs/cn-banking.wdp as a separate asset" : ""}${throttle ? `, throttled to ${throttle} (kbit/s, RTT ms)` : ""}, ${runs} fresh browsers (median, range) in ms`,
+  `chromium, ${pkg}${asset ? " + packs/cn-banking.wdp as a separate asset" : ""}${throttle ? `, throttled to ${throttle} (kbit/s, RTT ms)` : ""}${gzip ? ", gzip" : ""}, ${runs} fresh browsers (median, range) in ms`,
 );
 for (const [k, what] of [
   ["importDone", "import web.mjs (fetch, compile, instantiate)"],

@@ -1,7 +1,8 @@
 // wendu/lean in headless Chromium: the module fetches its default pack (pkg/packs/
 // cn-banking.wdp) beside it, in parallel with its own streaming compile; the default-pack
 // vectors are byte-identical to the full module's; a missing or damaged asset leaves the module
-// usable and makes `new Engine()` a WenduError that names the asset.
+// usable and makes `new Engine()` a WenduError that names the asset; wendu/lean/bare fetches no
+// default pack at all.
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -29,8 +30,8 @@ const server = await serve(repo, (path) => {
   return undefined;
 });
 const pages = [];
-async function open(prefix) {
-  const p = await openPage(`${server.url}${prefix}/tests/browser/lean.html`);
+async function open(prefix, query = "") {
+  const p = await openPage(`${server.url}${prefix}/tests/browser/lean.html${query}`);
   pages.push(p);
   return p.page;
 }
@@ -86,3 +87,25 @@ for (const [prefix, why] of [["/missing", /could not be loaded from .*cn-banking
     assert.ok(out.verdict);
   });
 }
+
+test("wendu/lean/bare in Chromium fetches no default pack; new Engine() asks for one", async () => {
+  const page = await open("", "?bare");
+  const out = await page.evaluate(() => {
+    const { Engine, WenduError } = window.lean;
+    let error = null;
+    try {
+      new Engine();
+    } catch (e) {
+      error = { isWendu: e instanceof WenduError, code: e.code, message: e.message };
+    }
+    const bytes = new window.full.Engine().toCompiled();
+    const same = new Engine(bytes).classifyJSON({ text: "乱收年费" }) === new window.full.Engine().classifyJSON({ text: "乱收年费" });
+    return { error, same, fetched: window.fetched };
+  });
+  assert.ok(out.error && out.error.isWendu, JSON.stringify(out.error));
+  assert.equal(out.error.code, "invalid_pack");
+  assert.match(out.error.message, /pass a pack/);
+  assert.ok(out.same);
+  assert.ok(out.fetched.includes("wendu_wasm_bg.wasm"), out.fetched.join(", "));
+  assert.ok(!out.fetched.some((f) => f.endsWith(".wdp")), out.fetched.join(", "));
+});

@@ -56,6 +56,8 @@ test("wendu/lean refuses JSON packs, and require gives the same entry", () => {
   );
   const viaRequire = createRequire(import.meta.url)("wendu/lean");
   assert.equal(viaRequire.Engine, lean.Engine);
+  // In Node, wendu/lean/bare is wendu/lean (which reads its default pack only when asked).
+  assert.equal(createRequire(import.meta.url)("wendu/lean/bare").Engine, lean.Engine);
   assert.equal(new lean.Engine().verdictJSON({ id: "c", text: "乱收年费" }), new full.Engine().verdictJSON({ id: "c", text: "乱收年费" }));
 });
 
