@@ -4,7 +4,7 @@
 // 127.0.0.1; medians over the runs. Optionally the network is throttled (Chrome DevTools
 // protocol) to see what the bytes cost on a slow link.
 //
-//   node bench/cold-start-browser.mjs [--runs N] [--pkg DIR] [--throttle KBPS,RTT_MS] [--gzip] [--asset] [--lean]
+//   node bench/cold-start-browser.mjs [--runs N] [--pkg DIR] [--throttle KBPS,RTT_MS] [--gzip] [--asset] [--lean|--bare]
 //
 // --pkg measures another build (e.g. a checkout of an older commit); --asset loads the default
 // pack as a separate file (packs/cn-banking.wdp fetched in parallel with the module, then
@@ -36,7 +36,8 @@ const gzip = args.includes("--gzip");
 const gzipped = new Map();
 // --lean: the package's lean entry (`wendu/lean`: compiled packs only, no pack inside; it fetches
 // its default pack, packs/cn-banking.wdp beside it, in parallel with the module).
-const entry = args.includes("--lean") ? "/pkg/lean/web.mjs" : "/pkg/web.mjs";
+// --bare: `wendu/lean/bare` (no default pack fetched; with --asset, a page passing its own pack).
+const entry = args.includes("--bare") ? "/pkg/lean/bare.mjs" : args.includes("--lean") ? "/pkg/lean/web.mjs" : "/pkg/web.mjs";
 
 const page = `<!doctype html><meta charset="utf-8"><title>cold start</title>
 <script type="module">
@@ -50,11 +51,11 @@ const page = `<!doctype html><meta charset="utf-8"><title>cold start</title>
   const t3 = performance.now();
   const wasm = performance.getEntriesByType("resource").find((r) => r.name.endsWith(".wasm"));
   // The default pack's asset, when fetched (by --asset, or by wendu/lean itself).
-  const wdp = performance.getEntriesByType("resource").find((r) => r.name.endsWith(".wdp"));
-  const lastByte = Math.max(wasm ? wasm.responseEnd : NaN, wdp ? wdp.responseEnd : -Infinity);
+  const pack = performance.getEntriesByType("resource").find((r) => r.name.endsWith(".wdp"));
+  const lastByte = Math.max(wasm ? wasm.responseEnd : NaN, pack ? pack.responseEnd : -Infinity);
   window.timings = { importDone: t1 - t0, afterDownload: wasm ? t1 - wasm.responseEnd : NaN,
     engine: t2 - t1, verdict: t3 - t2, ready: t2 - t0, t0, readyAfterLastByte: t2 - lastByte,
-    wasmEnd: wasm ? wasm.responseEnd - t0 : NaN, wdpEnd: wdp ? wdp.responseEnd - t0 : NaN,
+    wasmEnd: wasm ? wasm.responseEnd - t0 : NaN, wdpEnd: pack ? pack.responseEnd - t0 : NaN,
     resources: performance.getEntriesByType("resource").map((r) => [r.name.split("/").pop(), Math.round(r.startTime), Math.round(r.responseEnd)]) };
   document.title = "ready";
 </script>`;
@@ -111,6 +112,7 @@ for (let r = 0; r < runs; r++) {
     }
     // A first page warms the browser and its renderer (a user's browser is already running);
     // the measured page then starts with empty caches all the same (nothing of it was loaded).
+    p.on("pageerror", (e) => console.error("page error:", e.message));
     await p.goto(url + "warm");
     await p.waitForFunction(() => document.title === "warm", null, { timeout: 60_000 });
     await p.goto(url);
