@@ -4,7 +4,7 @@
 // 127.0.0.1; medians over the runs. Optionally the network is throttled (Chrome DevTools
 // protocol) to see what the bytes cost on a slow link.
 //
-//   node bench/cold-start-browser.mjs [--runs N] [--pkg DIR] [--throttle KBPS,RTT_MS] [--asset] [--lean]
+//   node bench/cold-start-browser.mjs [--runs N] [--pkg DIR] [--throttle KBPS,RTT_MS] [--gzip] [--asset] [--lean|--bare]
 //
 // --pkg measures another build (e.g. a checkout of an older commit); --asset loads the default
 // pack as a separate file (packs/cn-banking.wdp fetched in parallel with the module, then
@@ -12,6 +12,7 @@
 // tests/browser (npm ci there) and Debian's chromium (CHROMIUM to override).
 import { createServer } from "node:http";
 import { readFile } from "node:fs/promises";
+import { gzipSync } from "node:zlib";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, extname, join, resolve } from "node:path";
@@ -29,8 +30,14 @@ const runs = Number(opt("--runs", "9"));
 const pkg = resolve(opt("--pkg", join(repo, "pkg")));
 const throttle = opt("--throttle", null);
 const asset = args.includes("--asset");
-// --lean: the package's lean entry (`wendu/lean`: compiled packs only, half the module).
-const entry = args.includes("--lean") ? "/pkg/lean/web.mjs" : "/pkg/web.mjs";
+// --gzip: serve every file gzip -9 compressed (content-encoding), as a web server would; with
+// --throttle, what the compressed bytes cost on a slow link.
+const gzip = args.includes("--gzip");
+const gzipped = new Map();
+// --lean: the package's lean entry (`wendu/lean`: compiled packs only, no pack inside; it fetches
+// its default pack, packs/cn-banking.wdp beside it, in parallel with the module).
+// --bare: `wendu/lean/bare` (no default pack fetched; with --asset, a page passing its own pack).
+const entry = args.includes("--bare") ? "/pkg/lean/bare.mjs" : args.includes("--lean") ? "/pkg/lean/web.mjs" : "/pkg/web.mjs";
 
 const page = `<!doctype html><meta charset="utf-8"><title>cold start</title>
 <script type="module">
@@ -43,8 +50,12 @@ const page = `<!doctype html><meta charset="utf-8"><title>cold start</title>
   engine.verdict({ text: "信用卡被乱收年费，我要打12378投诉" });
   const t3 = performance.now();
   const wasm = performance.getEntriesByType("resource").find((r) => r.name.endsWith(".wasm"));
+  // The default pack's asset, when fetched (by --asset, or by wendu/lean itself).
+  const pack = performance.getEntriesByType("resource").find((r) => r.name.endsWith(".wdp"));
+  const lastByte = Math.max(wasm ? wasm.responseEnd : NaN, pack ? pack.responseEnd : -Infinity);
   window.timings = { importDone: t1 - t0, afterDownload: wasm ? t1 - wasm.responseEnd : NaN,
-    engine: t2 - t1, verdict: t3 - t2, ready: t2 - t0, t0,
+    engine: t2 - t1, verdict: t3 - t2, ready: t2 - t0, t0, readyAfterLastByte: t2 - lastByte,
+    wasmEnd: wasm ? wasm.responseEnd - t0 : NaN, wdpEnd: pack ? pack.responseEnd - t0 : NaN,
     resources: performance.getEntriesByType("resource").map((r) => [r.name.split("/").pop(), Math.round(r.startTime), Math.round(r.responseEnd)]) };
   document.title = "ready";
 </script>`;
@@ -64,7 +75,13 @@ const server = createServer(async (req, res) => {
   try {
     if (!file) throw new Error("not found");
     const body = await readFile(file);
-    res.writeHead(200, { "content-type": TYPES[extname(file)] || "application/octet-stream" }).end(body);
+    const type = { "content-type": TYPES[extname(file)] || "application/octet-stream" };
+    if (gzip) {
+      if (!gzipped.has(file)) gzipped.set(file, gzipSync(body, { level: 9 }));
+      res.writeHead(200, { ...type, "content-encoding": "gzip" }).end(gzipped.get(file));
+    } else {
+      res.writeHead(200, type).end(body);
+    }
   } catch {
     res.writeHead(404).end();
   }
@@ -95,6 +112,7 @@ for (let r = 0; r < runs; r++) {
     }
     // A first page warms the browser and its renderer (a user's browser is already running);
     // the measured page then starts with empty caches all the same (nothing of it was loaded).
+    p.on("pageerror", (e) => console.error("page error:", e.message));
     await p.goto(url + "warm");
     await p.waitForFunction(() => document.title === "warm", null, { timeout: 60_000 });
     await p.goto(url);
@@ -112,14 +130,18 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const range = (xs) => `${Math.min(...xs).toFixed(1)}–${Math.max(...xs).toFixed(1)}`;
 const col = (k) => results.map((x) => x[k]);
 console.log(
-  `chromium, ${pkg}${asset ? " + packs/cn-banking.wdp as a separate asset" : ""}${throttle ? `, throttled to ${throttle} (kbit/s, RTT ms)` : ""}, ${runs} fresh browsers (median, range) in ms`,
+  `chromium, ${pkg}${asset ? " + packs/cn-banking.wdp as a separate asset" : ""}${throttle ? `, throttled to ${throttle} (kbit/s, RTT ms)` : ""}${gzip ? ", gzip" : ""}, ${runs} fresh browsers (median, range) in ms`,
 );
 for (const [k, what] of [
   ["importDone", "import web.mjs (fetch, compile, instantiate)"],
   ["afterDownload", "  of which after the .wasm's last byte"],
   ["engine", "default pack ready"],
   ["ready", "import + default pack ready"],
+  ["wasmEnd", "  the .wasm's last byte at"],
+  ["wdpEnd", "  the .wdp's last byte at (when fetched)"],
+  ["readyAfterLastByte", "  ready after the last byte of both"],
   ["verdict", "first verdict"],
 ]) {
+  if (col(k).every((x) => !Number.isFinite(x))) continue;
   console.log(`  ${what.padEnd(46)} ${median(col(k)).toFixed(1).padStart(7)}  (${range(col(k))})`);
 }

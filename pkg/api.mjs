@@ -16,8 +16,11 @@ export class WenduError extends Error {
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 const encoder = new TextEncoder();
 
-/** Build the API over one instantiated raw module. */
-export function bind(raw) {
+/** Build the API over one instantiated raw module. A module built without its packs
+ *  (`wendu/lean`) comes with `asset`: `{ name, load }`, the default pack's compiled bytes
+ *  shipped beside the module — `load()` returns them (a Uint8Array) or throws, `name` says
+ *  where they were looked for. A pack omitted, or the id "cn-banking", then means these bytes. */
+export function bind(raw, asset) {
   // The raw module throws the core's error JSON as a string. Anything else is a bug: a panic
   // surfaces as a WebAssembly.RuntimeError (after the panic hook saved its message), and an
   // engine used again after one as an Error from the glue; both become `internal`.
@@ -133,6 +136,33 @@ export function bind(raw) {
 
   const dispose = typeof Symbol.dispose === "symbol" ? Symbol.dispose : null;
 
+  // The default pack as an asset (see `asset` above): the bytes when `pack` asks for the default
+  // pack and this module does not carry it, else null.
+  function assetFor(pack) {
+    if (!asset) return null;
+    const isDefault = pack === undefined || pack === null || (typeof pack === "string" && pack.trim() === "cn-banking");
+    if (!isDefault) return null;
+    let bytes;
+    try {
+      bytes = asset.load();
+    } catch (e) {
+      const message = `the default pack could not be loaded from ${asset.name}: ${describe(e)}`;
+      throw new WenduError("invalid_pack", message, [{ path: "", message, severity: "error" }]);
+    }
+    return bytes;
+  }
+
+  // `f(bytes)` on the default pack's asset: an error names the asset (damaged or foreign bytes).
+  function fromAsset(bytes, f) {
+    try {
+      return f(bytes);
+    } catch (e) {
+      const err = toError(e);
+      if (err.code !== "invalid_pack") throw err;
+      throw new WenduError(err.code, `the default pack (${asset.name}): ${err.message}`, err.problems);
+    }
+  }
+
   class Engine {
     #raw;
     #pack;
@@ -155,6 +185,11 @@ export function bind(raw) {
       const bytes = bytesOf(pack);
       if (bytes !== null) {
         this.#raw = call(() => raw.RawEngine.fromBytes(bytes, opts));
+        return;
+      }
+      const own = assetFor(pack);
+      if (own !== null) {
+        this.#raw = fromAsset(own, (b) => call(() => raw.RawEngine.fromBytes(b, opts)));
         return;
       }
       const text = pack === undefined || pack === null ? "" : json(pack, "invalid_pack", "the pack");
@@ -259,7 +294,7 @@ export function bind(raw) {
     /** Every problem of a pack (errors and warnings); empty when it is clean. Without a pack:
      *  the built-in default pack. */
     static check(pack) {
-      const bytes = bytesOf(pack);
+      const bytes = bytesOf(pack) ?? assetFor(pack);
       if (bytes !== null) return JSON.parse(call(() => raw.checkBytes(bytes)));
       const text = pack === undefined || pack === null ? "" : json(pack, "invalid_pack", "the pack");
       return JSON.parse(raw.check(text));
@@ -283,6 +318,11 @@ export function bind(raw) {
       const bytes = bytesOf(pack);
       if (bytes !== null) {
         this.#raw = call(() => raw.RawTrigger.fromBytes(bytes));
+        return;
+      }
+      const own = assetFor(pack);
+      if (own !== null) {
+        this.#raw = fromAsset(own, (b) => call(() => raw.RawTrigger.fromBytes(b)));
         return;
       }
       const text = pack === undefined || pack === null ? "" : json(pack, "invalid_pack", "the pack");

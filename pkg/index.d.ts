@@ -382,7 +382,7 @@ export type PackBytes = Uint8Array | ArrayBuffer;
 
 /** A compiled rule pack. Immutable; reuse it for many complaints. */
 export declare class Engine {
-  /** Compile a pack (object, JSON text or a built-in id), or load a compiled one (bytes: much faster); the built-in default pack (Chinese retail banking, precompiled) when omitted. Throws `WenduError` (`invalid_pack`; `invalid_input` for bad options). */
+  /** Compile a pack (object, JSON text or a built-in id), or load a compiled one (bytes: much faster); the built-in default pack (Chinese retail banking, precompiled) when omitted — in `wendu/lean`, the package's `packs/cn-banking.wdp` beside the module (none in `wendu/lean/bare` in browsers). Throws `WenduError` (`invalid_pack`, also when that file is missing or damaged; `invalid_input` for bad options). */
   constructor(pack?: Pack | PackBytes | null, options?: EngineOptions);
   /** Id, version and hash of the pack. */
   readonly pack: Readonly<PackInfo>;

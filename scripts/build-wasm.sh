@@ -5,7 +5,9 @@
 #   pkg/packs                       — the built-in packs' JSON and compiled forms;
 #   target/wendu-ffi.wasm           — the import-free C-ABI module for embedded hosts (bindings/ffi);
 #   pkg/lean, target/wendu-ffi-lean.wasm — the same without the `json-packs` feature: they load
-#                                   compiled packs only (`wendu/lean` in the npm package).
+#                                   compiled packs only (`wendu/lean` in the npm package);
+#                                   pkg/lean carries no pack either (no `builtin-packs`): its
+#                                   default pack is pkg/packs/cn-banking.wdp, beside it.
 # Needs: the wasm32-unknown-unknown target, wasm-bindgen-cli at the version pinned in
 # bindings/wasm/Cargo.toml, Node (for wasm-opt from the npm package binaryen, installed here on
 # first use). Generated files are git-ignored.
@@ -29,13 +31,17 @@ if [ ! -x "$wasm_opt" ]; then
   (cd scripts/tools && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
-# The lean build first (its cdylibs have the same names as the full build's): compiled packs
-# only, no JSON pack reader or regex compiler.
-echo "build-wasm: cargo ($profile, lean: without json-packs)"
-cargo build -q --profile "$profile" --target wasm32-unknown-unknown -p wendu-wasm -p wendu-ffi \
-  --no-default-features --features wendu-wasm/builtin-packs,wendu-ffi/builtin-packs
+# The lean builds first (their cdylibs have the same names as the full build's): compiled packs
+# only, no JSON pack reader or regex compiler. Two cargo runs, since features unify within one:
+# the npm module without built-in packs (its default pack is an asset beside it), the C-ABI
+# module with the default pack inside (an embedded host has no fetch to rely on).
+echo "build-wasm: cargo ($profile, lean: without json-packs; npm module without builtin-packs)"
 mkdir -p target/lean
-cp "$out/wendu_wasm.wasm" "$out/wendu_ffi.wasm" target/lean/
+cargo build -q --profile "$profile" --target wasm32-unknown-unknown -p wendu-wasm --no-default-features
+cp "$out/wendu_wasm.wasm" target/lean/
+cargo build -q --profile "$profile" --target wasm32-unknown-unknown -p wendu-ffi \
+  --no-default-features --features wendu-ffi/builtin-packs
+cp "$out/wendu_ffi.wasm" target/lean/
 
 echo "build-wasm: cargo ($profile)"
 cargo build -q --profile "$profile" --target wasm32-unknown-unknown -p wendu-wasm -p wendu-ffi
@@ -86,7 +92,8 @@ relink pkg/lean/node/wendu_wasm.js '`${__dirname}/wendu_wasm_bg.wasm`' '`${__dir
 "$wasm_opt" "${opt_flags[@]}" target/lean/wendu_ffi.wasm -o target/wendu-ffi-lean.wasm
 
 # The built-in packs beside the module, for editors and for pages that fetch a compiled pack
-# themselves (`wendu/packs/cn-banking.json`, `.wdp`); the module carries the compiled ones.
+# themselves (`wendu/packs/cn-banking.json`, `.wdp`); the full module carries the compiled ones,
+# `wendu/lean` loads packs/cn-banking.wdp as its default pack (pkg/lean/web.mjs, node.cjs).
 rm -rf pkg/packs && mkdir -p pkg/packs
 cp packs/cn-banking.json packs/cn-banking.wdp packs/cn-marketing-review.json \
   packs/cn-marketing-review.wdp packs/schema.json pkg/packs/
@@ -111,6 +118,6 @@ for (const f of ["target/wendu-ffi.wasm", "target/wendu-ffi-lean.wasm"]) {
   if (imports.length) { console.error(`build-wasm: ${f} has imports:`, imports); process.exit(1); }
 }
 '
-for f in pkg/wendu_wasm_bg.wasm pkg/lean/wendu_wasm_bg.wasm target/wendu-ffi.wasm target/wendu-ffi-lean.wasm; do
+for f in pkg/wendu_wasm_bg.wasm pkg/lean/wendu_wasm_bg.wasm pkg/packs/cn-banking.wdp target/wendu-ffi.wasm target/wendu-ffi-lean.wasm; do
   printf 'build-wasm: %-28s %8d bytes, %7d gzipped\n' "$f" "$(wc -c <"$f")" "$(gzip -9c "$f" | wc -c)"
 done

@@ -35,6 +35,10 @@ TEMPLATE_HEAD = """\
 //! overrides: {overrides}.
 //! Regenerate: `pip install opencc-python-reimplemented &&
 //! python3 scripts/gen_t2s.py > src/text/t2s.rs && rustfmt src/text/t2s.rs`
+//!
+//! The pairs are stored as the 16-bit halves of their characters, grouped by the planes the two
+//! lie in: 4 bytes a pair instead of a `(char, char)`'s 8, since the table is data in every
+//! WebAssembly module.
 
 /// The simplified form of `c`, or `c` itself when it has none.
 pub fn to_simplified(c: char) -> char {{
@@ -50,10 +54,17 @@ pub fn to_simplified(c: char) -> char {{
             return c;
         }}
     }}
-    match TABLE.binary_search_by_key(&c, |&(t, _)| t) {{
-        Ok(i) => TABLE.get(i).map_or(c, |&(_, s)| s),
-        Err(_) => c,
+    let (plane, low) = (cp >> 16, cp as u16);
+    for &(key_plane, value_plane, pairs) in GROUPS {{
+        if key_plane != plane {{
+            continue;
+        }}
+        if let Ok(i) = pairs.binary_search_by_key(&low, |&(t, _)| t) {{
+            let s = pairs.get(i).map_or(0, |&(_, s)| u32::from(s));
+            return char::from_u32(value_plane << 16 | s).unwrap_or(c);
+        }}
     }}
+    c
 }}
 
 /// No key lies below `BITS_LO` or in `BITS_HI..ASTRAL_LO` (checked by the generator).
@@ -62,26 +73,96 @@ const BITS_HI: u32 = 0x{bits_hi:X};
 const ASTRAL_LO: u32 = 0x{astral_lo:X};
 const WORDS: usize = ((BITS_HI - BITS_LO) / 64) as usize;
 
-/// One bit per code point in `BITS_LO..BITS_HI`, set when it is a key of `TABLE`; built at
+/// One bit per code point in `BITS_LO..BITS_HI`, set when it is a key of the table; built at
 /// compile time so the generated table stays the only data.
 static IN_TABLE: [u64; WORDS] = in_table_bits();
 
 const fn in_table_bits() -> [u64; WORDS] {{
     let mut bits = [0u64; WORDS];
-    let mut i = 0;
-    while i < TABLE.len() {{
-        let cp = TABLE[i].0 as u32;
-        if cp >= BITS_LO && cp < BITS_HI {{
-            let k = cp - BITS_LO;
-            bits[(k / 64) as usize] |= 1 << (k % 64);
+    let mut g = 0;
+    while g < GROUPS.len() {{
+        let (key_plane, _, pairs) = GROUPS[g];
+        let mut i = 0;
+        while key_plane == 0 && i < pairs.len() {{
+            let cp = pairs[i].0 as u32;
+            if cp >= BITS_LO && cp < BITS_HI {{
+                let k = cp - BITS_LO;
+                bits[(k / 64) as usize] |= 1 << (k % 64);
+            }}
+            i += 1;
         }}
-        i += 1;
+        g += 1;
     }}
     bits
 }}
 
-/// {count} (traditional, simplified) pairs, sorted by traditional code point.
-const TABLE: &[(char, char)] = &[
+/// A plane of traditional characters, a plane of simplified ones, and the pairs between them as
+/// the characters' low 16 bits, sorted by the traditional one.
+type Group = (u32, u32, &'static [(u16, u16)]);
+
+/// {count} (traditional, simplified) pairs, each traditional character in one group.
+const GROUPS: &[Group] = &[
+"""
+
+TESTS = """
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every pair as characters, in the order of the groups.
+    fn pairs() -> Vec<(char, char)> {
+        let mut out = Vec::new();
+        for &(kp, vp, pairs) in GROUPS {
+            for &(t, s) in pairs {
+                let t = char::from_u32(kp << 16 | u32::from(t)).unwrap();
+                let s = char::from_u32(vp << 16 | u32::from(s)).unwrap();
+                out.push((t, s));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn table_sorted_and_nontrivial() {
+        for &(_, _, pairs) in GROUPS {
+            assert!(pairs.windows(2).all(|w| w[0].0 < w[1].0));
+        }
+        let all = pairs();
+        assert!(all.iter().all(|&(t, s)| t != s));
+        let mut keys: Vec<char> = all.iter().map(|&(t, _)| t).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        assert_eq!(keys.len(), all.len(), "a traditional character in two groups");
+    }
+
+    #[test]
+    fn known_pairs() {
+        for (t, s) in [('銀', '银'), ('盜', '盗'), ('貸', '贷'), ('還', '还'), ('詐', '诈'), ('騙', '骗'), ('帳', '账'), ('賬', '账')] {
+            assert_eq!(to_simplified(t), s, "{t}");
+        }
+        assert_eq!(to_simplified('a'), 'a');
+        assert_eq!(to_simplified('银'), '银');
+        assert_eq!(to_simplified('😀'), '😀');
+        assert_eq!(to_simplified('薴'), '苎'); // via 苧
+        assert_eq!(to_simplified('㑮'), '𫝈'); // a simplified form outside the BMP
+    }
+
+    #[test]
+    fn idempotent() {
+        assert!(pairs().iter().all(|&(_, s)| to_simplified(s) == s));
+    }
+
+    #[test]
+    fn fast_path_agrees_with_search() {
+        let all: std::collections::HashMap<char, char> = pairs().into_iter().collect();
+        for cp in 0..=0x3_FFFF {
+            if let Some(c) = char::from_u32(cp) {
+                let searched = all.get(&c).copied().unwrap_or(c);
+                assert_eq!(to_simplified(c), searched, "U+{cp:04X}");
+            }
+        }
+    }
+}
 """
 
 
@@ -127,51 +208,16 @@ def main():
             astral_lo=astral_lo,
         )
     )
+    groups = {}
     for t, s in pairs:
-        out.write(f"    ('{t}', '{s}'), // U+{ord(t):04X} → U+{ord(s):04X}\n")
+        groups.setdefault((ord(t) >> 16, ord(s) >> 16), []).append((t, s))
+    for (kp, vp), group in sorted(groups.items()):
+        out.write(f"    (\n        {kp},\n        {vp},\n        &[\n")
+        for t, s in group:
+            out.write(f"            (0x{ord(t) & 0xFFFF:04X}, 0x{ord(s) & 0xFFFF:04X}), // {t} → {s}  U+{ord(t):04X} → U+{ord(s):04X}\n")
+        out.write("        ],\n    ),\n")
     out.write("];\n")
-    out.write(
-        """
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn table_sorted_and_nontrivial() {
-        assert!(TABLE.windows(2).all(|w| w[0].0 < w[1].0));
-        assert!(TABLE.iter().all(|&(t, s)| t != s));
-    }
-
-    #[test]
-    fn known_pairs() {
-        for (t, s) in [('銀', '银'), ('盜', '盗'), ('貸', '贷'), ('還', '还'), ('詐', '诈'), ('騙', '骗'), ('帳', '账'), ('賬', '账')] {
-            assert_eq!(to_simplified(t), s, "{t}");
-        }
-        assert_eq!(to_simplified('a'), 'a');
-        assert_eq!(to_simplified('银'), '银');
-        assert_eq!(to_simplified('😀'), '😀');
-        assert_eq!(to_simplified('薴'), '苎'); // via 苧
-    }
-
-    #[test]
-    fn idempotent() {
-        assert!(TABLE.iter().all(|&(_, s)| to_simplified(s) == s));
-    }
-
-    #[test]
-    fn fast_path_agrees_with_search() {
-        for cp in 0..=0x3_FFFF {
-            if let Some(c) = char::from_u32(cp) {
-                let searched = TABLE
-                    .binary_search_by_key(&c, |&(t, _)| t)
-                    .map_or(c, |i| TABLE[i].1);
-                assert_eq!(to_simplified(c), searched, "U+{cp:04X}");
-            }
-        }
-    }
-}
-"""
-    )
+    out.write(TESTS)
 
 
 if __name__ == "__main__":

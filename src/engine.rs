@@ -171,6 +171,12 @@ impl EngineOptions {
 #[derive(Debug, Clone)]
 pub struct Engine {
     inner: Arc<CompiledPack>,
+    /// The bytes it was loaded from, in a build without `json-packs` (where every engine is
+    /// loaded from bytes): [`Engine::to_compiled`] gives them back instead of carrying the
+    /// writer — the same bytes, since the format is canonical (tests/compiled.rs checks that a
+    /// loaded pack writes the bytes it was loaded from).
+    #[cfg(not(feature = "json-packs"))]
+    bytes: Arc<[u8]>,
 }
 
 impl Engine {
@@ -227,7 +233,11 @@ impl Engine {
             )]));
         }
         CompiledPack::from_bytes(bytes)
-            .map(|c| Engine { inner: Arc::new(c) })
+            .map(|c| Engine {
+                inner: Arc::new(c),
+                #[cfg(not(feature = "json-packs"))]
+                bytes: bytes.into(),
+            })
             .map_err(|e| {
                 Error::InvalidPack(vec![Problem::error(
                     "",
@@ -240,7 +250,10 @@ impl Engine {
     /// [`Engine::from_compiled`]: deterministic (the same pack gives the same bytes on every
     /// platform), without the pack's test cases.
     pub fn to_compiled(&self) -> Vec<u8> {
-        self.inner.to_bytes()
+        #[cfg(feature = "json-packs")]
+        return self.inner.to_bytes();
+        #[cfg(not(feature = "json-packs"))]
+        return self.bytes.to_vec();
     }
 
     /// The sections of a compiled pack and their sizes in bytes, in file order (after checking

@@ -35,6 +35,15 @@ pub struct TestReport {
 
 /// Run every test a pack carries against the pack itself.
 pub(crate) fn run(compiled: &CompiledPack) -> TestReport {
+    // Tests come with a pack's JSON: a build that loads compiled packs only has none to run,
+    // and leaves the runner out.
+    if !cfg!(feature = "json-packs") {
+        return TestReport {
+            passed: 0,
+            failed: 0,
+            results: Vec::new(),
+        };
+    }
     let mut results = Vec::with_capacity(compiled.tests.len());
     for t in &compiled.tests {
         let failures = match Complaint::from_value(t.input.clone())

@@ -13,10 +13,21 @@ const TYPES = {
   ".css": "text/css; charset=utf-8",
 };
 
-/** Serve `root` on 127.0.0.1 (a free port); resolves to {url, close}. */
-export function serve(root) {
+/** Serve `root` on 127.0.0.1 (a free port); resolves to {url, close}. `override(path)` may
+ *  answer a path instead: `{path}` to serve another file of `root`, `{status}` or `{body}`. */
+export function serve(root, override = () => undefined) {
   const server = createServer(async (req, res) => {
-    const path = decodeURIComponent(new URL(req.url, "http://x").pathname);
+    let path = decodeURIComponent(new URL(req.url, "http://x").pathname);
+    const answer = override(path);
+    if (answer?.status) {
+      res.writeHead(answer.status).end();
+      return;
+    }
+    if (answer?.body) {
+      res.writeHead(200, { "content-type": TYPES[extname(path)] || "application/octet-stream" }).end(answer.body);
+      return;
+    }
+    if (answer?.path) path = answer.path;
     const file = normalize(join(root, path.endsWith("/") ? path + "index.html" : path));
     if (file !== root && !file.startsWith(root + sep)) {
       res.writeHead(403).end();

@@ -1,4 +1,4 @@
-// The package through a bundler: `npm run build` (tsc --noEmit against the shipped types — the
+// The package through a bundler (`wendu` and `wendu/lean` with its default pack asset): `npm run build` (tsc --noEmit against the shipped types — the
 // app and every golden vector's output, see types-from-vectors.mjs — then vite build) must succeed, and the built app, served from 127.0.0.1 and run in headless
 // Chromium, must give byte-identical JSON for every golden vector.
 import { test, before, after } from "node:test";
@@ -35,9 +35,10 @@ test("the shipped types accept every output of the golden vectors (tsc passed)",
   assert.ok(typed > 250, `only ${typed} typed constants`);
 });
 
-test("vite emitted the module as an asset", () => {
+test("vite emitted the modules and wendu/lean's default pack as assets", () => {
   const assets = readdirSync(join(here, "dist/assets"));
-  assert.ok(assets.some((f) => f.endsWith(".wasm")), assets.join(", "));
+  assert.equal(assets.filter((f) => f.endsWith(".wasm")).length, 2, assets.join(", "));
+  assert.ok(assets.some((f) => f.endsWith(".wdp")), assets.join(", "));
 });
 
 test("the bundled app ran", async () => {
@@ -49,6 +50,7 @@ test("the bundled app ran", async () => {
   assert.equal(s.accepted, 1);
   assert.equal(s.verdictTop, "C07");
   assert.equal(s.verdictError, "invalid_input");
+  assert.equal(s.leanSame, true, "wendu/lean's default pack (the emitted asset) decides as the full module's");
 });
 
 test("every golden vector is byte-identical in the bundled app", async () => {

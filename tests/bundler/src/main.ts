@@ -1,6 +1,8 @@
 // A web app using wendu through a bundler, type-checked against the package's own types.
 import { Engine, TriggerEngine, WenduError } from "wendu";
 import type { Decision, BatchResult, Label, Outcome, Problem, Verdict, VerdictBatchResult, LabelCode } from "wendu";
+// wendu/lean: its default pack (packs/cn-banking.wdp) is an asset the bundler must emit too.
+import * as lean from "wendu/lean";
 // @ts-expect-error -- plain JS module shared by every runner (no types needed)
 import { runVectors } from "../../js/run-vectors.mjs";
 
@@ -30,6 +32,9 @@ const saved: Uint8Array = trigger.snapshot();
 trigger.restore(saved);
 trigger.free();
 
+const leanComplaint = { id: "l1", text: "信用卡被乱收年费，我要打12378投诉" };
+const leanSame: boolean = new lean.Engine().classifyJSON(leanComplaint) === engine.classifyJSON(leanComplaint);
+
 declare global {
   interface Window {
     app: Record<string, unknown>;
@@ -47,6 +52,7 @@ window.app = {
     verdictTop: topCode?.code ?? null,
     verdictFactors: factorIds.length,
     verdictError,
+    leanSame,
   },
 };
 document.title = "ready";
