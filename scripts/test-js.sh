@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Every runtime beyond native Rust, on the same golden vectors (tests/vectors): builds pkg/ and
 # target/wendu-ffi.wasm (scripts/build-wasm.sh), then runs Node (CommonJS and ES module), headless
-# Chromium, a Vite build, the studio page (bindings/studio), the wasmi interpreter and Python
-# wasmtime. Installs what is missing:
+# Chromium, a Vite build, the studio page (bindings/studio), the wasmi interpreter, Python
+# wasmtime and the wasm3 interpreter. Installs what is missing:
 # wasm-bindgen-cli at the pinned version, npm packages from the lock files, Debian's chromium,
-# PyPI wasmtime. SKIP_BUILD=1 reuses an existing build.
+# PyPI wasmtime and pywasm3. SKIP_BUILD=1 reuses an existing build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -62,6 +62,9 @@ check wasmi env WENDU_REQUIRE_WASM=1 cargo test -q --release -p wendu-embedded-t
 step "embedded: Python wasmtime"
 python=${WENDU_PYTHON:-$(./scripts/python.sh)}
 check wasmtime env WENDU_REQUIRE_WASM=1 "$python" tests/embedded/test_wasmtime.py
+
+step "embedded: Python wasm3 (pywasm3, the C interpreter apps vendor)"
+check wasm3 env WENDU_REQUIRE_WASM=1 "$python" tests/embedded/test_wasm3.py
 
 if [ ${#failed[@]} -gt 0 ]; then
   echo "test-js: failed on: ${failed[*]}" >&2
