@@ -619,3 +619,34 @@ pub fn version() -> String {
 fn problems_json(p: &[Problem]) -> String {
     serde_json::to_string(p).unwrap_or_else(|_| "[]".to_string())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::split_utf16;
+
+    #[test]
+    fn texts_are_cut_at_utf16_lengths() {
+        // "年费" is 2 UTF-16 units, "😀" 2 (a surrogate pair), "" 0, "a" 1.
+        let joined = "年费😀a";
+        assert_eq!(
+            split_utf16(joined, &[2, 0, 2, 1]).unwrap(),
+            vec!["年费", "", "😀", "a"]
+        );
+        assert_eq!(split_utf16("", &[]).unwrap(), Vec::<&str>::new());
+    }
+
+    #[test]
+    fn bad_lengths_are_errors_not_panics() {
+        for lengths in [
+            &[3u32][..],
+            &[1, 2, 2],
+            &[2, 1, 1, 1],
+            &[6],
+            &[2, 2],
+            &[u32::MAX],
+        ] {
+            let e = split_utf16("年费😀a", lengths).unwrap_err();
+            assert_eq!(e.code(), "invalid_input", "{lengths:?}");
+        }
+    }
+}
