@@ -247,7 +247,7 @@ function agreement(sp, items, wendus, decisions, peerResults, baseline, baseline
 
 async function corpusRun({ title, pack, dims, items: given, note, slowK, rounds, wendu }) {
   const rp = T.restrictPack(pack, dims);
-  const sp = T.spec(pack, dims);
+  const sp = T.spec(rp, dims);
   const engine = new wendu.Engine(rp);
   // complaints wendu rejects (e.g. over settings.limits.max_text_chars) are left out for every engine
   const first = engine.classifyBatch(given);
@@ -390,7 +390,7 @@ async function childMain() {
 
 function coldRuns(pack, dims, items, reps) {
   const dir = mkdtempSync(join(tmpdir(), "wendu-compare-"));
-  const sp = T.spec(pack, dims);
+  const sp = T.spec(T.restrictPack(pack, dims), dims);
   writeFileSync(join(dir, "sample.json"), JSON.stringify(everyKth(items, Math.max(1, Math.floor(items.length / 100))).slice(0, 100)));
   writeFileSync(join(dir, "wendu-pack.json"), JSON.stringify(T.restrictPack(pack, dims)));
   writeFileSync(join(dir, "spec.json"), JSON.stringify(sp));
@@ -594,7 +594,7 @@ async function scalingRules(wendu, sizes, budgetMs, corpus) {
 // ---- scaling: text length -----------------------------------------------------------------------
 
 async function scalingLength(wendu, pack, dims, corpus, lengths, budgetMs) {
-  const sp = T.spec(pack, dims);
+  const sp = T.spec(T.restrictPack(pack, dims), dims);
   const rp = T.restrictPack(pack, dims);
   const joined = corpus.map((c) => c.text).join("。");
   const jre = require("json-rules-engine"), zen = require("@gorules/zen-engine");

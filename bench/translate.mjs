@@ -20,6 +20,7 @@ export const APPROXIMATIONS = [
   "amounts: peers find amounts with one regex over Arabic digits (元/万/块/¥/$); wendu also reads Chinese numerals (一万元) and more currencies",
   "word boundary: an ASCII-edged term becomes a regex with (?<![a-z0-9]) / (?![a-z0-9]) (ZEN: [^a-z0-9] or ^/$, Rust regex has no look-around)",
   "overlapping hits: `min: n` counts distinct terms by substring test, as wendu counts distinct terms over overlapping hits",
+  "learned models: peers have none, so the rule set every engine runs (restrictPack) leaves out the pack's model rules and models",
 ];
 
 // ---- pack → spec --------------------------------------------------------------------------------
@@ -35,6 +36,12 @@ export function restrictPack(pack, dims) {
   const out = { ...pack, dimensions: pack.dimensions.filter((d) => dims.includes(d.id)) };
   delete out.tests;
   delete out.triggers;
+  // Peers have no learned models: every engine runs the pack without its model rules.
+  if (out.models) {
+    const hasModel = (c) => c !== null && typeof c === "object" && ("model" in c || Object.values(c).some(hasModel));
+    out.dimensions = out.dimensions.map((d) => ({ ...d, labels: d.labels.map((l) => ({ ...l, rules: (l.rules || []).filter((r) => !hasModel(r.when)) })) }));
+    delete out.models;
+  }
   if (out.settings?.route?.from) {
     out.settings = { ...out.settings, route: { ...out.settings.route, from: out.settings.route.from.filter((d) => dims.includes(d)) } };
   }
