@@ -20,6 +20,7 @@ export const APPROXIMATIONS = [
   "amounts: peers find amounts with one regex over Arabic digits (元/万/块/¥/$); wendu also reads Chinese numerals (一万元) and more currencies",
   "word boundary: an ASCII-edged term becomes a regex with (?<![a-z0-9]) / (?![a-z0-9]) (ZEN: [^a-z0-9] or ^/$, Rust regex has no look-around)",
   "overlapping hits: `min: n` counts distinct terms by substring test, as wendu counts distinct terms over overlapping hits",
+  "learned models: peers have none, so the rule set every engine runs (restrictPack) leaves out the pack's model rules and models",
 ];
 
 // ---- pack → spec --------------------------------------------------------------------------------
@@ -35,6 +36,12 @@ export function restrictPack(pack, dims) {
   const out = { ...pack, dimensions: pack.dimensions.filter((d) => dims.includes(d.id)) };
   delete out.tests;
   delete out.triggers;
+  // Peers have no learned models: every engine runs the pack without its model rules.
+  if (out.models) {
+    const hasModel = (c) => c !== null && typeof c === "object" && ("model" in c || Object.values(c).some(hasModel));
+    out.dimensions = out.dimensions.map((d) => ({ ...d, labels: d.labels.map((l) => ({ ...l, rules: (l.rules || []).filter((r) => !hasModel(r.when)) })) }));
+    delete out.models;
+  }
   if (out.settings?.route?.from) {
     out.settings = { ...out.settings, route: { ...out.settings.route, from: out.settings.route.from.filter((d) => dims.includes(d)) } };
   }
@@ -520,4 +527,86 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const engine = opt("--engine", "zen");
   const out = engine === "jre" ? toJsonRules(sp) : engine === "zen" ? toZenDecision(sp) : engine === "zen-contains" ? toZenDecision(sp, { regex: false }) : allRules(sp).map((r) => ({ key: r.key, when: r.when }));
   process.stdout.write(JSON.stringify(out, null, 1) + "\n");
+}
+
+// ---- 4. the plain keyword rule set (issue 12) ---------------------------------------------------
+
+/** Every positive term of a condition (lexicons expanded, `*` prefix marks dropped); terms under
+ *  `not` are left out. */
+function positiveTerms(c, pack, out) {
+  const lex = pack.lexicon || {};
+  const add = (list) => {
+    for (const t of Array.isArray(list) ? list : [list]) {
+      const words = t.startsWith("@") ? lex[t] ?? lex[t.slice(1)] ?? [] : [t];
+      for (const w of words) {
+        const x = w.endsWith("*") ? w.slice(0, -1) : w;
+        if (x.trim()) out.add(x);
+      }
+    }
+  };
+  if ("terms" in c) add(c.terms);
+  if ("near" in c) { add(c.near.a); add(c.near.b); }
+  for (const k of ["all", "any"]) if (k in c) c[k].forEach((x) => positiveTerms(x, pack, out));
+  if ("at_least" in c) c.at_least.of.forEach((x) => positiveTerms(x, pack, out));
+  return out;
+}
+
+/**
+ * The plain keyword rule set, generated mechanically from a pack's term lists: each label of
+ * `dims` one rule holding every positive term of its rules, each severity factor with terms a
+ * keyword list with its points (and minimum level), the pack's levels. No negation, no
+ * normalisation, no word boundaries, no regexes, fields, amounts or distances: wendu and a plain
+ * RegExp loop (`plainRegExpLoop`) compute exactly the same labels, factors and level.
+ */
+export function plainKeywordPack(pack, dims = ["business", "reason", "right", "journey"]) {
+  const dimensions = pack.dimensions
+    .filter((d) => dims.includes(d.id))
+    .map((d) => ({
+      id: d.id,
+      name: d.name,
+      multi: true,
+      labels: d.labels
+        .map((l) => ({ code: l.code, name: l.name, terms: [...(l.rules || []).reduce((s, r) => positiveTerms(r.when, pack, s), new Set())] }))
+        .filter((l) => l.terms.length > 0)
+        .map((l) => ({ code: l.code, name: l.name, rules: [{ id: `${l.code}#keywords`, when: { terms: l.terms, negation: false }, weight: 1 }] })),
+    }));
+  const sev = pack.severity || { factors: [], levels: [] };
+  const factors = sev.factors
+    .map((f) => ({ ...f, terms: [...positiveTerms(f.when, pack, new Set())] }))
+    .filter((f) => f.terms.length > 0)
+    .map((f) => ({ id: f.id, name: f.name, points: f.points ?? 0, ...(f.min_level ? { min_level: f.min_level } : {}), when: { terms: f.terms, negation: false } }));
+  return {
+    pack: { id: "plain-keywords", version: "1.0.0", locale: pack.pack.locale || "zh-CN", description: `the term lists of ${pack.pack.id} ${pack.pack.version}, as plain keywords` },
+    settings: {
+      normalize: { fullwidth: false, case_fold: false, traditional: false, strip_spaces: false, strip_punctuation: false },
+      word_boundary: false,
+      route: { default: { department: "default" } },
+    },
+    dimensions,
+    severity: { factors, levels: sev.levels },
+  };
+}
+
+/** What a web team writes for the plain keyword set: one RegExp alternation per label and per
+ *  factor, tested on the raw text, points summed into a level. Returns {labels, factors, level}. */
+export function plainRegExpLoop(kp) {
+  const alt = (terms) => new RegExp(terms.map(esc).join("|"));
+  const dims = kp.dimensions.map((d) => ({ id: d.id, labels: d.labels.map((l) => ({ code: l.code, re: alt(l.rules[0].when.terms) })) }));
+  const levels = kp.severity.levels;
+  const factors = kp.severity.factors.map((f) => ({ id: f.id, points: f.points, rank: f.min_level ? levels.findIndex((l) => l.id === f.min_level) : -1, re: alt(f.when.terms) }));
+  return {
+    classify(text) {
+      const labels = {};
+      for (const d of dims) {
+        const got = [];
+        for (const l of d.labels) if (l.re.test(text)) got.push(l.code);
+        labels[d.id] = got;
+      }
+      const fired = [];
+      let points = 0, rank = -1;
+      for (const f of factors) if (f.re.test(text)) { fired.push(f.id); points += f.points; if (f.rank > rank) rank = f.rank; }
+      for (let i = 0; i < levels.length; i++) if (points >= levels[i].min_points && i > rank) rank = i;
+      return { labels, factors: fired, level: rank >= 0 ? levels[rank].id : null };
+    },
+  };
 }

@@ -1,7 +1,9 @@
 // The public JavaScript API of wendu, shared by every entry point (web.mjs, bundler.mjs, and
 // node.cjs through a CommonJS copy that scripts/build-wasm.sh writes to node/api.cjs). It wraps
 // the raw wasm-bindgen exports of bindings/wasm: JSON crosses the boundary as text both ways, so
-// a result is exactly the core's JSON, and every failure becomes a WenduError.
+// a result is exactly the core's JSON, and every failure becomes a WenduError. `verdictColumns`
+// is the one exception: many texts in, verdicts out as typed arrays of indices (no JSON at all),
+// for high-volume callers (BENCHMARKS.md, "The boundary").
 
 /** Every failure of wendu: `code` is stable, `problems` locate each issue by JSON pointer. */
 export class WenduError extends Error {
@@ -163,9 +165,100 @@ export function bind(raw, asset) {
     }
   }
 
+  const noCounts = new Uint32Array(0);
+  const loneSurrogate = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+  const kindOf = (v) => (v === null ? "null" : Array.isArray(v) ? "an array" : typeof v === "object" ? "an object" : typeof v);
+
+  /** An engine's column tables (from the raw `columnTables` JSON), frozen and shared by every
+   *  `VerdictColumns` it returns. */
+  function tablesOf(t) {
+    return Object.freeze({
+      dimensions: Object.freeze(t.dimensions),
+      codes: Object.freeze(t.codes),
+      codeDimension: Uint32Array.from(t.code_dimension),
+      levels: Object.freeze(t.levels.map((l) => Object.freeze(l))),
+      factors: Object.freeze(t.factors),
+    });
+  }
+
+  /** Verdicts as columns (`engine.verdictColumns(texts)`): per text `i`, its labels are
+   *  `label[labelStart[i] .. labelStart[i + 1])` (indices into `codes`, whose dimension is
+   *  `dimensions[codeDimension[c]]`) with `confidence` and `fallback` beside them; `level[i]`
+   *  indexes `levels` (-1: no severity, or an error) with `points[i]`; its factors are
+   *  `factor[factorStart[i] .. factorStart[i + 1])` (indices into `factors`); `route[i]` indexes
+   *  `routes` (-1: none). What is rare is kept by text index: `needsReview`, `warnings`,
+   *  `errors` (Maps). `verdict(i)` rebuilds the verdict object `verdictBatch` would give. */
+  class VerdictColumns {
+    #levels;
+
+    constructor(tables, raw) {
+      const sparse = JSON.parse(raw.sparse());
+      this.length = raw.level().length;
+      this.dimensions = tables.dimensions;
+      this.codes = tables.codes;
+      this.codeDimension = tables.codeDimension;
+      this.levels = tables.levels.map((l) => l.id);
+      this.factors = tables.factors;
+      this.labelStart = raw.labelStart();
+      this.label = raw.label();
+      this.confidence = raw.confidence();
+      this.fallback = raw.fallback();
+      this.level = raw.level();
+      this.points = raw.points();
+      this.factorStart = raw.factorStart();
+      this.factor = raw.factor();
+      this.route = raw.route();
+      this.routes = sparse.routes;
+      this.needsReview = new Map(sparse.needs_review);
+      this.warnings = new Map(sparse.warnings);
+      this.errors = new Map(sparse.errors);
+      this.#levels = tables.levels;
+    }
+
+    /** Text `i`'s verdict as an object — the same as `verdictBatch([{ text }])[0]` — or
+     *  `{ error }` when it could not be decided. */
+    verdict(i) {
+      if (!Number.isInteger(i) || i < 0 || i >= this.length) {
+        const message = `verdict(i): i must be an index from 0 to ${this.length - 1}, found ${String(i)}`;
+        throw new WenduError("invalid_input", message, [{ path: "", message, severity: "error" }]);
+      }
+      const error = this.errors.get(i);
+      if (error !== undefined) return { error };
+      const labels = {};
+      for (const d of this.dimensions) labels[d] = [];
+      for (let k = this.labelStart[i]; k < this.labelStart[i + 1]; k++) {
+        const c = this.label[k];
+        const conf = this.confidence[k];
+        const l = { code: this.codes[c], confidence: Number.isNaN(conf) ? null : conf };
+        if (this.fallback[k]) l.fallback = true;
+        labels[this.dimensions[this.codeDimension[c]]].push(l);
+      }
+      const v = { id: null, labels };
+      const review = this.needsReview.get(i);
+      if (review !== undefined) v.needs_review = review;
+      v.route = this.route[i] < 0 ? null : { ...this.routes[this.route[i]] };
+      const lv = this.level[i] < 0 ? null : this.#levels[this.level[i]];
+      v.severity =
+        lv === null
+          ? null
+          : {
+              level: lv.id,
+              name: lv.name,
+              points: this.points[i],
+              deadline_hours: lv.deadline_hours,
+              deadline: null,
+              escalate_to: lv.escalate_to,
+              factors: Array.from(this.factor.subarray(this.factorStart[i], this.factorStart[i + 1]), (f) => this.factors[f]),
+            };
+      v.warnings = this.warnings.get(i) ?? [];
+      return v;
+    }
+  }
+
   class Engine {
     #raw;
     #pack;
+    #tables;
 
     /** Compile a rule pack (object, JSON text or a built-in id such as "cn-marketing-review"),
      *  or load a compiled one (a Uint8Array or ArrayBuffer of `.wdp` bytes); the built-in
@@ -273,6 +366,52 @@ export function bind(raw, asset) {
       const r = this.#live();
       const text = json(complaint, "invalid_input", "the complaint");
       return call(() => f(r, text));
+    }
+
+    /** Verdicts for many texts in one call, as columns of small integers and typed arrays
+     *  (`VerdictColumns`) instead of objects: the lean path for high-volume triage. Each text is
+     *  decided as the complaint `{text}`; `columns.verdict(i)` is what `verdictBatch` gives for
+     *  it. Every element must be a string (else a WenduError naming each bad index). */
+    verdictColumns(texts) {
+      const r = this.#live();
+      if (!Array.isArray(texts)) {
+        const message = "verdictColumns expects an array of texts (strings)";
+        throw new WenduError("invalid_input", message, [{ path: "", message, severity: "error" }]);
+      }
+      const n = texts.length;
+      const lengths = new Uint32Array(n);
+      let parts = texts;
+      let surrogates = noCounts;
+      let problems = null;
+      for (let i = 0; i < n; i++) {
+        const t = texts[i];
+        if (typeof t !== "string") {
+          (problems ??= []).push({ path: `/${i}`, message: `expected a string, found ${kindOf(t)}`, severity: "error" });
+          continue;
+        }
+        // A lone surrogate would become U+FFFD silently on the way in, and could pair with its
+        // neighbour across the join: replace it here and say so, as the JSON path does.
+        const wellFormed = typeof t.isWellFormed === "function" ? t.isWellFormed() : !/[\ud800-\udfff]/.test(t);
+        if (!wellFormed) {
+          if (parts === texts) parts = texts.slice();
+          if (surrogates === noCounts) surrogates = new Uint32Array(n);
+          let count = 0;
+          parts[i] = t.replace(loneSurrogate, () => (count++, "\ufffd"));
+          surrogates[i] = count;
+        }
+        lengths[i] = t.length;
+      }
+      if (problems !== null) {
+        const message = `verdictColumns: ${problems.length === 1 ? "text" : "texts"} ${problems.slice(0, 3).map((p) => p.path.slice(1)).join(", ")}${problems.length > 3 ? ", …" : ""} ${problems.length === 1 ? "is not a string" : "are not strings"}`;
+        throw new WenduError("invalid_input", message, problems);
+      }
+      if (this.#tables === undefined) this.#tables = tablesOf(JSON.parse(call(() => r.columnTables())));
+      const cols = call(() => r.verdictColumns(parts.join(""), lengths, surrogates));
+      try {
+        return new VerdictColumns(this.#tables, cols);
+      } finally {
+        cols.free();
+      }
     }
 
     /** `verdictBatch`, returning the core's JSON text of the array. */

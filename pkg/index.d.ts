@@ -238,6 +238,53 @@ export interface Verdict {
 /** One item of `verdictBatch`: a verdict, or the error of a complaint that could not be decided. */
 export type VerdictBatchResult = Verdict | { error: ErrorInfo };
 
+/** Verdicts for many texts as columns (`engine.verdictColumns(texts)`): small integers and typed
+ *  arrays instead of objects, for high-volume triage. Text `i`'s labels are
+ *  `label[labelStart[i] .. labelStart[i + 1])` — indices into `codes`, each of dimension
+ *  `dimensions[codeDimension[c]]` — with `confidence` and `fallback` at the same positions. */
+export interface VerdictColumns {
+  /** How many texts. */
+  readonly length: number;
+  /** Dimension ids, in pack order. */
+  readonly dimensions: readonly string[];
+  /** Every label code of the pack, dimension after dimension, in pack order. */
+  readonly codes: readonly string[];
+  /** The dimension index of each code. */
+  readonly codeDimension: Uint32Array;
+  /** Severity level ids, in pack order. */
+  readonly levels: readonly string[];
+  /** Severity factor ids, in pack order. */
+  readonly factors: readonly string[];
+  /** Per text, where its labels start in `label` (length + 1 entries). */
+  readonly labelStart: Uint32Array;
+  /** Label indices into `codes`, best first within a dimension (as in `Verdict.labels`). */
+  readonly label: Uint32Array;
+  /** Each label's confidence (NaN where the verdict has null). */
+  readonly confidence: Float64Array;
+  /** 1 where the label was given because nothing else was. */
+  readonly fallback: Uint8Array;
+  /** Per text, its level's index into `levels`; -1 when it has no severity or could not be decided. */
+  readonly level: Int32Array;
+  /** Per text, the points of its severity (0 without one). */
+  readonly points: Float64Array;
+  /** Per text, where its factors start in `factor` (length + 1 entries). */
+  readonly factorStart: Uint32Array;
+  /** Factor indices into `factors`, in pack order. */
+  readonly factor: Uint32Array;
+  /** Per text, its route's index into `routes`; -1 for none. */
+  readonly route: Int32Array;
+  /** The distinct routes of this call. */
+  readonly routes: readonly RouteRef[];
+  /** Text index → the dimensions to review (only texts that have some). */
+  readonly needsReview: ReadonlyMap<number, string[]>;
+  /** Text index → its warnings (only texts that have some). */
+  readonly warnings: ReadonlyMap<number, string[]>;
+  /** Text index → why it could not be decided (e.g. over the pack's text limit). */
+  readonly errors: ReadonlyMap<number, ErrorInfo>;
+  /** Text `i`'s verdict as an object: what `verdictBatch([{ text }])` gives for it. */
+  verdict(i: number): VerdictBatchResult;
+}
+
 // ---- triggers -------------------------------------------------------------------------------------
 
 /** A rating scale: a name, or an inclusive custom range. */
@@ -402,6 +449,8 @@ export declare class Engine {
   verdictJSON(complaint: Complaint | string): string;
   /** `verdictBatch`, returning the JSON text of the result array. */
   verdictBatchJSON(complaints: readonly Complaint[] | string): string;
+  /** Verdicts for many texts (each decided as `{ text }`) in one call, as typed arrays of indices instead of objects: the lean path for high-volume triage. Throws `WenduError` (`invalid_input`, one problem per element that is not a string). */
+  verdictColumns(texts: readonly string[]): VerdictColumns;
   /** What the pack decides: dimensions and their labels, severity levels and factors. */
   describe(): PackDescriptor;
   /** Run the test cases the pack carries (none for a compiled pack or the built-in packs). */

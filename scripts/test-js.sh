@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Every runtime beyond native Rust, on the same golden vectors (tests/vectors): builds pkg/ and
 # target/wendu-ffi.wasm (scripts/build-wasm.sh), then runs Node (CommonJS and ES module), headless
-# Chromium, a Vite build, the studio page (bindings/studio), the wasmi interpreter and Python
-# wasmtime. Installs what is missing:
+# Chromium, a Vite build, the studio page (bindings/studio), the wasmi and WAMR interpreters,
+# Python wasmtime and the wasm3 interpreter. Installs what is missing:
 # wasm-bindgen-cli at the pinned version, npm packages from the lock files, Debian's chromium,
-# PyPI wasmtime. SKIP_BUILD=1 reuses an existing build.
+# cmake and libclang-dev (WAMR), PyPI wasmtime and pywasm3. SKIP_BUILD=1 reuses an existing build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -59,9 +59,23 @@ check studio bash -c 'cd tests/studio && node --test'
 step "embedded: wasmi interpreter (Rust)"
 check wasmi env WENDU_REQUIRE_WASM=1 cargo test -q --release -p wendu-embedded-tests
 
+step "embedded: WAMR fast interpreter (Rust, wamrx; builds WAMR with cmake, bindings with libclang)"
+if ! command -v cmake >/dev/null 2>&1 || ! ls /usr/lib/llvm-*/lib/libclang.so >/dev/null 2>&1; then
+  step "installing Debian's cmake and libclang-dev"
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && apt-get install -y -qq cmake libclang-dev >/dev/null
+  else
+    sudo apt-get update -qq && sudo apt-get install -y -qq cmake libclang-dev >/dev/null
+  fi
+fi
+check wamr env WENDU_REQUIRE_WASM=1 cargo test -q --release -p wendu-embedded-tests --features wamr --test wamr_vectors
+
 step "embedded: Python wasmtime"
 python=${WENDU_PYTHON:-$(./scripts/python.sh)}
 check wasmtime env WENDU_REQUIRE_WASM=1 "$python" tests/embedded/test_wasmtime.py
+
+step "embedded: Python wasm3 (pywasm3, the C interpreter apps vendor)"
+check wasm3 env WENDU_REQUIRE_WASM=1 "$python" tests/embedded/test_wasm3.py
 
 if [ ${#failed[@]} -gt 0 ]; then
   echo "test-js: failed on: ${failed[*]}" >&2

@@ -79,7 +79,7 @@ pub mod decision {
         AmountOut, Evidence, FactorOut, FiredRule, Label, LabelCode, Labels, Negated, PersonalData,
         Route, RouteRef, Severity, SeverityRef,
     };
-    pub use crate::json::Num;
+    pub use crate::json::{Num, Replaced};
     pub use crate::pack::PackRef;
 }
 

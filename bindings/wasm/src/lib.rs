@@ -2,9 +2,17 @@
 //! delegate to the core. JSON crosses the boundary as text both ways, so what JavaScript parses is
 //! byte for byte the core's JSON; `pkg/api.mjs` wraps these exports in the public `Engine`,
 //! `TriggerEngine` and `WenduError`. Errors leave as the core's error JSON (a thrown string).
+//! Verdicts for many texts can also leave as columns of small integers (`columns`), and the
+//! `serde-boundary` feature adds the serde-wasm-bindgen exports the benchmark compares with JSON
+//! text (`serde_boundary`; BENCHMARKS.md, "The boundary"; not in the shipped module).
 #![forbid(unsafe_code)]
 
-use std::cell::RefCell;
+mod columns;
+#[cfg(feature = "serde-boundary")]
+mod serde_boundary;
+
+use columns::Tables;
+use std::cell::{OnceCell, RefCell};
 use wasm_bindgen::prelude::*;
 use wendu::{resolve_pack, Engine, EngineOptions, Error, PackSource, Problem, TriggerEngine};
 
@@ -36,9 +44,9 @@ pub fn take_panic() -> Option<String> {
     PANIC.with(|p| p.try_borrow_mut().ok().and_then(|mut p| p.take()))
 }
 
-/// A compiled pack.
+/// A compiled pack, and (made on the first `verdictColumns`) the indices its columns use.
 #[wasm_bindgen]
-pub struct RawEngine(Engine);
+pub struct RawEngine(Engine, OnceCell<Tables>);
 
 #[wasm_bindgen]
 impl RawEngine {
@@ -49,7 +57,7 @@ impl RawEngine {
     pub fn new(pack: &str, options: &str) -> Result<RawEngine, JsValue> {
         let options = EngineOptions::from_json(options).map_err(fail)?;
         Engine::load(resolve_pack(pack), options)
-            .map(RawEngine)
+            .map(RawEngine::of)
             .map_err(fail)
     }
 
@@ -59,7 +67,9 @@ impl RawEngine {
     pub fn from_bytes(bytes: &[u8], options: &str) -> Result<RawEngine, JsValue> {
         let options = EngineOptions::from_json(options).map_err(fail)?;
         let source = PackSource::from_bytes(bytes).map_err(fail)?;
-        Engine::load(source, options).map(RawEngine).map_err(fail)
+        Engine::load(source, options)
+            .map(RawEngine::of)
+            .map_err(fail)
     }
 
     /// The pack compiled: `.wdp` bytes (a `Uint8Array`) for `fromBytes`.
@@ -113,6 +123,16 @@ impl RawEngine {
     #[wasm_bindgen(js_name = verdictBatch)]
     pub fn verdict_batch(&self, complaints: &str) -> Result<String, JsValue> {
         self.0.verdict_batch_json(complaints).map_err(fail)
+    }
+}
+
+impl RawEngine {
+    fn of(engine: Engine) -> RawEngine {
+        RawEngine(engine, OnceCell::new())
+    }
+
+    fn tables(&self) -> &Tables {
+        self.1.get_or_init(|| Tables::of(&self.0))
     }
 }
 
