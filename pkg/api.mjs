@@ -374,6 +374,10 @@ export function bind(raw, asset) {
      *  it. Every element must be a string (else a WenduError naming each bad index). */
     verdictColumns(texts) {
       const r = this.#live();
+      if (typeof r.verdictColumns !== "function") {
+        const message = "verdictColumns is not in wendu/lean (kept under 250 KB gzipped for pages and apps): use the `wendu` module, or verdictBatch";
+        throw new WenduError("invalid_input", message, [{ path: "", message, severity: "error" }]);
+      }
       if (!Array.isArray(texts)) {
         const message = "verdictColumns expects an array of texts (strings)";
         throw new WenduError("invalid_input", message, [{ path: "", message, severity: "error" }]);

@@ -449,7 +449,7 @@ export declare class Engine {
   verdictJSON(complaint: Complaint | string): string;
   /** `verdictBatch`, returning the JSON text of the result array. */
   verdictBatchJSON(complaints: readonly Complaint[] | string): string;
-  /** Verdicts for many texts (each decided as `{ text }`) in one call, as typed arrays of indices instead of objects: the lean path for high-volume triage. Throws `WenduError` (`invalid_input`, one problem per element that is not a string). */
+  /** Verdicts for many texts (each decided as `{ text }`) in one call, as typed arrays of indices instead of objects: the lean path for high-volume triage. Throws `WenduError` (`invalid_input`, one problem per element that is not a string). In `wendu` only: `wendu/lean` throws `WenduError` (`invalid_input`) saying so. */
   verdictColumns(texts: readonly string[]): VerdictColumns;
   /** What the pack decides: dimensions and their labels, severity levels and factors. */
   describe(): PackDescriptor;

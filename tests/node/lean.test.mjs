@@ -148,3 +148,17 @@ test("wendu/lean with a damaged or foreign default pack asset: a WenduError, no 
     }
   }
 });
+
+test("wendu/lean has no verdictColumns (the full module's batch path): a WenduError saying so", () => {
+  const e = new lean.Engine();
+  try {
+    assert.throws(
+      () => e.verdictColumns(["信用卡年费乱收"]),
+      (err) => err instanceof lean.WenduError && err.code === "invalid_input" && /not in wendu\/lean/.test(err.message),
+    );
+    // The same texts through verdictBatch still work.
+    assert.equal(e.verdictBatch([{ text: "信用卡年费乱收" }]).length, 1);
+  } finally {
+    e.free();
+  }
+});

@@ -7,12 +7,16 @@
 //! text (`serde_boundary`; BENCHMARKS.md, "The boundary"; not in the shipped module).
 #![forbid(unsafe_code)]
 
+#[cfg(feature = "columns")]
 mod columns;
 #[cfg(feature = "serde-boundary")]
 mod serde_boundary;
 
+#[cfg(feature = "columns")]
 use columns::Tables;
-use std::cell::{OnceCell, RefCell};
+#[cfg(feature = "columns")]
+use std::cell::OnceCell;
+use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 use wendu::{resolve_pack, Engine, EngineOptions, Error, PackSource, Problem, TriggerEngine};
 
@@ -46,7 +50,7 @@ pub fn take_panic() -> Option<String> {
 
 /// A compiled pack, and (made on the first `verdictColumns`) the indices its columns use.
 #[wasm_bindgen]
-pub struct RawEngine(Engine, OnceCell<Tables>);
+pub struct RawEngine(Engine, #[cfg(feature = "columns")] OnceCell<Tables>);
 
 #[wasm_bindgen]
 impl RawEngine {
@@ -128,9 +132,14 @@ impl RawEngine {
 
 impl RawEngine {
     fn of(engine: Engine) -> RawEngine {
-        RawEngine(engine, OnceCell::new())
+        RawEngine(
+            engine,
+            #[cfg(feature = "columns")]
+            OnceCell::new(),
+        )
     }
 
+    #[cfg(feature = "columns")]
     fn tables(&self) -> &Tables {
         self.1.get_or_init(|| Tables::of(&self.0))
     }
