@@ -65,9 +65,15 @@ impl Matcher {
             return Err(r.corrupt(format!("{n} slots")));
         }
         let mut slots = vec![Slot::default(); n];
-        let mut outs: Vec<u32> = Vec::new();
-        let mut runs: Vec<(u32, u32)> = vec![(0, 0)];
-        let mut run_slot: Vec<usize> = vec![0];
+        // Sized for the usual shapes (a run per pattern, a pattern in one or two runs) so that
+        // they rarely grow: growing them was a tenth of reading a model's automaton. Bounded by
+        // the input: `pattern_len` was read from it.
+        let np = pattern_len.len();
+        let mut outs: Vec<u32> = Vec::with_capacity(2 * np);
+        let mut runs: Vec<(u32, u32)> = Vec::with_capacity(np + 1);
+        runs.push((0, 0));
+        let mut run_slot: Vec<usize> = Vec::with_capacity(np + 1);
+        run_slot.push(0);
         for t in 0..n {
             let check = r.u32()?;
             if t == 0 && check != 0 {

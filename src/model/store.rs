@@ -85,7 +85,8 @@ impl Model {
         }
         // Bytes first, checked as UTF-8 once for the whole vocabulary (a check per n-gram was a
         // tenth of the load), then each entry on its own: it must end on a character boundary.
-        let mut bytes: Vec<u8> = Vec::new();
+        // Sized for CJK bigrams (6 bytes each), within what the input holds, so it rarely grows.
+        let mut bytes: Vec<u8> = Vec::with_capacity((6 * nf).min(r.remaining()));
         let mut ends: Vec<u32> = Vec::with_capacity(nf);
         let mut prev: &[u8] = &[];
         for i in 0..nf {
