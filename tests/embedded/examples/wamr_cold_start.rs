@@ -9,32 +9,19 @@
 //! [MODULE] [RUNS]` (needs cmake and libclang; MODULE defaults to target/wendu-ffi.wasm; the
 //! lean module refuses JSON packs: that line is then left out).
 
-use std::path::Path;
 use std::time::Instant;
 use wamrx::{Engine, Instance, Linker, Module, Val};
+use wendu_embedded_tests::ColdStart;
 
 fn main() {
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let mut args = std::env::args().skip(1);
-    let module_path = args
-        .next()
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| repo.join("target/wendu-ffi.wasm"));
-    let runs: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(7);
-    let wasm = std::fs::read(&module_path).expect("the module (scripts/build-wasm.sh)");
-    let json = std::fs::read_to_string(repo.join("packs/cn-banking.json")).expect("pack");
-    let compiled = std::fs::read(repo.join("packs/cn-banking.wdp")).expect("compiled pack");
-    let corpus = std::fs::read_to_string(repo.join("../shared/data/cn-complaints/complaints.csv"))
-        .ok()
-        .map(|raw| {
-            raw.lines()
-                .skip(1)
-                .filter(|l| l.len() > 20)
-                .take(500)
-                .map(|l| serde_json::json!({ "text": l }).to_string())
-                .collect::<Vec<_>>()
-        })
-        .unwrap_or_default();
+    let ColdStart {
+        module_path,
+        runs,
+        wasm,
+        json,
+        compiled,
+        corpus,
+    } = ColdStart::from_args();
 
     let mut rows: Vec<(&str, Vec<f64>)> = vec![
         ("load + translate the module", Vec::new()),

@@ -7,12 +7,9 @@
 #![cfg(feature = "wamr")]
 
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use wamrx::{Engine, Instance, Linker, Module, Val};
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+use wendu_embedded_tests::{assert_all_agree, repo};
 
 /// One instance of the module, used the way docs/embedding.md describes.
 struct Wendu {
@@ -180,16 +177,5 @@ fn golden_vectors_in_wamr() {
             &got,
         );
     }
-    assert!(checked >= 100, "only {checked} checks");
-    assert!(
-        failures.is_empty(),
-        "{} of {checked} differ:\n{}",
-        failures.len(),
-        failures
-            .iter()
-            .take(5)
-            .cloned()
-            .collect::<Vec<_>>()
-            .join("\n")
-    );
+    assert_all_agree(checked, &failures);
 }

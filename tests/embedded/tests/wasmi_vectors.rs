@@ -7,12 +7,9 @@
 //! Without the module the tests skip with a notice, unless WENDU_REQUIRE_WASM=1 (scripts/test-js.sh).
 
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use wasmi::{Engine, Linker, Memory, Module, Store, TypedFunc};
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+use wendu_embedded_tests::{assert_all_agree, repo};
 
 fn module_bytes() -> Option<Vec<u8>> {
     let required = std::env::var("WENDU_REQUIRE_WASM").is_ok_and(|v| v == "1");
@@ -504,18 +501,7 @@ fn golden_vectors_in_wasmi() {
     let Some(bytes) = module_bytes() else { return };
     let mut w = Wendu::new(&bytes);
     let (checked, failures) = run_all(&mut w, Way::AsGiven);
-    assert!(checked >= 100, "only {checked} checks");
-    assert!(
-        failures.is_empty(),
-        "{} of {checked} differ:\n{}",
-        failures.len(),
-        failures
-            .iter()
-            .take(5)
-            .cloned()
-            .collect::<Vec<_>>()
-            .join("\n")
-    );
+    assert_all_agree(checked, &failures);
     // Further passes through the same instance: same answers, and memory does not keep growing.
     // The second pass may still raise the allocator's high-water mark once (the order of frees
     // differs from a fresh instance); a leak grows on every pass, so compare the second with the
@@ -544,18 +530,7 @@ fn golden_vectors_in_wasmi_with_packs_compiled_in_the_module() {
         "the default pack compiles to other bytes in wasmi"
     );
     let (checked, failures) = run_all(&mut w, Way::Compiled);
-    assert!(checked >= 100, "only {checked} checks");
-    assert!(
-        failures.is_empty(),
-        "{} of {checked} differ:\n{}",
-        failures.len(),
-        failures
-            .iter()
-            .take(5)
-            .cloned()
-            .collect::<Vec<_>>()
-            .join("\n")
-    );
+    assert_all_agree(checked, &failures);
     // Damaged bytes are refused cleanly, with the reason.
     let mut broken = native.clone();
     broken[100] ^= 1;
