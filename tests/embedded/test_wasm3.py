@@ -12,7 +12,6 @@ Run: pip install pywasm3==0.5.0 wasmtime && python3 tests/embedded/test_wasm3.py
 """
 
 import json
-import os
 import sys
 import unittest
 from pathlib import Path
@@ -20,7 +19,14 @@ from pathlib import Path
 import wasm3
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from test_wasmtime import DEFAULT_PACK, MODULE, REPO, WenduError, run_all  # noqa: E402
+from test_wasmtime import (  # noqa: E402
+    DEFAULT_PACK,
+    REPO,
+    WenduError,
+    assert_all_agree,
+    module_bytes,
+    run_all,
+)
 
 # The interpreter's value stack in bytes; the engine's deepest call (compiling a JSON pack)
 # needs less than a quarter of it.
@@ -147,16 +153,11 @@ class Wendu:
 class Wasm3Vectors(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        if not MODULE.exists():
-            if os.environ.get("WENDU_REQUIRE_WASM") == "1":
-                raise FileNotFoundError(f"{MODULE} (run scripts/build-wasm.sh)")
-            raise unittest.SkipTest(f"{MODULE} is missing (run scripts/build-wasm.sh)")
-        cls.w = Wendu(MODULE.read_bytes())
+        cls.w = Wendu(module_bytes())
 
     def test_golden_vectors(self):
         checked, failures = run_all(self.w)
-        self.assertGreaterEqual(checked, 100)
-        self.assertEqual(failures, [], f"{len(failures)} of {checked} differ:\n" + "\n".join(failures[:5]))
+        assert_all_agree(self, checked, failures)
 
     def test_golden_vectors_with_packs_compiled_in_the_module(self):
         w = self.w
@@ -165,8 +166,7 @@ class Wasm3Vectors(unittest.TestCase):
         w.free_engine(h)
         self.assertEqual(here, (REPO / "packs" / "cn-banking.wdp").read_bytes())
         checked, failures = run_all(w, compiled=True)
-        self.assertGreaterEqual(checked, 100)
-        self.assertEqual(failures, [], f"{len(failures)} of {checked} differ:\n" + "\n".join(failures[:5]))
+        assert_all_agree(self, checked, failures)
 
     def test_errors_and_freed_handles(self):
         w = self.w

@@ -291,19 +291,29 @@ def run_all(w: Wendu, compiled=False):
     return checked, failures
 
 
+def module_bytes() -> bytes:
+    """The module's bytes; a skip when it is missing (a failure under WENDU_REQUIRE_WASM=1)."""
+    if not MODULE.exists():
+        if os.environ.get("WENDU_REQUIRE_WASM") == "1":
+            raise FileNotFoundError(f"{MODULE} (run scripts/build-wasm.sh)")
+        raise unittest.SkipTest(f"{MODULE} is missing (run scripts/build-wasm.sh)")
+    return MODULE.read_bytes()
+
+
+def assert_all_agree(case: unittest.TestCase, checked: int, failures: list):
+    """At least 100 vectors checked and none differing; else the first five differences."""
+    case.assertGreaterEqual(checked, 100)
+    case.assertEqual(failures, [], f"{len(failures)} of {checked} differ:\n" + "\n".join(failures[:5]))
+
+
 class WasmtimeVectors(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        if not MODULE.exists():
-            if os.environ.get("WENDU_REQUIRE_WASM") == "1":
-                raise FileNotFoundError(f"{MODULE} (run scripts/build-wasm.sh)")
-            raise unittest.SkipTest(f"{MODULE} is missing (run scripts/build-wasm.sh)")
-        cls.w = Wendu(MODULE.read_bytes())
+        cls.w = Wendu(module_bytes())
 
     def test_golden_vectors(self):
         checked, failures = run_all(self.w)
-        self.assertGreaterEqual(checked, 100)
-        self.assertEqual(failures, [], f"{len(failures)} of {checked} differ:\n" + "\n".join(failures[:5]))
+        assert_all_agree(self, checked, failures)
 
     def test_golden_vectors_with_packs_compiled_in_the_module(self):
         w = self.w
@@ -312,8 +322,7 @@ class WasmtimeVectors(unittest.TestCase):
         w.free_engine(h)
         self.assertEqual(here, (REPO / "packs" / "cn-banking.wdp").read_bytes())
         checked, failures = run_all(w, compiled=True)
-        self.assertGreaterEqual(checked, 100)
-        self.assertEqual(failures, [], f"{len(failures)} of {checked} differ:\n" + "\n".join(failures[:5]))
+        assert_all_agree(self, checked, failures)
         broken = bytearray(here)
         broken[200] ^= 4
         with self.assertRaises(WenduError) as e:
