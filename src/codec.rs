@@ -90,6 +90,17 @@ impl Writer {
         self.uv(v.map_or(0, |v| v as u64 + 1));
     }
 
+    /// A column of numbers, without its length (the reader knows how many, see
+    /// [`Reader::u32s`]): one byte giving the width every number takes — the fewest bytes that
+    /// hold the largest, 0 when all are 0 — then each number in that many bytes, little-endian.
+    pub fn u32s(&mut self, values: &[u32]) {
+        let width = width_of(values.iter().fold(0, |acc, &v| acc | v));
+        self.buf.push(width as u8);
+        for v in values {
+            self.buf.extend_from_slice(&v.to_le_bytes()[..width]);
+        }
+    }
+
     /// A list: its length, then each item written by `item`.
     pub fn list<T>(&mut self, items: &[T], mut item: impl FnMut(&mut Writer, &T)) {
         self.size(items.len());
@@ -97,6 +108,11 @@ impl Writer {
             item(self, x);
         }
     }
+}
+
+/// The fewest bytes that hold `v` (0 for 0).
+fn width_of(v: u32) -> usize {
+    (32 - v.leading_zeros() as usize).div_ceil(8)
 }
 
 /// Bytes being read: a cursor over a slice that knows which part of the pack it is in, for the
@@ -290,6 +306,44 @@ impl<'a> Reader<'a> {
             "a list of {v} items cannot fit in the {} bytes left",
             self.remaining()
         ))
+    }
+
+    /// A column of `n` numbers written by [`Writer::u32s`], in its one encoding (the width is
+    /// the fewest bytes that hold the largest number). Fixed-width, so decoding is one tight
+    /// loop: an automaton is tens of thousands of numbers, and read as varints one call at a
+    /// time they were most of a compiled pack's loading time.
+    pub fn u32s(&mut self, n: usize) -> Res<Vec<u32>> {
+        let width = self.u8()? as usize;
+        if width > 4 {
+            return Err(self.corrupt(format!("numbers {width} bytes wide")));
+        }
+        let bytes = match n.checked_mul(width) {
+            Some(len) if len <= self.remaining() => self.bytes(len)?,
+            _ => return Err(self.too_long(n as u64)),
+        };
+        let out: Vec<u32> = match width {
+            0 => vec![0; n],
+            1 => bytes.iter().map(|&b| u32::from(b)).collect(),
+            2 => bytes
+                .chunks_exact(2)
+                .map(|c| <[u8; 2]>::try_from(c).map_or(0, |c| u16::from_le_bytes(c).into()))
+                .collect(),
+            3 => bytes
+                .chunks_exact(3)
+                .map(|c| match c {
+                    &[a, b, c] => u32::from_le_bytes([a, b, c, 0]),
+                    _ => 0,
+                })
+                .collect(),
+            _ => bytes
+                .chunks_exact(4)
+                .map(|c| <[u8; 4]>::try_from(c).map_or(0, u32::from_le_bytes))
+                .collect(),
+        };
+        if width_of(out.iter().fold(0, |acc, &v| acc | v)) != width {
+            return Err(self.corrupt(format!("numbers {width} bytes wide, not the fewest")));
+        }
+        Ok(out)
     }
 
     /// Raw bytes written by [`Writer::blob`], borrowed.

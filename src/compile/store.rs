@@ -27,8 +27,9 @@ pub(crate) const MAGIC: [u8; 4] = *b"\xffWDP";
 /// The format version this build writes and the only one it reads. Any change to the bytes
 /// written bumps it; a pack compiled by another version must be compiled again from its JSON.
 /// Version 2 added the `models` section, the `model` condition, rule weights that are negative
-/// or a model's probability, and a dimension's `review_below`.
-pub(crate) const VERSION: u16 = 2;
+/// or a model's probability, and a dimension's `review_below`; version 3 stores automata as
+/// columns (docs/compiled-pack.md).
+pub(crate) const VERSION: u16 = 3;
 
 /// Header size: magic (4), version (2), flags (2), body length (4), reserved (4), XXH64 (8).
 const HEADER: usize = 24;

@@ -1,10 +1,14 @@
-//! A [`Matcher`] in a compiled pack: the patterns' byte lengths, the distinct characters
-//! (ascending, as deltas), then slot by slot its parent (0 for a free slot) and, for a state,
-//! its base, failure link and output list. Reading checks everything the search relies on:
-//! every state's parent is a state that reaches it on a class in range, parents lead back to
-//! the root (no cycles), failure links lead to shallower states (so the failure walk ends),
-//! pattern numbers are in range and no pattern is longer than the path to the state that
-//! reports it.
+//! A [`Matcher`] in a compiled pack, as fixed-width columns ([`Writer::u32s`]): the patterns'
+//! byte lengths; the distinct characters (ascending, as deltas); the number of slots and per
+//! slot its parent plus one (0 for the root and free slots); then for the states, in slot
+//! order, their bases, their failure links (the root has none), their depths in bytes and the
+//! lengths of their output lists; then the lists. Columns, because each is read in one tight
+//! loop, and the depths, because with them one pass over the states checks everything the
+//! search relies on (read field by field with the depths derived by walking up the parents, the
+//! automata were over half of loading the default pack): every state's parent is a state that
+//! reaches it on a class in range, one character deeper (so parents lead back to the root, no
+//! cycles), failure links lead to shallower states (so the failure walk ends), pattern numbers
+//! are in range and no pattern is longer than the path to the state that reports it.
 
 use super::{Matcher, Slot, MAX_CHARS};
 use crate::codec::{Reader, Res, Writer};
@@ -12,45 +16,49 @@ use crate::codec::{Reader, Res, Writer};
 impl Matcher {
     /// Write the automaton.
     pub fn write(&self, w: &mut Writer) {
-        w.list(&self.pattern_len, |w, &len| w.uv(len.into()));
+        w.size(self.pattern_len.len());
+        w.u32s(&self.pattern_len);
         w.size(self.chars.len());
         let mut prev = 0u32;
-        for (i, &ch) in self.chars.iter().enumerate() {
-            let c = ch as u32;
-            w.uv((if i == 0 { c } else { c - prev }).into());
-            prev = c;
-        }
+        let deltas: Vec<u32> = (self.chars.iter())
+            .map(|&ch| {
+                let d = ch as u32 - prev;
+                prev = ch as u32;
+                d
+            })
+            .collect();
+        w.u32s(&deltas);
         w.size(self.slots.len());
-        for (t, x) in self.slots.iter().enumerate() {
-            w.uv(x.check.into());
-            if t != 0 && x.check == 0 {
-                continue;
-            }
-            w.uv(x.base.into());
-            if t != 0 {
-                w.uv(x.fail.into());
-            }
-            w.list(self.outputs(x.out), |w, &p| w.uv(p.into()));
-        }
+        w.u32s(&self.slots.iter().map(|x| x.check).collect::<Vec<_>>());
+        let states: Vec<&Slot> = (self.slots.iter().enumerate())
+            .filter(|&(t, x)| t == 0 || x.check != 0)
+            .map(|(_, x)| x)
+            .collect();
+        let column = |f: &dyn Fn(&Slot) -> u32| states.iter().map(|x| f(x)).collect::<Vec<_>>();
+        w.u32s(&column(&|x| x.base));
+        w.u32s(column(&|x| x.fail).get(1..).unwrap_or_default());
+        w.u32s(&self.byte_depths());
+        w.u32s(&column(&|x| self.outputs(x.out).len() as u32));
+        let outs: Vec<u32> = (states.iter())
+            .flat_map(|x| self.outputs(x.out).iter().copied())
+            .collect();
+        w.u32s(&outs);
     }
 
     /// Read and check an automaton written by [`Matcher::write`].
     pub fn read(r: &mut Reader) -> Res<Matcher> {
-        let pattern_len = r.list(1, |r| {
-            let len = r.u32()?;
-            if len == 0 {
-                return Err(r.corrupt("a pattern of length 0"));
-            }
-            Ok(len)
-        })?;
+        let np = r.len(1)?;
+        let pattern_len = r.u32s(np)?;
+        if pattern_len.contains(&0) {
+            return Err(r.corrupt("a pattern of length 0"));
+        }
         let n_chars = r.len(1)?;
         if n_chars > MAX_CHARS {
             return Err(r.corrupt(format!("{n_chars} characters, more than {MAX_CHARS}")));
         }
         let mut chars = Vec::with_capacity(n_chars);
         let mut prev = 0u32;
-        for i in 0..n_chars {
-            let d = r.u32()?;
+        for (i, d) in r.u32s(n_chars)?.into_iter().enumerate() {
             if i > 0 && d == 0 {
                 return Err(r.corrupt("characters not in ascending order"));
             }
@@ -64,53 +72,54 @@ impl Matcher {
         if n == 0 || n >= u32::MAX as usize {
             return Err(r.corrupt(format!("{n} slots")));
         }
+        let checks = r.u32s(n)?;
+        if checks.first() != Some(&0) {
+            return Err(r.corrupt("the root has a parent"));
+        }
+        let ns = 1 + checks.iter().filter(|&&c| c != 0).count();
+        let bases = r.u32s(ns)?;
+        let fails = r.u32s(ns - 1)?;
+        let depths = r.u32s(ns)?;
+        let counts = r.u32s(ns)?;
+        let total: u64 = counts.iter().map(|&k| u64::from(k)).sum();
+        if total > r.remaining() as u64 {
+            return Err(r.corrupt(format!("{total} outputs cannot fit in the bytes left")));
+        }
+        let outs = r.u32s(total as usize)?;
+
+        // The slots, with each state's depth by slot for the checks.
         let mut slots = vec![Slot::default(); n];
-        // Sized for the usual shapes (a run per pattern, a pattern in one or two runs) so that
-        // they rarely grow: growing them was a tenth of reading a model's automaton. Bounded by
-        // the input: `pattern_len` was read from it.
-        let np = pattern_len.len();
-        let mut outs: Vec<u32> = Vec::with_capacity(2 * np);
+        let mut depth = vec![0u32; n];
         let mut runs: Vec<(u32, u32)> = Vec::with_capacity(np + 1);
         runs.push((0, 0));
-        let mut run_slot: Vec<usize> = Vec::with_capacity(np + 1);
-        run_slot.push(0);
-        for t in 0..n {
-            let check = r.u32()?;
-            if t == 0 && check != 0 {
-                return Err(r.corrupt("the root has a parent"));
-            }
+        let mut from = 0u32;
+        let mut i = 0;
+        for (t, (x, &check)) in slots.iter_mut().zip(&checks).enumerate() {
             if t != 0 && check == 0 {
                 continue;
             }
-            if check as usize > n {
-                return Err(r.corrupt(format!("slot {t}: parent {} out of range", check - 1)));
-            }
-            let base = r.u32()?;
-            let fail = if t == 0 {
-                0
-            } else {
-                r.index(n, "failure link")? as u32
-            };
-            let from = outs.len() as u32;
-            let k = r.len(1)?;
-            for _ in 0..k {
-                outs.push(r.index(pattern_len.len(), "pattern")? as u32);
-            }
+            let k = counts.get(i).copied().unwrap_or(0);
             let out = if k == 0 {
                 0
             } else {
-                runs.push((from, outs.len() as u32));
-                run_slot.push(t);
+                runs.push((from, from + k));
                 runs.len() as u32 - 1
             };
-            if let Some(x) = slots.get_mut(t) {
-                *x = Slot {
-                    base,
-                    check,
-                    fail,
-                    out,
-                };
+            from += k;
+            *x = Slot {
+                base: bases.get(i).copied().unwrap_or(0),
+                check,
+                fail: i
+                    .checked_sub(1)
+                    .and_then(|j| fails.get(j))
+                    .copied()
+                    .unwrap_or(0),
+                out,
+            };
+            if let Some(d) = depth.get_mut(t) {
+                *d = depths.get(i).copied().unwrap_or(0);
             }
+            i += 1;
         }
         let mut m = Matcher {
             chars,
@@ -120,94 +129,90 @@ impl Matcher {
             outs,
             pattern_len,
         };
-        let (depth, bytes) = m.depths().map_err(|e| r.corrupt(e))?;
-        for (t, x) in m.slots.iter().enumerate() {
-            if t == 0 || x.check == 0 {
-                continue;
-            }
-            let d = depth.get(t).copied().unwrap_or(0);
-            let fail_ok = m
-                .slots
-                .get(x.fail as usize)
-                .is_some_and(|f| x.fail == 0 || f.check != 0)
-                && depth.get(x.fail as usize).is_some_and(|&fd| fd < d);
-            if !fail_ok {
-                return Err(r.corrupt(format!(
-                    "slot {t}: failure link {} is not a shallower state",
-                    x.fail
-                )));
-            }
-        }
-        for (run, &t) in run_slot.iter().enumerate().skip(1) {
-            let b = bytes.get(t).copied().unwrap_or(0);
-            for &p in m.outputs(run as u32) {
-                if m.pattern_len
-                    .get(p as usize)
-                    .map_or(true, |&len| len as usize > b)
-                {
-                    return Err(r.corrupt(format!(
-                        "slot {t} reports pattern {p}, longer than its {b} bytes"
-                    )));
-                }
-            }
-        }
+        m.check_states(&depth).map_err(|e| r.corrupt(e))?;
         m.index_chars();
         Ok(m)
     }
 
-    /// Each state's depth in characters and in bytes, checking that its parent reaches it on a
-    /// class in range and that parents lead back to the root.
-    fn depths(&self) -> Result<(Vec<u32>, Vec<usize>), String> {
-        const UNKNOWN: u32 = u32::MAX;
-        const VISITING: u32 = u32::MAX - 1;
-        let n = self.slots.len();
-        let mut depth = vec![UNKNOWN; n];
-        let mut bytes = vec![0usize; n];
+    /// Each state's depth in bytes, by state in slot order (what [`Matcher::write`] stores).
+    fn byte_depths(&self) -> Vec<u32> {
+        let mut depth = vec![u32::MAX; self.slots.len()];
         if let Some(d) = depth.first_mut() {
             *d = 0;
         }
-        let mut path: Vec<usize> = Vec::new();
-        for start in 1..n {
-            if !self.slots.get(start).is_some_and(|x| x.check != 0)
-                || depth.get(start) != Some(&UNKNOWN)
-            {
+        // A state's depth is its parent's plus its character's width: walk up to a known one.
+        let mut path = Vec::new();
+        for (t, x) in self.slots.iter().enumerate() {
+            if x.check == 0 {
                 continue;
             }
-            // Up to a state of known depth, then back down.
-            let mut t = start;
-            loop {
-                match depth.get(t).copied() {
-                    Some(UNKNOWN) => {}
-                    Some(VISITING) => return Err(format!("slot {t}: its parents form a cycle")),
-                    _ => break,
-                }
-                if let Some(d) = depth.get_mut(t) {
-                    *d = VISITING;
-                }
-                path.push(t);
-                let parent = self.slots.get(t).map_or(0, |x| x.check as usize);
-                match parent.checked_sub(1) {
-                    Some(p) if self.slots.get(p).is_some_and(|x| p == 0 || x.check != 0) => t = p,
-                    _ => return Err(format!("slot {t}: its parent is not a state")),
-                }
+            let mut s = t;
+            while depth.get(s) == Some(&u32::MAX) {
+                path.push(s);
+                s = self.slots.get(s).map_or(1, |x| x.check) as usize - 1;
             }
-            while let Some(t) = path.pop() {
-                let p = self.slots.get(t).map_or(0, |x| x.check as usize - 1);
-                let base = self.slots.get(p).map_or(0, |x| x.base);
-                let cls = (t as u32).wrapping_sub(base);
-                if cls == 0 || cls as usize > self.chars.len() {
-                    return Err(format!("slot {t}: not a child of slot {p} on any class"));
-                }
-                let (pd, pb) = (
-                    depth.get(p).copied().unwrap_or(0),
-                    bytes.get(p).copied().unwrap_or(0),
-                );
-                if let (Some(d), Some(b)) = (depth.get_mut(t), bytes.get_mut(t)) {
-                    *d = pd + 1;
-                    *b = pb + self.width(cls);
+            while let Some(s) = path.pop() {
+                let p = self.slots.get(s).map_or(1, |x| x.check) as usize - 1;
+                let cls = (s as u32).wrapping_sub(self.slots.get(p).map_or(0, |x| x.base));
+                let d = depth.get(p).copied().unwrap_or(0) + self.width(cls) as u32;
+                if let Some(x) = depth.get_mut(s) {
+                    *x = d;
                 }
             }
         }
-        Ok((depth, bytes))
+        (depth.into_iter().enumerate())
+            .filter(|&(t, _)| t == 0 || self.slots.get(t).is_some_and(|x| x.check != 0))
+            .map(|(_, d)| d)
+            .collect()
+    }
+
+    /// Check the states read, in one pass (`depth`: each state's stored depth in bytes, by
+    /// slot). A state's depth must be its parent's plus the width of the character that leads
+    /// to it: depths grow strictly down every chain of parents, so no chain is a cycle.
+    fn check_states(&self, depth: &[u32]) -> Result<(), String> {
+        if depth.first() != Some(&0) {
+            return Err("the root's depth is not 0".into());
+        }
+        if self.slots.first().is_some_and(|root| root.out != 0) {
+            return Err("the root reports a pattern".into());
+        }
+        for (t, (x, &d)) in self.slots.iter().zip(depth).enumerate().skip(1) {
+            if x.check == 0 {
+                continue;
+            }
+            let p = x.check as usize - 1;
+            let Some(parent) = self.slots.get(p).filter(|s| p == 0 || s.check != 0) else {
+                return Err(format!("slot {t}: its parent is not a state"));
+            };
+            let cls = (t as u32).wrapping_sub(parent.base);
+            if cls == 0 || cls as usize > self.chars.len() {
+                return Err(format!("slot {t}: not a child of slot {p} on any class"));
+            }
+            let pd = depth.get(p).copied().unwrap_or(0);
+            if u64::from(d) != u64::from(pd) + self.width(cls) as u64 {
+                return Err(format!("slot {t}: depth {d}, its parent's is {pd}"));
+            }
+            let f = x.fail as usize;
+            let fail_ok = (self.slots.get(f)).is_some_and(|s| f == 0 || s.check != 0)
+                && depth.get(f).is_some_and(|&fd| fd < d);
+            if !fail_ok {
+                return Err(format!(
+                    "slot {t}: failure link {} is not a shallower state",
+                    x.fail
+                ));
+            }
+            for &q in self.outputs(x.out) {
+                match self.pattern_len.get(q as usize) {
+                    Some(&len) if len <= d => {}
+                    Some(_) => {
+                        return Err(format!(
+                            "slot {t} reports pattern {q}, longer than its {d} bytes"
+                        ))
+                    }
+                    None => return Err(format!("slot {t}: pattern {q} out of range")),
+                }
+            }
+        }
+        Ok(())
     }
 }

@@ -131,3 +131,68 @@ fn stats_of_the_default_pack() {
         w.buf.len()
     );
 }
+
+/// The stored form of the automaton for the one pattern "ab", column by column, as
+/// `Matcher::write` lays it out: root (slot 0), "a" (slot 1), "ab" (slot 3; slot 2 free).
+fn hand_written(checks: &[u32], fails: &[u32], depths: &[u32], pattern_len: u32) -> Vec<u8> {
+    let mut w = Writer::default();
+    w.size(1);
+    w.u32s(&[pattern_len]);
+    w.size(2);
+    w.u32s(&['a' as u32, 1]);
+    w.size(checks.len());
+    w.u32s(checks);
+    w.u32s(&[0, 1, 0]);
+    w.u32s(fails);
+    w.u32s(depths);
+    w.u32s(&[0, 0, 1]);
+    w.u32s(&[0]);
+    w.buf
+}
+
+#[test]
+fn stored_forms_that_break_the_search_are_refused() {
+    let read = |bytes: Vec<u8>| {
+        let mut r = Reader::new(&bytes, 0, "matcher");
+        Matcher::read(&mut r).and_then(|m| r.finish().map(|_| m))
+    };
+    let good = read(hand_written(&[0, 1, 0, 2], &[0, 0], &[0, 1, 2], 2)).unwrap();
+    assert_eq!(ours(&good, "xaby"), vec![(1, 3, 0)]);
+    assert_eq!(
+        stored(&good),
+        hand_written(&[0, 1, 0, 2], &[0, 0], &[0, 1, 2], 2)
+    );
+    for (bytes, why) in [
+        // "ab" claims to be its own parent.
+        (
+            hand_written(&[0, 1, 0, 4], &[0, 0], &[0, 1, 2], 2),
+            "not a child",
+        ),
+        // Its depth is not its parent's plus its character's width.
+        (hand_written(&[0, 1, 0, 2], &[0, 0], &[0, 1, 3], 2), "depth"),
+        // A failure link to itself would make the walk endless.
+        (
+            hand_written(&[0, 1, 0, 2], &[0, 3], &[0, 1, 2], 2),
+            "failure link",
+        ),
+        (
+            hand_written(&[0, 1, 0, 2], &[0, 0], &[0, 1, 2], 3),
+            "longer than",
+        ),
+        (
+            hand_written(&[0, 1, 0, 3], &[0, 0], &[0, 1, 2], 2),
+            "not a state",
+        ),
+        (
+            hand_written(&[0, 1, 0, 5], &[0, 0], &[0, 1, 2], 2),
+            "not a state",
+        ),
+    ] {
+        let err = read(bytes).unwrap_err().0;
+        assert!(err.contains(why), "{err} (expected {why})");
+    }
+    // A column wider than its numbers need has another encoding of the same automaton.
+    let mut wide = hand_written(&[0, 1, 0, 2], &[0, 0], &[0, 1, 2], 2);
+    wide.splice(1..3, [2, 2, 0]);
+    assert!(read(wide).unwrap_err().0.contains("not the fewest"));
+}
