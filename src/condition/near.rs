@@ -304,9 +304,6 @@ impl Near {
 
 #[cfg(test)]
 mod tests {
-    use crate::Engine;
-    use serde_json::json;
-
     thread_local! {
         /// Makes every `near` take the one-pass search, to compare it with the windowed one.
         pub static FORCE_LINEAR: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
@@ -315,8 +312,13 @@ mod tests {
     /// The one-pass search finds exactly the pair the windowed search finds: the same labels
     /// and the same evidence, over random texts of overlapping terms, cues, clause marks and
     /// title/text splits, for every combination of `within`, `ordered` and `negation`.
+    // Its pack is JSON, which only the `json-packs` build reads.
+    #[cfg(feature = "json-packs")]
     #[test]
     fn the_linear_search_finds_the_windowed_pair() {
+        use crate::Engine;
+        use serde_json::json;
+
         let mut rules = Vec::new();
         for within in [0, 1, 2, 5, 40] {
             for ordered in [false, true] {

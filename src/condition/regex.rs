@@ -469,7 +469,8 @@ fn has_unicode_word_boundary(re: &str) -> bool {
     false
 }
 
-#[cfg(test)]
+// Every test here compiles regexes from source, which only the `json-packs` build can.
+#[cfg(all(test, feature = "json-packs"))]
 mod dfa_tests {
     use super::*;
 
