@@ -34,12 +34,9 @@ section "Rust tests (core, CLI, golden vectors)"
 cargo test --workspace -q
 # The core's unit tests in the lean builds (no JSON pack reader, no regex compiler), with and
 # without the built-in packs, so that they keep compiling there; tests that need JSON packs or
-# the regex compiler are gated on `json-packs`. The two skipped ones read JSON packs and are not
-# gated yet (src/compile/tests.rs): drop the skips once they are.
-lean_skips=(--skip compile::tests::resealed_damage_never_panics
-  --skip compile::tests::unsealed_damage_is_caught_by_the_checksum)
-cargo test -q -p wendu --no-default-features --features builtin-packs --lib -- "${lean_skips[@]}"
-cargo test -q -p wendu --no-default-features --lib -- "${lean_skips[@]}"
+# the regex compiler are gated on `json-packs`.
+cargo test -q -p wendu --no-default-features --features builtin-packs --lib
+cargo test -q -p wendu --no-default-features --lib
 
 section "time guarantees: generated worst-case texts and hostile packs (release build; RELIABILITY.md)"
 cargo test -q --release -p wendu --test worst_case

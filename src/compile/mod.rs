@@ -301,5 +301,6 @@ fn factors(b: &mut Build, pack: &Pack) -> Vec<CompiledFactor> {
         .collect()
 }
 
-#[cfg(test)]
+// The tests compile packs from their JSON.
+#[cfg(all(test, feature = "json-packs"))]
 mod tests;
