@@ -37,6 +37,8 @@ cargo test --workspace -q
 # the regex compiler are gated on `json-packs`.
 cargo test -q -p wendu --no-default-features --features builtin-packs --lib
 cargo test -q -p wendu --no-default-features --lib
+# The library's rustdoc (what docs.rs shows) builds without warnings: broken links fail here.
+RUSTDOCFLAGS="-D warnings" cargo doc -q -p wendu --no-deps
 
 section "time guarantees: generated worst-case texts and hostile packs (release build; RELIABILITY.md)"
 cargo test -q --release -p wendu --test worst_case

@@ -11,7 +11,7 @@
 //! every runtime. Time is linear in the text, memory bounded by the vocabulary.
 //!
 //! - [`features`]: the vocabulary trie and n-gram extraction;
-//! - [`format`]: the JSON form, its validation (every problem with a JSON pointer) and writing;
+//! - [`format`](mod@format): the JSON form, its validation (every problem with a JSON pointer) and writing;
 //! - [`train`]: training from labelled texts (pure Rust, deterministic), calibration, and
 //!   k-fold cross-validation with its report ([`metrics`]).
 

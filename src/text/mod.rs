@@ -91,7 +91,7 @@ impl Normalized {
         n
     }
 
-    /// Like [`Normalized::new`], but reusing this value's buffers (the classifier keeps one per
+    /// Like `Normalized::new` (tests), but reusing this value's buffers (the classifier keeps one per
     /// thread: no allocation per complaint).
     pub fn fill(&mut self, parts: &[&str], opts: &NormalizeOptions) {
         self.fill_with::<true>(parts, opts);
@@ -311,7 +311,7 @@ fn off(x: usize) -> u32 {
     u32::try_from(x).unwrap_or(u32::MAX)
 }
 
-/// The one normalisation routine behind both [`Normalized::new`] and [`normalize_str`]:
+/// The one normalisation routine behind both [`Normalized::fill`] and [`normalize_str`]:
 /// calls `emit(char, original start, original end, copied)` for each output char, `copied`
 /// meaning the char is the original char at `[start, end)`, unchanged.
 #[inline]

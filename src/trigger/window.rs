@@ -13,7 +13,8 @@ pub struct Entry {
     pub at: i64,
     /// The offset the time was written with, in minutes (for output).
     pub off: i16,
-    /// [`LOW`], [`PROMOTER`], [`DETRACTOR`].
+    /// [`LOW`], [`PROMOTER`](crate::policy::PROMOTER),
+    /// [`DETRACTOR`](crate::policy::DETRACTOR).
     pub flags: u8,
     /// Score in thousandths (exact sums); 0 for complaints.
     pub score: i64,
