@@ -38,19 +38,7 @@ impl TriggerEngine {
         }
         let max = self.spec().max_ahead.ms;
         if at.millis <= wm.saturating_add(max) {
-            if let Some(old) = self.state.held.take() {
-                out.notices.push(Notice {
-                    index,
-                    id: id_of(&old.event),
-                    kind: NoticeKind::Ahead,
-                    message: format!(
-                        "the event held at {} was not confirmed: the next event is at {}, near the watermark; dropped, not counted",
-                        Timestamp { millis: old.at, offset_minutes: 0 }.format(),
-                        at.format()
-                    ),
-                    problems: Vec::new(),
-                });
-            }
+            self.drop_held(at, "near the watermark", index, out);
             return false;
         }
         if let Some(held) = &self.state.held {
@@ -74,19 +62,7 @@ impl TriggerEngine {
                 return false;
             }
         }
-        if let Some(old) = self.state.held.take() {
-            out.notices.push(Notice {
-                index,
-                id: id_of(&old.event),
-                kind: NoticeKind::Ahead,
-                message: format!(
-                    "the event held at {} was not confirmed: the next event is at {}, far from both it and the watermark; dropped, not counted",
-                    Timestamp { millis: old.at, offset_minutes: 0 }.format(),
-                    at.format()
-                ),
-                problems: Vec::new(),
-            });
-        }
+        self.drop_held(at, "far from both it and the watermark", index, out);
         out.notices.push(Notice {
             index,
             id: id_of(event),
@@ -105,6 +81,24 @@ impl TriggerEngine {
             event: event.clone(),
         });
         true
+    }
+
+    /// Drop the held event, if any, with the `ahead` notice that says the event at `at` did not
+    /// confirm it: `place` says where that event fell.
+    fn drop_held(&mut self, at: &Timestamp, place: &str, index: usize, out: &mut Outcome) {
+        if let Some(old) = self.state.held.take() {
+            out.notices.push(Notice {
+                index,
+                id: id_of(&old.event),
+                kind: NoticeKind::Ahead,
+                message: format!(
+                    "the event held at {} was not confirmed: the next event is at {}, {place}; dropped, not counted",
+                    Timestamp { millis: old.at, offset_minutes: 0 }.format(),
+                    at.format()
+                ),
+                problems: Vec::new(),
+            });
+        }
     }
 
     /// Late or duplicate? Reports it and returns false; otherwise records the id.
