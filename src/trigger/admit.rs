@@ -3,11 +3,9 @@
 //! counted; an admitted one moves the watermark and records its id.
 
 use super::alert::{Notice, NoticeKind, Outcome};
-use super::event::Feedback;
-use super::ingest::{id_of, invalid};
+use super::ingest::id_of;
 use super::state;
 use super::TriggerEngine;
-use crate::complaint::Complaint;
 use crate::time::Timestamp;
 use serde_json::Value;
 use std::sync::Arc;
@@ -45,18 +43,7 @@ impl TriggerEngine {
             if at.millis >= held.at.saturating_sub(max) {
                 if let Some(held) = self.state.held.take() {
                     self.releasing = true;
-                    let id = id_of(&held.event);
-                    if held.complaint {
-                        match Complaint::from_value(held.event) {
-                            Ok(c) => self.feed_complaint(&c, None, index, out),
-                            Err(e) => invalid(out, index, id, e.problems().to_vec()),
-                        }
-                    } else {
-                        match Feedback::from_value(held.event) {
-                            Ok(f) => self.feed_feedback(&f, index, out),
-                            Err(problems) => invalid(out, index, id, problems),
-                        }
-                    }
+                    self.read_and_feed(held.event, held.complaint, index, out);
                     self.releasing = false;
                 }
                 return false;
