@@ -50,17 +50,7 @@ impl TriggerEngine {
                 surrogate_notices(&mut out, &replaced, "", 0, id);
                 out
             }
-            Err(p) => Outcome {
-                accepted: 0,
-                alerts: Vec::new(),
-                notices: vec![Notice {
-                    index: 0,
-                    id: None,
-                    kind: NoticeKind::Invalid,
-                    message: p.message.clone(),
-                    problems: vec![p],
-                }],
-            },
+            Err(p) => Outcome::unreadable(p),
         }
     }
 
