@@ -685,6 +685,42 @@ fn bad_events_are_reported_one_by_one_and_the_stream_goes_on() {
     assert!(out.notices[0].message.contains("malformed JSON"));
 }
 
+/// An invalid complaint's notice names its id, as an invalid feedback event's does (it used to
+/// be null unless the complaint had been held ahead of the watermark): the id is what an
+/// operator looks the complaint up by.
+#[test]
+fn an_invalid_complaint_is_reported_with_its_id() {
+    let mut t = engine(
+        json!({"policies": [{"id": "surge", "kind": "surge", "window": "1h", "at_least": 2}]}),
+    );
+    let out = t.ingest_batch(vec![
+        json!({"type": "complaint", "id": "c1", "received_at": at(0)}),
+        json!({"type": "complaint", "id": 7, "text": 3, "received_at": at(0)}),
+        json!({"type": "complaint", "text": "otp", "received_at": "soon"}),
+    ]);
+    let seen: Vec<(usize, NoticeKind, Option<&str>, &str)> = out
+        .notices
+        .iter()
+        .map(|n| {
+            (
+                n.index,
+                n.kind,
+                n.id.as_deref(),
+                n.problems[0].path.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            (0, NoticeKind::Invalid, Some("c1"), "/text"),
+            (1, NoticeKind::Invalid, Some("7"), "/text"),
+            (2, NoticeKind::Invalid, None, "/received_at"),
+        ]
+    );
+    assert_eq!(out.accepted, 0);
+}
+
 #[test]
 fn ingest_json_takes_an_object_or_an_array() {
     let mut t = engine(low_count(2, "1h", json!({})));

@@ -8,7 +8,7 @@ use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
-use wendu::trigger::{AlertKind, Notice, NoticeKind, Outcome, TriggerEngine};
+use wendu::trigger::{AlertKind, NoticeKind, Outcome, TriggerEngine};
 use wendu::Alert;
 
 /// How to print.
@@ -173,17 +173,7 @@ impl Sink<'_> {
         out: &mut impl Write,
     ) -> Result<(), String> {
         self.read += 1;
-        let o = Outcome {
-            accepted: 0,
-            alerts: Vec::new(),
-            notices: vec![Notice {
-                index: 0,
-                id: None,
-                kind: NoticeKind::Invalid,
-                problems: vec![wendu::Problem::error("", message.clone())],
-                message,
-            }],
-        };
+        let o = Outcome::unreadable(wendu::Problem::error("", message));
         self.report(o, line, out)
     }
 

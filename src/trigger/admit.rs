@@ -3,11 +3,9 @@
 //! counted; an admitted one moves the watermark and records its id.
 
 use super::alert::{Notice, NoticeKind, Outcome};
-use super::event::Feedback;
-use super::ingest::{id_of, invalid};
+use super::ingest::id_of;
 use super::state;
 use super::TriggerEngine;
-use crate::complaint::Complaint;
 use crate::time::Timestamp;
 use serde_json::Value;
 use std::sync::Arc;
@@ -38,55 +36,20 @@ impl TriggerEngine {
         }
         let max = self.spec().max_ahead.ms;
         if at.millis <= wm.saturating_add(max) {
-            if let Some(old) = self.state.held.take() {
-                out.notices.push(Notice {
-                    index,
-                    id: id_of(&old.event),
-                    kind: NoticeKind::Ahead,
-                    message: format!(
-                        "the event held at {} was not confirmed: the next event is at {}, near the watermark; dropped, not counted",
-                        Timestamp { millis: old.at, offset_minutes: 0 }.format(),
-                        at.format()
-                    ),
-                    problems: Vec::new(),
-                });
-            }
+            self.drop_held(at, "near the watermark", index, out);
             return false;
         }
         if let Some(held) = &self.state.held {
             if at.millis >= held.at.saturating_sub(max) {
                 if let Some(held) = self.state.held.take() {
                     self.releasing = true;
-                    let id = id_of(&held.event);
-                    if held.complaint {
-                        match Complaint::from_value(held.event) {
-                            Ok(c) => self.feed_complaint(&c, None, index, out),
-                            Err(e) => invalid(out, index, id, e.problems().to_vec()),
-                        }
-                    } else {
-                        match Feedback::from_value(held.event) {
-                            Ok(f) => self.feed_feedback(&f, index, out),
-                            Err(problems) => invalid(out, index, id, problems),
-                        }
-                    }
+                    self.read_and_feed(held.event, held.complaint, index, out);
                     self.releasing = false;
                 }
                 return false;
             }
         }
-        if let Some(old) = self.state.held.take() {
-            out.notices.push(Notice {
-                index,
-                id: id_of(&old.event),
-                kind: NoticeKind::Ahead,
-                message: format!(
-                    "the event held at {} was not confirmed: the next event is at {}, far from both it and the watermark; dropped, not counted",
-                    Timestamp { millis: old.at, offset_minutes: 0 }.format(),
-                    at.format()
-                ),
-                problems: Vec::new(),
-            });
-        }
+        self.drop_held(at, "far from both it and the watermark", index, out);
         out.notices.push(Notice {
             index,
             id: id_of(event),
@@ -105,6 +68,24 @@ impl TriggerEngine {
             event: event.clone(),
         });
         true
+    }
+
+    /// Drop the held event, if any, with the `ahead` notice that says the event at `at` did not
+    /// confirm it: `place` says where that event fell.
+    fn drop_held(&mut self, at: &Timestamp, place: &str, index: usize, out: &mut Outcome) {
+        if let Some(old) = self.state.held.take() {
+            out.notices.push(Notice {
+                index,
+                id: id_of(&old.event),
+                kind: NoticeKind::Ahead,
+                message: format!(
+                    "the event held at {} was not confirmed: the next event is at {}, {place}; dropped, not counted",
+                    Timestamp { millis: old.at, offset_minutes: 0 }.format(),
+                    at.format()
+                ),
+                problems: Vec::new(),
+            });
+        }
     }
 
     /// Late or duplicate? Reports it and returns false; otherwise records the id.

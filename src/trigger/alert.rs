@@ -258,6 +258,23 @@ pub struct Outcome {
 }
 
 impl Outcome {
+    /// The outcome of an input that could not be read at all (malformed JSON text, an
+    /// unreadable CSV row): nothing counted, one `invalid` notice at index 0, without an id,
+    /// whose message is the problem's.
+    pub fn unreadable(problem: Problem) -> Outcome {
+        Outcome {
+            accepted: 0,
+            alerts: Vec::new(),
+            notices: vec![Notice {
+                index: 0,
+                id: None,
+                kind: NoticeKind::Invalid,
+                message: problem.message.clone(),
+                problems: vec![problem],
+            }],
+        }
+    }
+
     /// Compact JSON: `{"accepted": n, "alerts": [...], "notices": [...]}`.
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))

@@ -50,17 +50,7 @@ impl TriggerEngine {
                 surrogate_notices(&mut out, &replaced, "", 0, id);
                 out
             }
-            Err(p) => Outcome {
-                accepted: 0,
-                alerts: Vec::new(),
-                notices: vec![Notice {
-                    index: 0,
-                    id: None,
-                    kind: NoticeKind::Invalid,
-                    message: p.message.clone(),
-                    problems: vec![p],
-                }],
-            },
+            Err(p) => Outcome::unreadable(p),
         }
     }
 
@@ -82,18 +72,31 @@ impl TriggerEngine {
     /// Read one input as a complaint (`"type": "complaint"`) or a feedback event and count it,
     /// or report it as invalid; its notices carry `index`.
     fn ingest_one(&mut self, v: Value, index: usize, out: &mut Outcome) {
-        let is_complaint = v.get("type").and_then(Value::as_str) == Some("complaint");
-        if is_complaint {
+        let complaint = v.get("type").and_then(Value::as_str) == Some("complaint");
+        self.read_and_feed(v, complaint, index, out);
+    }
+
+    /// Read an input as a complaint or a feedback event and count it, or report it as invalid
+    /// with its id when it has a readable one (so that an operator can find it); its notices
+    /// carry `index`. The way in for new inputs and for a held event that `ahead` releases.
+    pub(super) fn read_and_feed(
+        &mut self,
+        v: Value,
+        complaint: bool,
+        index: usize,
+        out: &mut Outcome,
+    ) {
+        let id = id_of(&v);
+        if complaint {
             match Complaint::from_value(v) {
                 Ok(c) => self.feed_complaint(&c, None, index, out),
-                Err(e) => invalid(out, index, None, e.problems().to_vec()),
+                Err(e) => invalid(out, index, id, e.problems().to_vec()),
             }
-            return;
-        }
-        let id = id_of(&v);
-        match Feedback::from_value(v) {
-            Ok(f) => self.feed_feedback(&f, index, out),
-            Err(problems) => invalid(out, index, id, problems),
+        } else {
+            match Feedback::from_value(v) {
+                Ok(f) => self.feed_feedback(&f, index, out),
+                Err(problems) => invalid(out, index, id, problems),
+            }
         }
     }
 }
