@@ -11,10 +11,12 @@
 //! every runtime. Time is linear in the text, memory bounded by the vocabulary.
 //!
 //! - [`features`]: the vocabulary trie and n-gram extraction;
-//! - [`format`](mod@format): the JSON form, its validation (every problem with a JSON pointer) and writing;
+//! - [`format`](mod@format): the JSON form, its validation (every problem with a JSON pointer) and writing
+//!   (its weights and idf as base64: `base64`);
 //! - [`train`]: training from labelled texts (pure Rust, deterministic), calibration, and
 //!   k-fold cross-validation with its report ([`metrics`]).
 
+mod base64;
 pub mod features;
 pub mod format;
 pub mod math;
