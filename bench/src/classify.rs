@@ -18,12 +18,17 @@ fn peak_rss_kib() -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
-/// Run the benchmark.
+/// Run the benchmark. `json_only`: only the JSON-in, JSON-out modes (`verdict`, `decision` or
+/// `both`), no compile timing.
 pub fn run(
     pack: Option<&Path>,
     corpus_path: Option<&Path>,
     rounds: usize,
+    json_only: Option<&str>,
 ) -> Result<ExitCode, String> {
+    if !matches!(json_only, None | Some("verdict" | "decision" | "both")) {
+        return Err("--what: expected verdict, decision or both".into());
+    }
     let pack_text = match pack {
         Some(p) => wendu_cli::pack_text(p)?.into_owned(),
         None => wendu::DEFAULT_PACK.to_string(),
@@ -58,7 +63,7 @@ pub fn run(
 
     // Compile time: median of repeated builds.
     let mut compile = Vec::new();
-    for _ in 0..15 {
+    for _ in 0..if json_only.is_some() { 0 } else { 15 } {
         let t = Instant::now();
         let e = Engine::new(&pack_text).map_err(|e| e.message())?;
         compile.push(t.elapsed().as_secs_f64() * 1e3);
@@ -81,7 +86,9 @@ pub fn run(
         rules,
         described.factors.len()
     );
-    println!("compile: median {:.2} ms (15 builds)", median(compile));
+    if json_only.is_none() {
+        println!("compile: median {:.2} ms (15 builds)", median(compile));
+    }
 
     // Warm up, then measure `rounds` passes of each mode; report the median pass.
     let n = complaints.len() as f64;
@@ -101,6 +108,28 @@ pub fn run(
             rates.iter().cloned().fold(0.0, f64::max));
         med
     };
+    if let Some(what) = json_only {
+        // The same work as one WebAssembly call of `verdict` / `classify` on JSON text.
+        if what != "decision" {
+            measure("parse complaint JSON + verdict + JSON", &mut || {
+                jsons
+                    .iter()
+                    .filter_map(|j| engine.verdict_json(j).ok())
+                    .map(|v| v.to_json().len())
+                    .sum()
+            });
+        }
+        if what != "verdict" {
+            measure("parse complaint JSON + classify + JSON", &mut || {
+                jsons
+                    .iter()
+                    .filter_map(|j| engine.classify_json(j).ok())
+                    .map(|d| d.to_json().len())
+                    .sum()
+            });
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     let bare = measure("bare Aho-Corasick count (normalised)", &mut || {
         complaints.iter().map(|c| engine.bare_scan(&c.text)).sum()
     });

@@ -3,6 +3,7 @@
 //!
 //! ```text
 //! cargo run --release -p wendu-bench -- classify     # complaints/s, compile time, memory
+//! cargo run --release -p wendu-bench -- classify --json-only   # JSON in and out only
 //! cargo run --release -p wendu-bench -- triggers     # trigger events/s, memory per group
 //! ```
 
@@ -38,6 +39,14 @@ enum Cmd {
         /// Passes over the corpus per measurement.
         #[arg(long, default_value_t = 5)]
         rounds: usize,
+        /// Only the two JSON-in, JSON-out modes (what one WebAssembly call does), without the
+        /// compile timing: the native side of `node bench/node-bench.mjs --core`.
+        #[arg(long)]
+        json_only: bool,
+        /// With `--json-only`: `verdict`, `decision` or `both` (for instruction counts, e.g.
+        /// callgrind with `--rounds 1` against `--rounds 2`: one pass).
+        #[arg(long, default_value = "both")]
+        what: String,
     },
     /// The trigger engine: events/s through windowed policies, memory and snapshot size per
     /// active group (synthetic seeded stream).
@@ -62,7 +71,14 @@ fn main() -> ExitCode {
             pack,
             corpus,
             rounds,
-        } => classify::run(pack.as_deref(), corpus.as_deref(), rounds),
+            json_only,
+            what,
+        } => classify::run(
+            pack.as_deref(),
+            corpus.as_deref(),
+            rounds,
+            json_only.then_some(what.as_str()),
+        ),
         Cmd::Triggers {
             events,
             groups,

@@ -329,7 +329,12 @@ impl Vocabulary {
         // from every position, without re-reading chars (measured: BENCHMARKS.md).
         if let Some(ac) = &self.automaton {
             // Entries are n-grams of `min..=max` chars (checked when read), so every match is.
-            ac.find_overlapping(text, |start, end, p| hit(p as u32, start, end));
+            ac.find_overlapping(
+                text,
+                // Inlined, with the model's callback (`Model::pass`), into the walk.
+                #[inline(always)]
+                |start, end, p| hit(p as u32, start, end),
+            );
             return;
         }
         let (min, max) = (ngrams.min, ngrams.max.clamp(1, MAX_NGRAM));

@@ -227,8 +227,14 @@ impl Model {
         let mut sums = vec![0i64; if rows.is_empty() { nl } else { 0 }];
         let mut words = [0i64; LANES / 2];
         let mut norm2 = 0i64;
-        self.vocabulary
-            .for_each(&self.ngrams, normalized, |f, start, end| {
+        self.vocabulary.for_each(
+            &self.ngrams,
+            normalized,
+            // Inlined into the automaton's walk: at opt-level "s" (the WebAssembly builds)
+            // it stayed a call per n-gram match (BENCHMARKS.md, "The core in WebAssembly
+            // against native").
+            #[inline(always)]
+            |f, start, end| {
                 if let Some(last) = seen.get_mut(f as usize) {
                     if *last != stamp {
                         *last = stamp;
@@ -247,7 +253,8 @@ impl Model {
                         }
                     }
                 }
-            });
+            },
+        );
         let r = if norm2 > 0 {
             1.0 / (norm2 as f64).sqrt()
         } else {
