@@ -52,10 +52,8 @@ pub fn run(o: &Options) -> Result<ExitCode, String> {
         },
     };
     let pack_text = match &o.pack {
-        Some(p) => {
-            std::fs::read_to_string(p).map_err(|e| format!("cannot read {}: {e}", p.display()))?
-        }
-        None => wendu::DEFAULT_PACK.to_string(),
+        Some(p) => wendu_cli::pack_text(p)?,
+        None => wendu::DEFAULT_PACK.into(),
     };
     let pack: Value = serde_json::from_str(&pack_text).map_err(|e| format!("pack: {e}"))?;
     let prepared = combine::prepare(&pack, &o.dimension)?;

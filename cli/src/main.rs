@@ -75,6 +75,8 @@ enum Cmd {
     },
     /// Evaluate a dimension against a labelled file (default: the shared silver labels).
     Eval {
+        /// Rule pack: a file or a built-in id, cn-banking or cn-marketing-review (default:
+        /// cn-banking).
         #[arg(long)]
         pack: Option<PathBuf>,
         /// Labelled CSV or JSONL (default: ../shared/data/cn-complaints/complaints.csv).

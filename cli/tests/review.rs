@@ -253,3 +253,42 @@ fn built_in_ids_work_for_test_check_and_explain() {
     assert!(o.status.success());
     assert!(stdout(&o).contains("pack cn-banking"), "{}", stdout(&o));
 }
+
+#[test]
+fn eval_takes_a_built_in_pack_id_like_every_command() {
+    let data = TempFile::new(
+        "eval.jsonl",
+        "{\"text\":\"信用卡年费被乱收了，要求退还年费\",\"label\":\"X1\"}\n\
+         {\"text\":\"贷款提前还款被收违约金，态度很差\",\"label\":\"X2\"}\n",
+    );
+    let args = |pack: &str| {
+        [
+            "eval",
+            "--pack",
+            pack,
+            "--data",
+            data.path(),
+            "--label",
+            "label",
+            "--format",
+            "json",
+        ]
+        .map(String::from)
+    };
+    let run = |pack: &str| {
+        let a = args(pack);
+        wendu(&a.iter().map(String::as_str).collect::<Vec<_>>(), None)
+    };
+    let o = run("cn-banking");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("JSON report");
+    assert_eq!(v["pack"]["id"], "cn-banking");
+    assert_eq!(v["labelled"], 2);
+    let o = run("no-such-pack");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("built-in packs: cn-banking, cn-marketing-review"),
+        "{}",
+        stderr(&o)
+    );
+}

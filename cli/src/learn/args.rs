@@ -7,7 +7,7 @@ use wendu::model::{NgramKind, Ngrams};
 /// `wendu learn` arguments.
 #[derive(clap::Args)]
 pub struct Args {
-    /// The base pack.
+    /// The base pack: a JSON file, or a built-in id (cn-banking, cn-marketing-review).
     #[arg(long)]
     pack: PathBuf,
     /// Labelled CSV or JSON Lines.

@@ -31,8 +31,8 @@ struct Item {
 /// Run the command.
 pub fn run(o: &Options) -> Result<ExitCode, String> {
     let started = Instant::now();
-    let pack_text = std::fs::read_to_string(&o.pack)
-        .map_err(|e| format!("cannot read {}: {e}", o.pack.display()))?;
+    // A file, or a built-in pack's id (as every command's `--pack` takes).
+    let pack_text = wendu_cli::pack_text(&o.pack)?;
     let mut pack: Value =
         serde_json::from_str(&pack_text).map_err(|e| format!("{}: {e}", o.pack.display()))?;
     let model_id = o.model_id.clone().unwrap_or_else(|| o.dimension.clone());
