@@ -11,7 +11,7 @@
 
 use std::time::Instant;
 use wamrx::{Engine, Instance, Linker, Module, Val};
-use wendu_embedded_tests::ColdStart;
+use wendu_embedded_tests::{cold_start_rows, ms, print_cold_start, ColdStart};
 
 fn main() {
     let ColdStart {
@@ -23,14 +23,7 @@ fn main() {
         corpus,
     } = ColdStart::from_args();
 
-    let mut rows: Vec<(&str, Vec<f64>)> = vec![
-        ("load + translate the module", Vec::new()),
-        ("instantiate", Vec::new()),
-        ("wendu_engine_new(default pack)", Vec::new()),
-        ("first verdict", Vec::new()),
-        ("wendu_engine_new(JSON of the default pack)", Vec::new()),
-        ("wendu_engine_from_compiled(.wdp bytes)", Vec::new()),
-    ];
+    let mut rows = cold_start_rows("load + translate the module");
     let mut rates = Vec::new();
     let engine = Engine::new().expect("WAMR runtime");
     for run in 0..runs {
@@ -81,36 +74,12 @@ fn main() {
             rates.push(inputs.len() as f64 / t.elapsed().as_secs_f64());
         }
     }
-    println!(
-        "WAMR fast interpreter (wamrx 0.3), {} ({} bytes), {runs} fresh instances: median (range) in ms",
+    let title = format!(
+        "WAMR fast interpreter (wamrx 0.3), {} ({} bytes)",
         module_path.display(),
         wasm.len()
     );
-    for (name, xs) in &rows {
-        if xs.is_empty() {
-            continue;
-        }
-        let mut v = xs.clone();
-        v.sort_by(|a, b| a.total_cmp(b));
-        println!(
-            "  {name:<44} {:>8.1}  ({:.1}–{:.1})",
-            v[v.len() / 2],
-            v[0],
-            v[v.len() - 1]
-        );
-    }
-    let mut ready: Vec<f64> = (0..runs)
-        .map(|i| rows[0].1[i] + rows[1].1[i] + rows[2].1[i])
-        .collect();
-    ready.sort_by(|a, b| a.total_cmp(b));
-    println!(
-        "  {:<44} {:>8.1}",
-        "module + instance + default pack ready",
-        ready[ready.len() / 2]
-    );
-    if let Some(rate) = rates.first() {
-        println!("  verdicts per second (500 shared complaints): {rate:.0}");
-    }
+    print_cold_start(&title, runs, &rows, &rates);
 }
 
 /// Call an export that takes and returns i32s.
@@ -135,8 +104,4 @@ fn put(instance: &Instance, bytes: &[u8]) -> (i32, i32) {
     let mut memory = instance.get_memory("memory").expect("memory");
     memory.data_mut()[ptr as usize..ptr as usize + bytes.len()].copy_from_slice(bytes);
     (ptr, len)
-}
-
-fn ms(t: Instant) -> f64 {
-    t.elapsed().as_secs_f64() * 1000.0
 }

@@ -10,7 +10,7 @@
 
 use std::time::Instant;
 use wasmi::{Engine, Linker, Module, Store, TypedFunc};
-use wendu_embedded_tests::ColdStart;
+use wendu_embedded_tests::{cold_start_rows, ms, print_cold_start, ColdStart};
 
 fn main() {
     let ColdStart {
@@ -22,14 +22,7 @@ fn main() {
         corpus,
     } = ColdStart::from_args();
 
-    let mut rows: Vec<(&str, Vec<f64>)> = vec![
-        ("parse + validate the module", Vec::new()),
-        ("instantiate", Vec::new()),
-        ("wendu_engine_new(default pack)", Vec::new()),
-        ("first verdict", Vec::new()),
-        ("wendu_engine_new(JSON of the default pack)", Vec::new()),
-        ("wendu_engine_from_compiled(.wdp bytes)", Vec::new()),
-    ];
+    let mut rows = cold_start_rows("parse + validate the module");
     let mut rates = Vec::new();
     for run in 0..runs {
         let t = Instant::now();
@@ -100,40 +93,6 @@ fn main() {
             rates.push(inputs.len() as f64 / t.elapsed().as_secs_f64());
         }
     }
-    println!(
-        "wasmi {}, {} ({} bytes), {runs} fresh instances: median (range) in ms",
-        env!("CARGO_PKG_VERSION"),
-        module_path.display(),
-        wasm.len()
-    );
-    for (name, xs) in &rows {
-        if xs.is_empty() {
-            continue;
-        }
-        let mut v = xs.clone();
-        v.sort_by(|a, b| a.total_cmp(b));
-        println!(
-            "  {name:<44} {:>8.1}  ({:.1}–{:.1})",
-            v[v.len() / 2],
-            v[0],
-            v[v.len() - 1]
-        );
-    }
-    let ready: Vec<f64> = (0..runs)
-        .map(|i| rows[0].1[i] + rows[1].1[i] + rows[2].1[i])
-        .collect();
-    let mut r = ready.clone();
-    r.sort_by(|a, b| a.total_cmp(b));
-    println!(
-        "  {:<44} {:>8.1}",
-        "module + instance + default pack ready",
-        r[r.len() / 2]
-    );
-    if let Some(rate) = rates.first() {
-        println!("  verdicts per second (500 shared complaints): {rate:.0}");
-    }
-}
-
-fn ms(t: Instant) -> f64 {
-    t.elapsed().as_secs_f64() * 1000.0
+    let title = format!("wasmi 1, {} ({} bytes)", module_path.display(), wasm.len());
+    print_cold_start(&title, runs, &rows, &rates);
 }

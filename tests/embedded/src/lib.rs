@@ -2,6 +2,7 @@
 //! the same inputs and the same failure report whatever the interpreter.
 
 use std::path::{Path, PathBuf};
+use std::time::Instant;
 
 /// The repository root.
 pub fn repo() -> PathBuf {
@@ -53,6 +54,64 @@ impl ColdStart {
             compiled,
             corpus,
         }
+    }
+}
+
+/// The timed steps of a cold-start example, in order, each with its samples (ms); the first
+/// step is the interpreter's own (`load`: parse, validate or translate the module), the others
+/// are the same in every example. Steps without samples are left out of the report.
+pub fn cold_start_rows(load: &'static str) -> Vec<(&'static str, Vec<f64>)> {
+    [
+        load,
+        "instantiate",
+        "wendu_engine_new(default pack)",
+        "first verdict",
+        "wendu_engine_new(JSON of the default pack)",
+        "wendu_engine_from_compiled(.wdp bytes)",
+    ]
+    .into_iter()
+    .map(|name| (name, Vec::new()))
+    .collect()
+}
+
+/// Milliseconds since `t`.
+pub fn ms(t: Instant) -> f64 {
+    t.elapsed().as_secs_f64() * 1000.0
+}
+
+/// Print a cold-start report under `title` (the interpreter, the module and its size): each
+/// step's median and range, the median of module + instance + default pack (the first three
+/// steps of each run) and the verdicts per second of the first run, if measured.
+pub fn print_cold_start(title: &str, runs: usize, rows: &[(&str, Vec<f64>)], rates: &[f64]) {
+    println!("{title}, {runs} fresh instances: median (range) in ms");
+    let sorted = |xs: &[f64]| {
+        let mut v = xs.to_vec();
+        v.sort_by(|a, b| a.total_cmp(b));
+        v
+    };
+    for (name, xs) in rows {
+        if let (Some(lo), Some(hi)) = (
+            xs.iter().copied().reduce(f64::min),
+            xs.iter().copied().reduce(f64::max),
+        ) {
+            let median = sorted(xs)[xs.len() / 2];
+            println!("  {name:<44} {median:>8.1}  ({lo:.1}–{hi:.1})");
+        }
+    }
+    let step = |k: usize, i: usize| rows.get(k).and_then(|r| r.1.get(i)).copied().unwrap_or(0.0);
+    let ready = sorted(
+        &(0..runs)
+            .map(|i| step(0, i) + step(1, i) + step(2, i))
+            .collect::<Vec<_>>(),
+    );
+    if let Some(median) = ready.get(ready.len() / 2) {
+        println!(
+            "  {:<44} {median:>8.1}",
+            "module + instance + default pack ready"
+        );
+    }
+    if let Some(rate) = rates.first() {
+        println!("  verdicts per second (500 shared complaints): {rate:.0}");
     }
 }
 
